@@ -1,0 +1,70 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "cloudflare-paygo-exporter",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "cloudflare-paygo-exporter", targets: ["cloudflare-paygo-exporter"]),
+        .library(name: "PaygoExporter", targets: ["PaygoExporter"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle.git", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/adam-fowler/compress-nio.git", from: "1.5.0"),
+    ],
+    targets: [
+        // The Prometheus text-format encoder: no dependencies, knows nothing of Cloudflare or HTTP.
+        .target(
+            name: "PrometheusExposition",
+            swiftSettings: swiftSettings
+        ),
+        // Client, decoding, snapshot, rendering and the HTTP surface; tests import it.
+        .target(
+            name: "PaygoExporter",
+            dependencies: [
+                "PrometheusExposition",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Parses flags and wires the library together; nothing else.
+        .executableTarget(
+            name: "cloudflare-paygo-exporter",
+            dependencies: [
+                "PaygoExporter",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PrometheusExpositionTests",
+            dependencies: ["PrometheusExposition"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PaygoExporterTests",
+            dependencies: [
+                "PaygoExporter",
+                // Listed so `swift test` always builds the binary that the command-line tests run.
+                "cloudflare-paygo-exporter",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "CompressNIO", package: "compress-nio"),
+            ],
+            resources: [.copy("Fixtures")],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,106 @@
+/// Why fetching one account's usage failed, written for the operator who reads the log:
+/// what failed, for which account, and what to do. Never holds a credential.
+public struct UsageFetchError: Error, Sendable, Hashable, CustomStringConvertible {
+    private enum Kind: Sendable, Hashable {
+        case status(code: Int, apiErrors: [PaygoAnswer.APIMessage])
+        case unsuccessful(apiErrors: [PaygoAnswer.APIMessage])
+        case undecodable(PaygoDecodingError)
+        case bodyTooLarge(limit: Int)
+        case timedOut(seconds: Double)
+        case connection(String)
+        case notFound(paths: [String])
+    }
+
+    public let account: AccountID
+    public let reason: RefreshFailureReason
+    private let kind: Kind
+
+    private init(account: AccountID, reason: RefreshFailureReason, kind: Kind) {
+        self.account = account
+        self.reason = reason
+        self.kind = kind
+    }
+
+    /// Cloudflare's error codes for bad or missing credentials.
+    private static let authCodes: Set<Int> = [10000, 9109, 9106, 6003, 6102, 6103, 6111]
+    private static let rateLimitCodes: Set<Int> = [971, 10429]
+
+    static func status(_ code: Int, apiErrors: [PaygoAnswer.APIMessage], account: AccountID) -> Self {
+        let codes = Set(apiErrors.compactMap(\.code))
+        let reason: RefreshFailureReason =
+            if code == 401 || code == 403 || !codes.isDisjoint(with: authCodes) { .auth }
+            else if code == 429 || !codes.isDisjoint(with: rateLimitCodes) { .rateLimited }
+            else if !apiErrors.isEmpty { .apiError }
+            else { .http }
+        return .init(account: account, reason: reason, kind: .status(code: code, apiErrors: apiErrors))
+    }
+
+    static func unsuccessful(apiErrors: [PaygoAnswer.APIMessage], account: AccountID) -> Self {
+        let codes = Set(apiErrors.compactMap(\.code))
+        let reason: RefreshFailureReason =
+            if !codes.isDisjoint(with: authCodes) { .auth }
+            else if !codes.isDisjoint(with: rateLimitCodes) { .rateLimited }
+            else { .apiError }
+        return .init(account: account, reason: reason, kind: .unsuccessful(apiErrors: apiErrors))
+    }
+
+    static func undecodable(_ error: PaygoDecodingError, account: AccountID) -> Self {
+        .init(account: account, reason: .decode, kind: .undecodable(error))
+    }
+
+    static func bodyTooLarge(limit: Int, account: AccountID) -> Self {
+        .init(account: account, reason: .http, kind: .bodyTooLarge(limit: limit))
+    }
+
+    static func timedOut(after seconds: Double, account: AccountID) -> Self {
+        .init(account: account, reason: .timeout, kind: .timedOut(seconds: seconds))
+    }
+
+    static func connection(_ detail: String, account: AccountID) -> Self {
+        .init(account: account, reason: .connection, kind: .connection(detail))
+    }
+
+    static func notFound(paths: [String], account: AccountID) -> Self {
+        .init(account: account, reason: .notFound, kind: .notFound(paths: paths))
+    }
+
+    public var description: String {
+        let subject = "fetching PayGo usage for account \(account)"
+        switch kind {
+        case .status(let code, let apiErrors):
+            let detail = apiErrors.isEmpty ? "" : " (\(Self.describe(apiErrors)))"
+            switch reason {
+            case .auth:
+                return "\(subject) was refused with HTTP \(code)\(detail): check that the API token is valid, "
+                    + "belongs to a member of this account and has the \"Billing Read\" permission"
+            case .rateLimited:
+                return "\(subject) was rate limited with HTTP \(code)\(detail): Cloudflare allows 1,200 requests "
+                    + "per 5 minutes per token; raise --cloudflare.refresh-interval or use a token of its own"
+            default:
+                return "\(subject) failed with HTTP \(code)\(detail); if it persists, check Cloudflare's status page"
+            }
+        case .unsuccessful(let apiErrors):
+            return "\(subject) returned success=false (\(Self.describe(apiErrors)))"
+                + (reason == .auth ? ": check the token and its \"Billing Read\" permission" : "")
+        case .undecodable(let error):
+            return "\(subject) returned an unreadable answer: \(error)"
+        case .bodyTooLarge(let limit):
+            return "\(subject) returned a body larger than \(limit) bytes; it was refused, not read"
+        case .timedOut(let seconds):
+            return "\(subject) did not finish within \(seconds)s: raise --cloudflare.timeout or check the network path to the API"
+        case .connection(let detail):
+            return "\(subject) could not reach the API (\(detail)): check --cloudflare.api-url, DNS, proxy and firewall"
+        case .notFound(let paths):
+            return "\(subject) got 404 on every known usage path (\(paths.joined(separator: ", "))): "
+                + "check the account id, that PayGo usage is enabled for the account, or set --cloudflare.usage-path"
+        }
+    }
+
+    private static func describe(_ errors: [PaygoAnswer.APIMessage]) -> String {
+        if errors.isEmpty { return "no error given" }
+        return errors.map { error in
+            let message = error.message.count > 200 ? String(error.message.prefix(200)) + "..." : error.message
+            return error.code.map { "code \($0): \(message)" } ?? message
+        }.joined(separator: "; ")
+    }
+}

@@ -1,0 +1,17 @@
+/// The flags as typed, before validation. The executable fills this in; `ExporterConfiguration`
+/// checks it, so every rule is testable without starting a process.
+public struct CommandLineOptions: Sendable {
+    public var listenAddress = ":\(ExporterConfiguration.defaultPort)"
+    public var telemetryPath = "/metrics"
+    public var apiURL = PaygoClientConfiguration.defaultBaseURL
+    public var usagePath = PaygoClientConfiguration.documentedUsagePath
+    public var accountIDs: [String] = []
+    public var apiTokenFile: String?
+    public var refreshInterval = "10m"
+    public var timeout = "60s"
+    public var logLevel = "info"
+    public var logFormat = "logfmt"
+    public var demo = false
+
+    public init() {}
+}

@@ -1,0 +1,128 @@
+import Foundation
+import Logging
+
+/// Everything the exporter needs to run, validated.
+public struct ExporterConfiguration: Sendable {
+    /// Chosen above the ranges Prometheus exporters and common services use.
+    public static let defaultPort = 10133
+
+    /// Where usage comes from.
+    public enum Mode: Sendable {
+        /// The built-in sample accounts; no token, no network.
+        case demo
+        case cloudflare(PaygoClientConfiguration)
+    }
+
+    public var listenAddress: ListenAddress
+    public var telemetryPath: String
+    public var accounts: [AccountID]
+    public var mode: Mode
+    public var refreshInterval: Duration
+    public var logLevel: Logger.Level
+    public var logFormat: LogFormat
+
+    public init(
+        listenAddress: ListenAddress,
+        telemetryPath: String = "/metrics",
+        accounts: [AccountID],
+        mode: Mode,
+        refreshInterval: Duration = .seconds(600),
+        logLevel: Logger.Level = .info,
+        logFormat: LogFormat = .logfmt
+    ) {
+        self.listenAddress = listenAddress
+        self.telemetryPath = telemetryPath
+        self.accounts = accounts
+        self.mode = mode
+        self.refreshInterval = refreshInterval
+        self.logLevel = logLevel
+        self.logFormat = logFormat
+    }
+
+    public var isDemo: Bool {
+        if case .demo = mode { true } else { false }
+    }
+
+    /// Checks the flags and the environment; the first problem found is thrown with its fix.
+    public init(options: CommandLineOptions, environment: [String: String]) throws(ConfigurationError) {
+        listenAddress = try ListenAddress(parsing: options.listenAddress)
+
+        let path = options.telemetryPath
+        guard path.hasPrefix("/"), path != "/", !path.hasPrefix("/-/"), !path.contains(where: { $0 == " " || $0 == "?" || $0 == "#" }) else {
+            throw ConfigurationError(
+                "--web.telemetry-path \"\(path)\" is not a usable path",
+                fix: "give an absolute path other than / and /-/..., e.g. /metrics")
+        }
+        telemetryPath = path
+
+        guard let level = Self.logLevels[options.logLevel] else {
+            throw ConfigurationError("--log.level \"\(options.logLevel)\" is unknown", fix: "use one of debug, info, warn, error")
+        }
+        logLevel = level
+        guard let format = LogFormat(rawValue: options.logFormat) else {
+            throw ConfigurationError("--log.format \"\(options.logFormat)\" is unknown", fix: "use logfmt or json")
+        }
+        logFormat = format
+
+        guard let interval = PrometheusDuration.seconds(options.refreshInterval), interval >= 1 else {
+            throw ConfigurationError(
+                "--cloudflare.refresh-interval \"\(options.refreshInterval)\" is not a duration of 1s or more",
+                fix: "use e.g. 10m, 1h or 90s")
+        }
+        refreshInterval = .milliseconds(Int64(interval * 1000))
+        guard let timeout = PrometheusDuration.seconds(options.timeout), timeout > 0 else {
+            throw ConfigurationError("--cloudflare.timeout \"\(options.timeout)\" is not a positive duration", fix: "use e.g. 60s or 2m")
+        }
+
+        if options.demo {
+            accounts = DemoUsageSource.accounts
+            mode = .demo
+            return
+        }
+
+        accounts = try Self.accounts(options.accountIDs, environment: environment)
+        guard let url = URL(string: options.apiURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil,
+              url.query == nil, url.user == nil, url.password == nil
+        else {
+            throw ConfigurationError(
+                "--cloudflare.api-url is not an http(s) URL without query or credentials",
+                fix: "use e.g. \(PaygoClientConfiguration.defaultBaseURL)")
+        }
+        guard options.usagePath.hasPrefix("/"), options.usagePath.contains("{account_id}") else {
+            throw ConfigurationError(
+                "--cloudflare.usage-path \"\(options.usagePath)\" must start with / and contain {account_id}",
+                fix: "use e.g. \(PaygoClientConfiguration.documentedUsagePath)")
+        }
+        let credentials = try CredentialsResolver.resolve(tokenFile: options.apiTokenFile, environment: environment)
+        mode = .cloudflare(PaygoClientConfiguration(
+            baseURL: options.apiURL, usagePath: options.usagePath, credentials: credentials, timeoutSeconds: timeout))
+    }
+
+    private static let logLevels: [String: Logger.Level] = [
+        "debug": .debug, "info": .info, "warn": .warning, "warning": .warning, "error": .error,
+    ]
+
+    /// Account ids from the repeatable flag, or else from `CLOUDFLARE_ACCOUNT_ID` (comma separated).
+    private static func accounts(_ flags: [String], environment: [String: String]) throws(ConfigurationError) -> [AccountID] {
+        let fromFlags = flags.flatMap { $0.split(separator: ",") }
+        let texts = fromFlags.isEmpty ? (environment["CLOUDFLARE_ACCOUNT_ID"] ?? "").split(separator: ",") : fromFlags
+        let trimmed = texts.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        guard !trimmed.isEmpty else {
+            throw ConfigurationError(
+                "no account to watch",
+                fix: "pass --cloudflare.account-id (repeatable) or set CLOUDFLARE_ACCOUNT_ID (comma separated), or run with --demo")
+        }
+        var accounts: [AccountID] = []
+        for text in trimmed {
+            guard let account = AccountID(text) else {
+                // Printed only if short: a long value may be a token pasted in the wrong place.
+                let shown = text.count <= 40 && !text.contains(where: \.isWhitespace) ? "\"\(text)\"" : "(\(text.count) characters)"
+                throw ConfigurationError(
+                    "account id \(shown) is not a Cloudflare account id",
+                    fix: "use the 32-character lowercase hex id shown in the dashboard URL (dash.cloudflare.com/<account id>)")
+            }
+            if !accounts.contains(account) { accounts.append(account) }
+        }
+        return accounts
+    }
+}

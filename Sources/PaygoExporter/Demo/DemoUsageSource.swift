@@ -1,0 +1,116 @@
+import Foundation
+
+/// A built-in stand-in for Cloudflare: two accounts (one billed in USD, one in EUR) with a
+/// dozen services and daily records for the current billing period that move with the date.
+///
+/// It writes the JSON Cloudflare would send and hands it to the same decoder as real answers,
+/// so `--demo` exercises the whole decode -> snapshot -> render path.
+public struct DemoUsageSource: UsageSource {
+    /// The demo's accounts: all-hex tags that are recognisably not real.
+    public static let accounts: [AccountID] = [
+        AccountID("0ddba11c0ffee0000000000000000001")!,
+        AccountID("0ddba11c0ffee0000000000000000002")!,
+    ]
+
+    private struct Product {
+        let service: String
+        let unit: String
+        /// Typical quantity per day.
+        let dailyQuantity: Double
+        /// Price per pricing unit.
+        let unitPrice: Double
+    }
+
+    private struct Profile {
+        let currency: String
+        /// Day of the month the billing period starts on.
+        let billingDay: Int
+        let scale: Double
+        let products: [Product]
+    }
+
+    private static let products: [Product] = [
+        Product(service: "Workers Standard", unit: "Requests", dailyQuantity: 12_000_000, unitPrice: 0.000_000_3),
+        Product(service: "Workers Standard", unit: "CPU ms", dailyQuantity: 95_000_000, unitPrice: 0.000_000_02),
+        Product(service: "Workers KV", unit: "Reads", dailyQuantity: 40_000_000, unitPrice: 0.000_000_5),
+        Product(service: "Workers KV", unit: "GB-month", dailyQuantity: 3, unitPrice: 0.5),
+        Product(service: "R2 Storage", unit: "GB-month", dailyQuantity: 41, unitPrice: 0.015),
+        Product(service: "R2 Class A Operations", unit: "Requests", dailyQuantity: 900_000, unitPrice: 0.000_004_5),
+        Product(service: "R2 Class B Operations", unit: "Requests", dailyQuantity: 7_500_000, unitPrice: 0.000_000_36),
+        Product(service: "D1", unit: "Rows read", dailyQuantity: 2_500_000_000, unitPrice: 0.000_000_001),
+        Product(service: "Durable Objects", unit: "Requests", dailyQuantity: 3_000_000, unitPrice: 0.000_000_15),
+        Product(service: "Stream", unit: "Minutes delivered", dailyQuantity: 60_000, unitPrice: 0.001),
+        Product(service: "Images", unit: "Transformations", dailyQuantity: 45_000, unitPrice: 0.000_5),
+        Product(service: "Queues", unit: "Operations", dailyQuantity: 5_000_000, unitPrice: 0.000_000_4),
+        Product(service: "Workers AI", unit: "Neurons", dailyQuantity: 800_000, unitPrice: 0.000_011),
+        Product(service: "Argo Smart Routing", unit: "GB", dailyQuantity: 120, unitPrice: 0.1),
+    ]
+
+    private static let profiles: [AccountID: Profile] = [
+        accounts[0]: Profile(currency: "USD", billingDay: 1, scale: 1, products: products),
+        accounts[1]: Profile(currency: "EUR", billingDay: 15, scale: 0.35, products: Array(products.prefix(11))),
+    ]
+
+    private let now: @Sendable () -> Double
+    private let decoder = PaygoAnswerDecoder()
+
+    /// - Parameter now: the wall clock, Unix seconds; tests pin it.
+    public init(now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.now = now
+    }
+
+    public func fetchUsage(for account: AccountID) async -> UsageFetchOutcome {
+        let body = Self.answerJSON(for: account, at: now())
+        do {
+            let answer = try decoder.decode(Array(body.utf8))
+            return UsageFetchOutcome(result: .success(answer.records), responseCodes: [200])
+        } catch {
+            return UsageFetchOutcome(result: .failure(.undecodable(error, account: account)), responseCodes: [200])
+        }
+    }
+
+    /// The answer Cloudflare would give for `account` at `time`: one record per product and
+    /// day since the billing period began, today's covering the part of the day gone so far.
+    static func answerJSON(for account: AccountID, at time: Double) -> String {
+        guard let profile = profiles[account] else {
+            return #"{"success":false,"errors":[{"code":7003,"message":"Could not route to this account"}],"messages":[],"result":null}"#
+        }
+        let today = Int((time / 86_400).rounded(.down))
+        let (year, month, day) = RFC3339Timestamp.civilDate(fromDays: today)
+        let periodStart: Int
+        if day >= profile.billingDay {
+            periodStart = RFC3339Timestamp.daysFromCivil(year: year, month: month, day: profile.billingDay)
+        } else {
+            let previous = month == 1 ? (year - 1, 12) : (year, month - 1)
+            periodStart = RFC3339Timestamp.daysFromCivil(year: previous.0, month: previous.1, day: profile.billingDay)
+        }
+        let elapsedToday = (time - Double(today) * 86_400) / 86_400
+        var records: [String] = []
+        for (index, product) in profile.products.enumerated() {
+            var cumulatedCost = 0.0
+            var cumulatedQuantity = 0.0
+            for dayNumber in periodStart...today {
+                // A weekly rhythm plus a slow drift, different per product, so each day differs.
+                let weekly = 1 + 0.2 * sin(Double(dayNumber) * 2 * .pi / 7 + Double(index))
+                let drift = 1 + 0.1 * sin(Double(dayNumber) / 11 + Double(index) * 0.7)
+                let share = dayNumber == today ? max(elapsedToday, 0.01) : 1
+                let quantity = (product.dailyQuantity * profile.scale * weekly * drift * share).rounded()
+                let cost = quantity * product.unitPrice
+                cumulatedCost += cost
+                cumulatedQuantity += quantity
+                records.append("""
+                    {"BillingCurrency":"\(profile.currency)","BillingPeriodStart":"\(timestamp(days: periodStart))",\
+                    "ChargePeriodStart":"\(timestamp(days: dayNumber))","ChargePeriodEnd":"\(timestamp(days: dayNumber + 1))",\
+                    "ConsumedQuantity":\(Int(quantity)),"ConsumedUnit":"\(product.unit)","ContractedCost":\(cost),\
+                    "CumulatedContractedCost":\(cumulatedCost),"CumulatedPricingQuantity":\(Int(cumulatedQuantity)),\
+                    "PricingQuantity":\(Int(quantity)),"ServiceName":"\(product.service)","ZoneId":null}
+                    """)
+            }
+        }
+        return #"{"success":true,"errors":[],"messages":[],"result":["# + records.joined(separator: ",") + "]}"
+    }
+
+    private static func timestamp(days: Int) -> String {
+        RFC3339Timestamp.formatDate(Double(days) * 86_400) + "T00:00:00Z"
+    }
+}

@@ -1,0 +1,50 @@
+import PrometheusExposition
+
+/// One account's sample lines, per family, rendered once per change of its snapshot and
+/// joined with the other accounts' by `ExpositionCache`.
+struct AccountExposition: Sendable {
+    /// Indexed like `MetricCatalog.accountFamilies`; an empty fragment means no samples.
+    let fragments: [[UInt8]]
+
+    init(_ snapshot: AccountSnapshot) {
+        var lines: [MetricDescriptor: [UInt8]] = [:]
+        let accountLabel = Label("account_id", snapshot.account.rawValue)
+
+        func add(_ descriptor: MetricDescriptor, _ extraLabels: [Label], _ value: Double?) {
+            guard let value else { return }
+            TextFormat.appendSample(name: descriptor.name, labels: [accountLabel] + extraLabels, value: value, to: &lines[descriptor, default: []])
+        }
+
+        if let usage = snapshot.usage {
+            for series in usage.series {
+                let labels = [Label("service", series.key.service), Label("unit", series.key.unit), Label("currency", series.key.currency)]
+                add(MetricCatalog.contractedCost, labels, series.contractedCost)
+                add(MetricCatalog.cumulatedContractedCost, labels, series.cumulatedContractedCost)
+                add(MetricCatalog.consumedQuantity, labels, series.consumedQuantity)
+                add(MetricCatalog.pricingQuantity, labels, series.pricingQuantity)
+                add(MetricCatalog.cumulatedPricingQuantity, labels, series.cumulatedPricingQuantity)
+                add(MetricCatalog.chargePeriodStart, labels, series.chargePeriodStart)
+                add(MetricCatalog.chargePeriodEnd, labels, series.chargePeriodEnd)
+            }
+            for (currency, start) in usage.billingPeriodStarts.sorted(by: { $0.key < $1.key }) {
+                add(MetricCatalog.billingPeriodStart, [Label("currency", currency)], start)
+            }
+            add(MetricCatalog.records, [], Double(usage.recordCount))
+        }
+
+        let health = snapshot.health
+        if let up = health.up {
+            add(MetricCatalog.up, [], up ? 1 : 0)
+            for (code, count) in health.requestsByStatusCode.sorted(by: { String($0.key) < String($1.key) }) {
+                add(MetricCatalog.apiRequests, [Label("code", String(code))], Double(count))
+            }
+            for (reason, count) in health.errorsByReason.sorted(by: { $0.key < $1.key }) {
+                add(MetricCatalog.refreshErrors, [Label("reason", reason.rawValue)], Double(count))
+            }
+        }
+        add(MetricCatalog.lastSuccess, [], health.lastSuccessTime)
+        add(MetricCatalog.refreshDuration, [], health.lastRefreshDurationSeconds)
+
+        fragments = MetricCatalog.accountFamilies.map { lines[$0] ?? [] }
+    }
+}

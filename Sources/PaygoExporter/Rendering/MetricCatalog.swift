@@ -1,0 +1,76 @@
+import PrometheusExposition
+
+/// Every family the exporter serves, with its HELP text. The names are a contract: dashboards
+/// and alerts depend on them.
+public enum MetricCatalog {
+    static let fromSnapshot = " Served from the last successful refresh of the account; see cloudflare_paygo_up."
+
+    public static let contractedCost = MetricDescriptor(
+        name: "cloudflare_paygo_contracted_cost",
+        help: "Cost of the newest charge period (usually one UTC day) per service and unit, in the billing currency (ContractedCost); never add across currencies." + fromSnapshot,
+        type: .gauge)
+    public static let cumulatedContractedCost = MetricDescriptor(
+        name: "cloudflare_paygo_cumulated_contracted_cost",
+        help: "Billing-period-to-date cost per service and unit, in the billing currency (CumulatedContractedCost of the newest charge period)." + fromSnapshot,
+        type: .gauge)
+    public static let consumedQuantity = MetricDescriptor(
+        name: "cloudflare_paygo_consumed_quantity",
+        help: "Usage in the newest charge period, measured in the unit label (ConsumedQuantity)." + fromSnapshot,
+        type: .gauge)
+    public static let pricingQuantity = MetricDescriptor(
+        name: "cloudflare_paygo_pricing_quantity",
+        help: "Quantity the price applies to in the newest charge period (PricingQuantity)." + fromSnapshot,
+        type: .gauge)
+    public static let cumulatedPricingQuantity = MetricDescriptor(
+        name: "cloudflare_paygo_cumulated_pricing_quantity",
+        help: "Billing-period-to-date pricing quantity (CumulatedPricingQuantity of the newest charge period)." + fromSnapshot,
+        type: .gauge)
+    public static let chargePeriodStart = MetricDescriptor(
+        name: "cloudflare_paygo_charge_period_start_timestamp_seconds",
+        help: "Start (inclusive, Unix seconds) of the newest charge period behind the usage series with the same labels." + fromSnapshot,
+        type: .gauge)
+    public static let chargePeriodEnd = MetricDescriptor(
+        name: "cloudflare_paygo_charge_period_end_timestamp_seconds",
+        help: "End (exclusive, Unix seconds) of the newest charge period behind the usage series with the same labels." + fromSnapshot,
+        type: .gauge)
+    public static let billingPeriodStart = MetricDescriptor(
+        name: "cloudflare_paygo_billing_period_start_timestamp_seconds",
+        help: "Start (Unix seconds) of the current billing (invoice) period per currency." + fromSnapshot,
+        type: .gauge)
+
+    public static let up = MetricDescriptor(
+        name: "cloudflare_paygo_up",
+        help: "1 if the last refresh of the account succeeded, 0 if it failed (its last good series are still served).",
+        type: .gauge)
+    public static let lastSuccess = MetricDescriptor(
+        name: "cloudflare_paygo_last_success_timestamp_seconds",
+        help: "Unix time of the account's last successful refresh.",
+        type: .gauge)
+    public static let refreshDuration = MetricDescriptor(
+        name: "cloudflare_paygo_refresh_duration_seconds",
+        help: "Wall time the account's last refresh took, good or bad.",
+        type: .gauge)
+    public static let records = MetricDescriptor(
+        name: "cloudflare_paygo_records",
+        help: "Records in the account's last successful answer, before aggregation.",
+        type: .gauge)
+    public static let apiRequests = MetricDescriptor(
+        name: "cloudflare_paygo_api_requests_total",
+        help: "Requests to the Cloudflare usage API that got an answer, by HTTP status code; calls with no answer count in cloudflare_paygo_refresh_errors_total.",
+        type: .counter)
+    public static let refreshErrors = MetricDescriptor(
+        name: "cloudflare_paygo_refresh_errors_total",
+        help: "Failed refreshes by reason: auth, rate_limited, not_found, http, timeout, connection, decode, api_error.",
+        type: .counter)
+    public static let buildInfo = MetricDescriptor(
+        name: "cloudflare_paygo_exporter_build_info",
+        help: "Always 1; labels give the exporter's version, source revision and Swift version.",
+        type: .gauge)
+
+    /// The families rendered from account snapshots, in exposition (name) order.
+    public static let accountFamilies: [MetricDescriptor] = [
+        contractedCost, cumulatedContractedCost, consumedQuantity, pricingQuantity, cumulatedPricingQuantity,
+        chargePeriodStart, chargePeriodEnd, billingPeriodStart,
+        up, lastSuccess, refreshDuration, records, apiRequests, refreshErrors,
+    ].sorted { $0.name < $1.name }
+}

@@ -1,0 +1,16 @@
+/// How refreshing one account has gone: what the health metrics and the landing page show.
+public struct AccountHealth: Sendable, Hashable {
+    /// Whether the last refresh succeeded; nil before the first one finished.
+    public var up: Bool?
+    public var lastAttemptTime: Double?
+    public var lastSuccessTime: Double?
+    public var lastRefreshDurationSeconds: Double?
+    /// The operator-facing message of the last failure, cleared by a success.
+    public var lastError: String?
+    public var requestsByStatusCode: [Int: Int] = [:]
+    /// Every reason starts at zero so rate() works from the first failure on.
+    public var errorsByReason: [RefreshFailureReason: Int] = Dictionary(
+        uniqueKeysWithValues: RefreshFailureReason.allCases.map { ($0, 0) })
+
+    public init() {}
+}

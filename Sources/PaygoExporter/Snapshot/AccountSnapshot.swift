@@ -1,0 +1,33 @@
+/// Everything the exporter knows of one account: its last good usage and its refresh health.
+public struct AccountSnapshot: Sendable, Hashable {
+    public let account: AccountID
+    /// The last good answer; kept through failures so a failing account keeps its series.
+    public private(set) var usage: AccountUsage?
+    public private(set) var health = AccountHealth()
+
+    public init(account: AccountID) {
+        self.account = account
+    }
+
+    /// The snapshot after one refresh: pure, so every transition is testable without I/O.
+    public func applying(_ outcome: UsageFetchOutcome, finishedAt time: Double, durationSeconds: Double) -> AccountSnapshot {
+        var next = self
+        next.health.lastAttemptTime = time
+        next.health.lastRefreshDurationSeconds = durationSeconds
+        for code in outcome.responseCodes {
+            next.health.requestsByStatusCode[code, default: 0] += 1
+        }
+        switch outcome.result {
+        case .success(let records):
+            next.usage = AccountUsage(records: records)
+            next.health.up = true
+            next.health.lastSuccessTime = time
+            next.health.lastError = nil
+        case .failure(let error):
+            next.health.up = false
+            next.health.lastError = error.description
+            next.health.errorsByReason[error.reason, default: 0] += 1
+        }
+        return next
+    }
+}

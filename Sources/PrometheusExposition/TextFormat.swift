@@ -1,0 +1,88 @@
+/// Prometheus text exposition format 0.0.4.
+///
+/// The writer appends to a byte array so callers can keep pre-rendered fragments and join them
+/// with plain copies; `encode(_:)` is the whole-body convenience with the deterministic order
+/// (families by name, samples by their sorted labels).
+public enum TextFormat {
+    /// The `Content-Type` a scraper expects for this format.
+    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+
+    /// Encodes whole families in a stable order: families sorted by name, samples by labels.
+    public static func encode(_ families: [MetricFamily]) -> [UInt8] {
+        var output: [UInt8] = []
+        output.reserveCapacity(families.count * 256)
+        for family in families.sorted(by: { $0.descriptor.name.utf8.lexicographicallyPrecedes($1.descriptor.name.utf8) }) {
+            appendHeader(family.descriptor, to: &output)
+            for sample in sortedSamples(family.samples) {
+                appendSample(name: family.descriptor.name, labels: sample.labels, value: sample.value, to: &output)
+            }
+        }
+        return output
+    }
+
+    /// Samples sorted by their label pairs, compared pair by pair.
+    public static func sortedSamples(_ samples: [Sample]) -> [Sample] {
+        samples.sorted { $0.labels.lexicographicallyPrecedes($1.labels) }
+    }
+
+    /// Appends the `# HELP` and `# TYPE` lines of a family.
+    public static func appendHeader(_ descriptor: MetricDescriptor, to output: inout [UInt8]) {
+        output.append(contentsOf: "# HELP ".utf8)
+        output.append(contentsOf: descriptor.name.utf8)
+        output.append(UInt8(ascii: " "))
+        appendEscaped(descriptor.help, escapingQuotes: false, to: &output)
+        output.append(contentsOf: "\n# TYPE ".utf8)
+        output.append(contentsOf: descriptor.name.utf8)
+        output.append(UInt8(ascii: " "))
+        output.append(contentsOf: descriptor.type.rawValue.utf8)
+        output.append(UInt8(ascii: "\n"))
+    }
+
+    /// Appends one sample line: `name{label="value",...} value`.
+    public static func appendSample(name: String, labels: [Label], value: Double, to output: inout [UInt8]) {
+        output.append(contentsOf: name.utf8)
+        if !labels.isEmpty {
+            output.append(UInt8(ascii: "{"))
+            for (index, label) in labels.enumerated() {
+                if index > 0 { output.append(UInt8(ascii: ",")) }
+                output.append(contentsOf: label.name.utf8)
+                output.append(contentsOf: "=\"".utf8)
+                appendEscaped(label.value, escapingQuotes: true, to: &output)
+                output.append(UInt8(ascii: "\""))
+            }
+            output.append(UInt8(ascii: "}"))
+        }
+        output.append(UInt8(ascii: " "))
+        output.append(contentsOf: formatValue(value).utf8)
+        output.append(UInt8(ascii: "\n"))
+    }
+
+    /// A float as the format spells it: shortest text that reads back to the same double,
+    /// `+Inf`, `-Inf` and `NaN`, and whole numbers without a trailing `.0`.
+    public static func formatValue(_ value: Double) -> String {
+        if value.isNaN { return "NaN" }
+        if value.isInfinite { return value < 0 ? "-Inf" : "+Inf" }
+        // Whole numbers below 2^53 are exact as integers and read better without ".0".
+        if value == value.rounded(.towardZero), abs(value) < 9_007_199_254_740_992 {
+            if value == 0 { return value.sign == .minus ? "-0" : "0" }
+            return String(Int64(value))
+        }
+        return value.description
+    }
+
+    /// HELP text escapes backslash and newline; label values also escape the double quote.
+    static func appendEscaped(_ text: String, escapingQuotes: Bool, to output: inout [UInt8]) {
+        for byte in text.utf8 {
+            switch byte {
+            case UInt8(ascii: "\\"):
+                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+            case UInt8(ascii: "\n"):
+                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+            case UInt8(ascii: "\"") where escapingQuotes:
+                output.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+            default:
+                output.append(byte)
+            }
+        }
+    }
+}

@@ -1,0 +1,111 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PaygoExporter
+
+/// Flags in Prometheus style; everything they mean is checked by `ExporterConfiguration`.
+struct ExporterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cloudflare-paygo-exporter",
+        abstract: "Prometheus exporter for Cloudflare's PayGo billable usage.",
+        discussion: """
+            Polls GET /accounts/{account_id}/billing/usage/paygo for each account in the background and
+            serves the latest good snapshot on --web.telemetry-path.
+
+            Credentials come from the environment or a file, never from a flag value:
+              CLOUDFLARE_API_TOKEN            API token with the "Billing Read" permission (preferred)
+              CLOUDFLARE_API_EMAIL + CLOUDFLARE_API_KEY   legacy global API key
+              CLOUDFLARE_ACCOUNT_ID           account ids, comma separated, if no --cloudflare.account-id
+
+            Durations are Prometheus style: 90s, 10m, 1h30m.
+            """,
+        version: BuildInfo.versionLine)
+
+    @Option(name: .customLong("web.listen-address"), help: "Address to listen on: host:port, :port for every interface, [::1]:port for IPv6.")
+    var listenAddress = ":\(ExporterConfiguration.defaultPort)"
+
+    @Option(name: .customLong("web.telemetry-path"), help: "Path under which to serve metrics.")
+    var telemetryPath = "/metrics"
+
+    @Option(name: .customLong("cloudflare.account-id"), help: ArgumentHelp("Account id to watch (32 hex characters); repeat the flag or separate ids with commas. Default: $CLOUDFLARE_ACCOUNT_ID.", valueName: "id"))
+    var accountIDs: [String] = []
+
+    @Option(name: .customLong("cloudflare.api-token-file"), help: ArgumentHelp("File holding the API token; takes precedence over $CLOUDFLARE_API_TOKEN.", valueName: "path"))
+    var apiTokenFile: String?
+
+    @Option(name: .customLong("cloudflare.api-url"), help: "Base URL of Cloudflare's v4 API.")
+    var apiURL = "https://api.cloudflare.com/client/v4"
+
+    @Option(name: .customLong("cloudflare.usage-path"), help: "Usage path under the API URL; {account_id} is replaced. On 404 the other known paths are tried.")
+    var usagePath = "/accounts/{account_id}/billing/usage/paygo"
+
+    @Option(name: .customLong("cloudflare.refresh-interval"), help: "How often each account is refreshed. Scrapes never wait for a refresh.")
+    var refreshInterval = "10m"
+
+    @Option(name: .customLong("cloudflare.timeout"), help: "Deadline for one whole API call (connect, headers and body).")
+    var timeout = "60s"
+
+    @Option(name: .customLong("log.level"), help: "Only log messages of this severity or above: debug, info, warn, error.")
+    var logLevel = "info"
+
+    @Option(name: .customLong("log.format"), help: "Log line format: logfmt or json.")
+    var logFormat = "logfmt"
+
+    @Flag(name: .customLong("demo"), help: "Serve built-in sample accounts (USD and EUR); needs no token and no network.")
+    var demo = false
+
+    func run() async throws {
+        var options = CommandLineOptions()
+        options.listenAddress = listenAddress
+        options.telemetryPath = telemetryPath
+        options.accountIDs = accountIDs
+        options.apiTokenFile = apiTokenFile
+        options.apiURL = apiURL
+        options.usagePath = usagePath
+        options.refreshInterval = refreshInterval
+        options.timeout = timeout
+        options.logLevel = logLevel
+        options.logFormat = logFormat
+        options.demo = demo
+        let configuration = try ExporterConfiguration(options: options, environment: ProcessInfo.processInfo.environment)
+
+        let logLevel = configuration.logLevel
+        let logFormat = configuration.logFormat
+        LoggingSystem.bootstrap { label in ExporterLogHandler(label: label, level: logLevel, format: logFormat) }
+        let logger = Logger(label: "cloudflare-paygo-exporter")
+        do {
+            try await Exporter(configuration: configuration, logger: logger).run()
+        } catch {
+            logger.critical("exporter stopped with an error", metadata: ["error": "\(error)"])
+            throw ExitCode.failure
+        }
+    }
+}
+
+/// Usage and configuration errors exit with 2 and one line naming the problem and the fix,
+/// before anything listens; --help and --version exit 0 as usual.
+@main
+enum Main {
+    static func main() async {
+        do {
+            var command = try ExporterCommand.parseAsRoot()
+            if var command = command as? any AsyncParsableCommand {
+                try await command.run()
+            } else {
+                try command.run()
+            }
+        } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data("cloudflare-paygo-exporter: \(error)\n".utf8))
+            exit(2)
+        } catch let error as ExitCode {
+            exit(error.rawValue)
+        } catch {
+            if ExporterCommand.exitCode(for: error) == .success {
+                ExporterCommand.exit(withError: error)
+            }
+            let message = ExporterCommand.message(for: error).split(separator: "\n").first.map(String.init) ?? "invalid arguments"
+            FileHandle.standardError.write(Data("cloudflare-paygo-exporter: \(message); see --help\n".utf8))
+            exit(2)
+        }
+    }
+}
