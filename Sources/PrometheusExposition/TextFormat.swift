@@ -62,12 +62,10 @@ public enum TextFormat {
     public static func formatValue(_ value: Double) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value < 0 ? "-Inf" : "+Inf" }
-        // Whole numbers below 2^53 are exact as integers and read better without ".0".
-        if value == value.rounded(.towardZero), abs(value) < 9_007_199_254_740_992 {
-            if value == 0 { return value.sign == .minus ? "-0" : "0" }
-            return String(Int64(value))
-        }
-        return value.description
+        // Swift's description is the shortest text that reads back exactly; whole numbers
+        // read better without its trailing ".0".
+        let text = value.description
+        return text.hasSuffix(".0") ? String(text.dropLast(2)) : text
     }
 
     /// HELP text escapes backslash and newline; label values also escape the double quote.

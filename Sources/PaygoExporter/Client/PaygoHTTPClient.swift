@@ -10,7 +10,7 @@ import Synchronization
 public final class PaygoHTTPClient: UsageSource {
     private let httpClient: HTTPClient
     private let configuration: PaygoClientConfiguration
-    private let decoder = PaygoAnswerDecoder()
+    private let interpreter: UsageAnswerInterpreter
     private let logger: Logger
     private let userAgent: String
     /// Index into `candidatePaths` of the path that last answered, so later calls start there.
@@ -19,6 +19,7 @@ public final class PaygoHTTPClient: UsageSource {
     public init(httpClient: HTTPClient, configuration: PaygoClientConfiguration, userAgent: String, logger: Logger) {
         self.httpClient = httpClient
         self.configuration = configuration
+        self.interpreter = UsageAnswerInterpreter(credentials: configuration.credentials)
         self.userAgent = userAgent
         self.logger = logger
     }
@@ -62,7 +63,7 @@ public final class PaygoHTTPClient: UsageSource {
             if previous != index {
                 logger.info("using usage path", metadata: ["path": "\(paths[index])", "account_id": "\(account)"])
             }
-            return try interpret(status: status, body: body, account: account)
+            return try interpreter.records(status: status, body: body.readableBytesView, account: account)
         }
         throw UsageFetchError.notFound(paths: paths, account: account)
     }
@@ -87,36 +88,6 @@ public final class PaygoHTTPClient: UsageSource {
         } catch is NIOTooManyBytesError {
             throw UsageFetchError.bodyTooLarge(limit: configuration.maxBodyBytes, account: account)
         }
-    }
-
-    private func interpret(status: Int, body: ByteBuffer, account: AccountID) throws -> [UsageRecord] {
-        let answer: PaygoAnswer
-        do {
-            answer = try decoder.decode(body.readableBytesView)
-        } catch {
-            // An unreadable body on an error status is the status's fault (e.g. an HTML 502 page).
-            if !(200..<300).contains(status) { throw UsageFetchError.status(status, apiErrors: [], account: account) }
-            throw UsageFetchError.undecodable(error, account: account)
-        }
-        let apiErrors = answer.errors.map(redacted)
-        guard (200..<300).contains(status) else {
-            throw UsageFetchError.status(status, apiErrors: apiErrors, account: account)
-        }
-        guard answer.success else {
-            throw UsageFetchError.unsuccessful(apiErrors: apiErrors, account: account)
-        }
-        return answer.records
-    }
-
-    /// API messages are echoed into logs and the landing page; a misbehaving proxy could echo
-    /// our own headers back, so credentials are cut out of them first.
-    private func redacted(_ message: PaygoAnswer.APIMessage) -> PaygoAnswer.APIMessage {
-        var text = message.message
-        for header in configuration.credentials.headers where header.name != "X-Auth-Email" {
-            let secret = header.value.hasPrefix("Bearer ") ? String(header.value.dropFirst(7)) : header.value
-            if !secret.isEmpty { text = text.replacingOccurrences(of: secret, with: "[redacted]") }
-        }
-        return .init(code: message.code, message: text)
     }
 
     private static func describeTransportError(_ error: any Error) -> String {

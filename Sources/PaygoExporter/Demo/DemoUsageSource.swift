@@ -33,7 +33,7 @@ public struct DemoUsageSource: UsageSource {
         Product(service: "Workers Standard", unit: "Requests", dailyQuantity: 12_000_000, unitPrice: 0.000_000_3),
         Product(service: "Workers Standard", unit: "CPU ms", dailyQuantity: 95_000_000, unitPrice: 0.000_000_02),
         Product(service: "Workers KV", unit: "Reads", dailyQuantity: 40_000_000, unitPrice: 0.000_000_5),
-        Product(service: "Workers KV", unit: "GB-month", dailyQuantity: 3, unitPrice: 0.5),
+        Product(service: "Workers KV", unit: "GB-month", dailyQuantity: 30, unitPrice: 0.5),
         Product(service: "R2 Storage", unit: "GB-month", dailyQuantity: 41, unitPrice: 0.015),
         Product(service: "R2 Class A Operations", unit: "Requests", dailyQuantity: 900_000, unitPrice: 0.000_004_5),
         Product(service: "R2 Class B Operations", unit: "Requests", dailyQuantity: 7_500_000, unitPrice: 0.000_000_36),
@@ -52,7 +52,7 @@ public struct DemoUsageSource: UsageSource {
     ]
 
     private let now: @Sendable () -> Double
-    private let decoder = PaygoAnswerDecoder()
+    private let interpreter = UsageAnswerInterpreter(credentials: nil)
 
     /// - Parameter now: the wall clock, Unix seconds; tests pin it.
     public init(now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
@@ -60,20 +60,19 @@ public struct DemoUsageSource: UsageSource {
     }
 
     public func fetchUsage(for account: AccountID) async -> UsageFetchOutcome {
-        let body = Self.answerJSON(for: account, at: now())
-        do {
-            let answer = try decoder.decode(Array(body.utf8))
-            return UsageFetchOutcome(result: .success(answer.records), responseCodes: [200])
+        let (status, body) = Self.answer(for: account, at: now())
+        do throws(UsageFetchError) {
+            return UsageFetchOutcome(result: .success(try interpreter.records(status: status, body: body.utf8, account: account)), responseCodes: [status])
         } catch {
-            return UsageFetchOutcome(result: .failure(.undecodable(error, account: account)), responseCodes: [200])
+            return UsageFetchOutcome(result: .failure(error), responseCodes: [status])
         }
     }
 
     /// The answer Cloudflare would give for `account` at `time`: one record per product and
     /// day since the billing period began, today's covering the part of the day gone so far.
-    static func answerJSON(for account: AccountID, at time: Double) -> String {
+    static func answer(for account: AccountID, at time: Double) -> (status: Int, body: String) {
         guard let profile = profiles[account] else {
-            return #"{"success":false,"errors":[{"code":7003,"message":"Could not route to this account"}],"messages":[],"result":null}"#
+            return (404, #"{"success":false,"errors":[{"code":7003,"message":"Could not route to this account"}],"messages":[],"result":null}"#)
         }
         let today = Int((time / 86_400).rounded(.down))
         let (year, month, day) = RFC3339Timestamp.civilDate(fromDays: today)
@@ -94,20 +93,22 @@ public struct DemoUsageSource: UsageSource {
                 let weekly = 1 + 0.2 * sin(Double(dayNumber) * 2 * .pi / 7 + Double(index))
                 let drift = 1 + 0.1 * sin(Double(dayNumber) / 11 + Double(index) * 0.7)
                 let share = dayNumber == today ? max(elapsedToday, 0.01) : 1
-                let quantity = (product.dailyQuantity * profile.scale * weekly * drift * share).rounded()
-                let cost = quantity * product.unitPrice
+                // Consumed to the thousandth; priced per whole unit, as invoices do.
+                let quantity = (product.dailyQuantity * profile.scale * weekly * drift * share * 1_000).rounded() / 1_000
+                let pricing = quantity.rounded(.up)
+                let cost = pricing * product.unitPrice
                 cumulatedCost += cost
-                cumulatedQuantity += quantity
+                cumulatedQuantity += pricing
                 records.append("""
                     {"BillingCurrency":"\(profile.currency)","BillingPeriodStart":"\(timestamp(days: periodStart))",\
                     "ChargePeriodStart":"\(timestamp(days: dayNumber))","ChargePeriodEnd":"\(timestamp(days: dayNumber + 1))",\
-                    "ConsumedQuantity":\(Int(quantity)),"ConsumedUnit":"\(product.unit)","ContractedCost":\(cost),\
+                    "ConsumedQuantity":\(quantity),"ConsumedUnit":"\(product.unit)","ContractedCost":\(cost),\
                     "CumulatedContractedCost":\(cumulatedCost),"CumulatedPricingQuantity":\(Int(cumulatedQuantity)),\
-                    "PricingQuantity":\(Int(quantity)),"ServiceName":"\(product.service)","ZoneId":null}
+                    "PricingQuantity":\(Int(pricing)),"ServiceName":"\(product.service)","ZoneId":null}
                     """)
             }
         }
-        return #"{"success":true,"errors":[],"messages":[],"result":["# + records.joined(separator: ",") + "]}"
+        return (200, #"{"success":true,"errors":[],"messages":[],"result":["# + records.joined(separator: ",") + "]}")
     }
 
     private static func timestamp(days: Int) -> String {

@@ -1,0 +1,89 @@
+import Foundation
+import Hummingbird
+import Logging
+import ServiceLifecycle
+import NIOCore
+import Synchronization
+
+/// A stand-in for Cloudflare's API on loopback: answers each path with what the test set,
+/// 404 with Cloudflare's "could not route" envelope otherwise, and records every request.
+final class StandInCloudflareAPI: Sendable {
+    struct Reply: Sendable {
+        var status: Int
+        var contentType: String
+        var body: [UInt8]
+        var delay: Duration?
+
+        static func json(_ text: String, status: Int = 200, delay: Duration? = nil) -> Reply {
+            Reply(status: status, contentType: "application/json", body: Array(text.utf8), delay: delay)
+        }
+
+        static func html(_ text: String, status: Int) -> Reply {
+            Reply(status: status, contentType: "text/html", body: Array(text.utf8))
+        }
+    }
+
+    struct RecordedRequest: Sendable {
+        var path: String
+        var headers: [String: String]
+    }
+
+    static let basePath = "/client/v4"
+    private let replies = Mutex<[String: Reply]>([:])
+    private let recorded = Mutex<[RecordedRequest]>([])
+
+    /// The documented usage path of `account` under the stand-in's base path.
+    static func usagePath(_ account: String, template: String = "/accounts/{account_id}/billing/usage/paygo") -> String {
+        basePath + template.replacingOccurrences(of: "{account_id}", with: account)
+    }
+
+    func reply(for account: String, with reply: Reply, template: String = "/accounts/{account_id}/billing/usage/paygo") {
+        replies.withLock { $0[Self.usagePath(account, template: template)] = reply }
+    }
+
+    var requests: [RecordedRequest] { recorded.withLock { $0 } }
+
+    /// Runs the stand-in for the duration of `body`, which gets its base URL.
+    func serve<T: Sendable>(_ body: @Sendable (_ baseURL: String) async throws -> T) async throws -> T {
+        let responder = CallbackResponder<BasicRequestContext> { [self] request, _ in
+            var headers: [String: String] = [:]
+            for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
+            recorded.withLock { $0.append(RecordedRequest(path: request.uri.path, headers: headers)) }
+            let reply = replies.withLock { $0[request.uri.path] } ?? .json(
+                #"{"success":false,"errors":[{"code":7003,"message":"Could not route to \#(request.uri.path), perhaps your object identifier is invalid?"}],"messages":[],"result":null}"#,
+                status: 404)
+            if let delay = reply.delay { try await Task.sleep(for: delay) }
+            return Response(
+                status: .init(code: reply.status),
+                headers: [.contentType: reply.contentType],
+                body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body)))
+        }
+        return try await withRunningService(
+            { onPort in
+                Application(
+                    responder: responder,
+                    configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+                    onServerRunning: { await onPort($0.localAddress?.port ?? 0) },
+                    // Shutdown chatter from the stand-in would only clutter test output.
+                    logger: Logger(label: "stand-in") { _ in SwiftLogNoOpLogHandler() })
+            },
+            body: { port in try await body("http://127.0.0.1:\(port)\(Self.basePath)") })
+    }
+}
+
+/// Starts a server-like service, hands its port to `body`, and stops it afterwards.
+func withRunningService<T: Sendable>(
+    _ makeService: (_ onPort: @escaping @Sendable (Int) async -> Void) -> some Service,
+    body: (Int) async throws -> T
+) async throws -> T {
+    let (ports, continuation) = AsyncStream<Int>.makeStream()
+    let service = makeService { continuation.yield($0) }
+    let task = Task { try await service.run() }
+    defer { task.cancel() }
+    var iterator = ports.makeAsyncIterator()
+    guard let port = await iterator.next() else { throw CancellationError() }
+    let result = try await body(port)
+    task.cancel()
+    _ = try? await task.value
+    return result
+}

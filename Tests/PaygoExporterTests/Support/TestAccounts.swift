@@ -1,0 +1,31 @@
+import PaygoExporter
+
+/// Account ids for tests: valid hex tags, numbered in the last digits.
+enum TestAccounts {
+    static func id(_ number: Int) -> String {
+        let digits = String(number, radix: 16)
+        return String(repeating: "a", count: 32 - digits.count) + digits
+    }
+
+    static func account(_ number: Int) -> AccountID { AccountID(id(number))! }
+
+    /// A configuration against the stand-in at `baseURL`, refreshing every `interval`.
+    static func configuration(
+        baseURL: String,
+        accounts: [Int],
+        credentials: CloudflareCredentials = .apiToken(secretToken),
+        interval: Duration = .seconds(600),
+        usagePath: String = PaygoClientConfiguration.documentedUsagePath,
+        timeoutSeconds: Double = 5
+    ) -> ExporterConfiguration {
+        ExporterConfiguration(
+            listenAddress: ListenAddress(host: "127.0.0.1", port: 0),
+            accounts: accounts.map(account),
+            mode: .cloudflare(PaygoClientConfiguration(
+                baseURL: baseURL, usagePath: usagePath, credentials: credentials, timeoutSeconds: timeoutSeconds)),
+            refreshInterval: interval)
+    }
+
+    /// Recognisable so a test can look for it anywhere the exporter writes.
+    static let secretToken = "SECRETtoken0123456789abcdefXYZ_-canary"
+}
