@@ -22,17 +22,33 @@ public struct Exporter: Sendable {
         let store = SnapshotStore(accounts: configuration.accounts)
         let cache = ExpositionCache(store: store)
         var httpClient: HTTPClient?
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         let source: any UsageSource
         switch configuration.mode {
         case .demo:
             source = DemoUsageSource()
         case .cloudflare(let clientConfiguration):
-            let client = HTTPClient(eventLoopGroupProvider: .singleton)
+            var clientSettings = HTTPClient.Configuration()
+            if let proxy = clientConfiguration.proxy {
+                clientSettings.proxy = .server(
+                    host: proxy.host, port: proxy.port,
+                    authorization: proxy.userInfo.map { .basic(username: $0.user, password: $0.password) })
+                logger.info("calling Cloudflare through a proxy", metadata: ["proxy": "\(proxy)"])
+            }
+            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientSettings)
             httpClient = client
-            source = PaygoHTTPClient(httpClient: client, configuration: clientConfiguration, userAgent: BuildInfo.userAgent, logger: logger)
+            let credentials = CredentialsStore(clientConfiguration.credentials, tokenFile: clientConfiguration.tokenFile, logger: logger)
+            if handleSignals, clientConfiguration.tokenFile != nil {
+                services.append(.init(service: ReloadOnHangup(credentials: credentials)))
+            }
+            source = PaygoHTTPClient(
+                httpClient: client, configuration: clientConfiguration, credentials: credentials,
+                userAgent: BuildInfo.userAgent, logger: logger)
         }
 
-        let refresher = UsageRefresher(store: store, source: source, interval: configuration.refreshInterval, logger: logger)
+        let refresher = UsageRefresher(
+            store: store, source: source, interval: configuration.refreshInterval,
+            maxStaleSeconds: configuration.maxStaleSeconds, logger: logger)
         let router = ExporterRouter(store: store, cache: cache, telemetryPath: configuration.telemetryPath, demo: configuration.isDemo)
         let address = configuration.listenAddress
         let logger = logger
@@ -52,10 +68,7 @@ public struct Exporter: Sendable {
             "refresh_interval": "\(configuration.refreshInterval)",
         ])
         let group = ServiceGroup(configuration: .init(
-            services: [
-                .init(service: app),
-                .init(service: refresher),
-            ],
+            services: [.init(service: app), .init(service: refresher)] + services,
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
             logger: logger))
         do {

@@ -16,6 +16,9 @@ struct ExporterCommand: AsyncParsableCommand {
               CLOUDFLARE_API_TOKEN            API token with the "Billing Read" permission (preferred)
               CLOUDFLARE_API_EMAIL + CLOUDFLARE_API_KEY   legacy global API key
               CLOUDFLARE_ACCOUNT_ID           account ids, comma separated, if no --cloudflare.account-id
+              HTTPS_PROXY, NO_PROXY           proxy for API calls (TLS is always verified against the system CAs)
+
+            SIGHUP re-reads --cloudflare.api-token-file; a changed file is also picked up before each call.
 
             Durations are Prometheus style: 90s, 10m, 1h30m.
             """,
@@ -45,6 +48,12 @@ struct ExporterCommand: AsyncParsableCommand {
     @Option(name: .customLong("cloudflare.timeout"), help: "Deadline for one whole API call (connect, headers and body).")
     var timeout = "60s"
 
+    @Option(name: .customLong("cloudflare.max-body-size"), help: "Answers larger than this are refused, not buffered (e.g. 64MiB, 512KiB).")
+    var maxBodySize = "64MiB"
+
+    @Option(name: .customLong("cloudflare.max-stale"), help: "A failing account's last good usage is served with up=0 for this long, then dropped.")
+    var maxStale = "24h"
+
     @Option(name: .customLong("log.level"), help: "Only log messages of this severity or above: debug, info, warn, error.")
     var logLevel = "info"
 
@@ -64,6 +73,8 @@ struct ExporterCommand: AsyncParsableCommand {
         options.usagePath = usagePath
         options.refreshInterval = refreshInterval
         options.timeout = timeout
+        options.maxBodySize = maxBodySize
+        options.maxStale = maxStale
         options.logLevel = logLevel
         options.logFormat = logFormat
         options.demo = demo

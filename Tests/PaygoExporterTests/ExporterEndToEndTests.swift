@@ -122,7 +122,7 @@ import Testing
                     #expect(parsed.matching("cloudflare_paygo_contracted_cost", ["account_id": account]).isEmpty)
                 }
                 #expect(parsed.value("cloudflare_paygo_api_requests_total", ["account_id": TestAccounts.id(3), "code": "401"]) == 1)
-                #expect(parsed.value("cloudflare_paygo_api_requests_total", ["account_id": TestAccounts.id(5), "code": "500"]) == 1)
+                #expect(parsed.value("cloudflare_paygo_api_requests_total", ["account_id": TestAccounts.id(5), "code": "500"]) == 3, "a 5xx is retried twice")
 
                 let log = exporter.logLines.all
                 #expect(log.contains("Billing Read"), "auth failures tell the operator which permission is needed")

@@ -15,19 +15,30 @@ public struct PaygoClientConfiguration: Sendable {
     public var timeoutSeconds: Double
     /// Bodies larger than this are refused rather than buffered.
     public var maxBodyBytes: Int
+    /// Re-read on SIGHUP or when it changes; nil when the token came from the environment.
+    public var tokenFile: String?
+    public var retryPolicy: RetryPolicy
+    /// From `HTTPS_PROXY`/`HTTP_PROXY` unless `NO_PROXY` exempts the API host.
+    public var proxy: ProxySettings?
 
     public init(
         baseURL: String = Self.defaultBaseURL,
         usagePath: String = Self.documentedUsagePath,
         credentials: CloudflareCredentials,
         timeoutSeconds: Double = 60,
-        maxBodyBytes: Int = 64 << 20
+        maxBodyBytes: Int = 64 << 20,
+        tokenFile: String? = nil,
+        retryPolicy: RetryPolicy = RetryPolicy(),
+        proxy: ProxySettings? = nil
     ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.usagePath = usagePath
         self.credentials = credentials
         self.timeoutSeconds = timeoutSeconds
         self.maxBodyBytes = maxBodyBytes
+        self.tokenFile = tokenFile
+        self.retryPolicy = retryPolicy
+        self.proxy = proxy
     }
 
     /// The configured path first, then the other known paths, each once.

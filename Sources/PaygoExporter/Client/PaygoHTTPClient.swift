@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -6,51 +7,103 @@ import Synchronization
 
 /// Fetches PayGo usage from Cloudflare's v4 API over AsyncHTTPClient.
 ///
-/// Knows the API (paths, auth headers, envelope, error codes) and nothing of Prometheus.
+/// Knows the API (paths, auth headers, envelope, error codes, rate limits) and nothing of
+/// Prometheus. Every account it serves shares one token, hence one `RateLimitGate`.
 public final class PaygoHTTPClient: UsageSource {
     private let httpClient: HTTPClient
     private let configuration: PaygoClientConfiguration
-    private let interpreter: UsageAnswerInterpreter
+    private let credentials: CredentialsStore
+    private let gate: RateLimitGate
     private let logger: Logger
     private let userAgent: String
     /// Index into `candidatePaths` of the path that last answered, so later calls start there.
     private let answeringPathIndex = Mutex<Int?>(nil)
 
-    public init(httpClient: HTTPClient, configuration: PaygoClientConfiguration, userAgent: String, logger: Logger) {
+    public init(
+        httpClient: HTTPClient,
+        configuration: PaygoClientConfiguration,
+        credentials: CredentialsStore,
+        gate: RateLimitGate = RateLimitGate(),
+        userAgent: String,
+        logger: Logger
+    ) {
         self.httpClient = httpClient
         self.configuration = configuration
-        self.interpreter = UsageAnswerInterpreter(credentials: configuration.credentials)
+        self.credentials = credentials
+        self.gate = gate
         self.userAgent = userAgent
         self.logger = logger
     }
 
     public func fetchUsage(for account: AccountID) async -> UsageFetchOutcome {
-        let timeout = configuration.timeoutSeconds
         let codes = ResponseCodeLog()
-        let result: Result<[UsageRecord], UsageFetchError>
+        var random = SystemRandomNumberGenerator()
+        var attempt = 1
+        while true {
+            do {
+                try await gate.waitUntilOpen()
+            } catch {
+                return UsageFetchOutcome(result: .failure(.timedOut(after: 0, account: account)), responseCodes: codes.codes)
+            }
+            let result = await attemptOnce(account: account, responseCodes: codes)
+            guard case .failure(let error) = result else {
+                return UsageFetchOutcome(result: result, responseCodes: codes.codes)
+            }
+            let delay: Double
+            switch configuration.retryPolicy.decision(after: error, attempt: attempt, random: &random) {
+            case .giveUp:
+                return UsageFetchOutcome(result: result, responseCodes: codes.codes)
+            case .retry(let seconds):
+                delay = seconds
+            case .pauseToken(let seconds, let retry):
+                gate.pause(seconds: seconds)
+                logger.warning("rate limited by Cloudflare; pausing every account on this token", metadata: [
+                    "account_id": "\(account)", "pause_seconds": "\(seconds)",
+                ])
+                guard retry else { return UsageFetchOutcome(result: result, responseCodes: codes.codes) }
+                delay = 0
+            }
+            logger.warning("retrying usage fetch", metadata: [
+                "account_id": "\(account)", "attempt": "\(attempt)", "reason": "\(error.reason.rawValue)",
+                "delay_seconds": "\(Double(Int(delay * 1000)) / 1000)", "error": "\(error)",
+            ])
+            do {
+                try await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
+            } catch {
+                return UsageFetchOutcome(result: result, responseCodes: codes.codes)
+            }
+            attempt += 1
+        }
+    }
+
+    /// One call, with path fallback on 404, under one deadline that covers connect, headers
+    /// and body.
+    private func attemptOnce(account: AccountID, responseCodes: ResponseCodeLog) async -> Result<[UsageRecord], UsageFetchError> {
+        let timeout = configuration.timeoutSeconds
         do {
-            result = .success(try await withDeadline(seconds: timeout) {
-                try await self.fetchTryingPaths(account: account, responseCodes: codes)
+            return .success(try await withDeadline(seconds: timeout) {
+                try await self.fetchTryingPaths(account: account, responseCodes: responseCodes)
             })
         } catch let error as UsageFetchError {
-            result = .failure(error)
+            return .failure(error)
         } catch is DeadlineExceeded {
-            result = .failure(.timedOut(after: timeout, account: account))
+            return .failure(.timedOut(after: timeout, account: account))
         } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
-            result = .failure(.timedOut(after: timeout, account: account))
+            return .failure(.timedOut(after: timeout, account: account))
         } catch {
-            result = .failure(.connection(Self.describeTransportError(error), account: account))
+            return .failure(.connection(Self.describeTransportError(error), account: account))
         }
-        return UsageFetchOutcome(result: result, responseCodes: codes.codes)
     }
 
     private func fetchTryingPaths(account: AccountID, responseCodes: ResponseCodeLog) async throws -> [UsageRecord] {
         let paths = configuration.candidatePaths
         let first = answeringPathIndex.withLock { $0 } ?? 0
         let order = Array(paths.indices[first...]) + Array(paths.indices[..<first])
+        let credentials = credentials.current()
+        let interpreter = UsageAnswerInterpreter(credentials: credentials)
         for index in order {
             let path = paths[index].replacingOccurrences(of: "{account_id}", with: account.rawValue)
-            let (status, body) = try await get(path: path, account: account)
+            let (status, headers, body) = try await get(path: path, credentials: credentials, account: account)
             responseCodes.append(status)
             if status == 404 {
                 logger.debug("usage path answered 404, trying the next known path", metadata: ["account_id": "\(account)", "path": "\(paths[index])"])
@@ -63,17 +116,22 @@ public final class PaygoHTTPClient: UsageSource {
             if previous != index {
                 logger.info("using usage path", metadata: ["path": "\(paths[index])", "account_id": "\(account)"])
             }
-            return try interpreter.records(status: status, body: body.readableBytesView, account: account)
+            do throws(UsageFetchError) {
+                return try interpreter.records(status: status, body: body.readableBytesView, account: account)
+            } catch {
+                guard error.reason == .rateLimited else { throw error }
+                throw error.withRetryAfter(RetryAfter.seconds(headers.first(name: "Retry-After"), now: Date().timeIntervalSince1970))
+            }
         }
         throw UsageFetchError.notFound(paths: paths, account: account)
     }
 
-    private func get(path: String, account: AccountID) async throws -> (status: Int, body: ByteBuffer) {
+    private func get(path: String, credentials: CloudflareCredentials, account: AccountID) async throws -> (status: Int, headers: HTTPHeaders, body: ByteBuffer) {
         var request = HTTPClientRequest(url: configuration.baseURL + path)
         request.method = .GET
         request.headers.add(name: "Accept", value: "application/json")
         request.headers.add(name: "User-Agent", value: userAgent)
-        for header in configuration.credentials.headers {
+        for header in credentials.headers {
             request.headers.add(name: header.name, value: header.value)
         }
         // The outer deadline is the real limit; this one only stops AsyncHTTPClient's own
@@ -84,7 +142,7 @@ public final class PaygoHTTPClient: UsageSource {
         }
         do {
             let body = try await response.body.collect(upTo: configuration.maxBodyBytes)
-            return (Int(response.status.code), body)
+            return (Int(response.status.code), response.headers, body)
         } catch is NIOTooManyBytesError {
             throw UsageFetchError.bodyTooLarge(limit: configuration.maxBodyBytes, account: account)
         }

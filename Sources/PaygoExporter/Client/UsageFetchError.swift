@@ -14,6 +14,31 @@ public struct UsageFetchError: Error, Sendable, Hashable, CustomStringConvertibl
     public let account: AccountID
     public let reason: RefreshFailureReason
     private let kind: Kind
+    /// What a 429 asked us to wait, from its `Retry-After` header.
+    public private(set) var retryAfterSeconds: Double?
+
+    /// The HTTP status that failed the call, if it got that far.
+    public var httpStatus: Int? {
+        if case .status(let code, _) = kind { code } else { nil }
+    }
+
+    /// Worth another try within the same refresh: overload, conflicts, timeouts, broken
+    /// connections and 5xx. Auth, decode and not-found failures wait for the next refresh.
+    public var isRetryable: Bool {
+        switch reason {
+        case .timeout, .connection, .rateLimited: return true
+        case .auth, .notFound, .decode: return false
+        case .http, .apiError:
+            guard let status = httpStatus else { return false }
+            return status == 408 || status == 409 || (500...599).contains(status)
+        }
+    }
+
+    func withRetryAfter(_ seconds: Double?) -> UsageFetchError {
+        var copy = self
+        copy.retryAfterSeconds = seconds
+        return copy
+    }
 
     private init(account: AccountID, reason: RefreshFailureReason, kind: Kind) {
         self.account = account

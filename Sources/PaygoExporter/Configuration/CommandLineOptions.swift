@@ -9,6 +9,8 @@ public struct CommandLineOptions: Sendable {
     public var apiTokenFile: String?
     public var refreshInterval = "10m"
     public var timeout = "60s"
+    public var maxBodySize = "64MiB"
+    public var maxStale = "24h"
     public var logLevel = "info"
     public var logFormat = "logfmt"
     public var demo = false

@@ -18,6 +18,8 @@ public struct ExporterConfiguration: Sendable {
     public var accounts: [AccountID]
     public var mode: Mode
     public var refreshInterval: Duration
+    /// How long a failing account's last good usage stays served.
+    public var maxStaleSeconds: Double
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
 
@@ -27,6 +29,7 @@ public struct ExporterConfiguration: Sendable {
         accounts: [AccountID],
         mode: Mode,
         refreshInterval: Duration = .seconds(600),
+        maxStaleSeconds: Double = 86_400,
         logLevel: Logger.Level = .info,
         logFormat: LogFormat = .logfmt
     ) {
@@ -35,6 +38,7 @@ public struct ExporterConfiguration: Sendable {
         self.accounts = accounts
         self.mode = mode
         self.refreshInterval = refreshInterval
+        self.maxStaleSeconds = maxStaleSeconds
         self.logLevel = logLevel
         self.logFormat = logFormat
     }
@@ -74,6 +78,16 @@ public struct ExporterConfiguration: Sendable {
             throw ConfigurationError("--cloudflare.timeout \"\(options.timeout)\" is not a positive duration", fix: "use e.g. 60s or 2m")
         }
 
+        guard let maxBody = ByteSize.parse(options.maxBodySize), maxBody >= 1_024, maxBody <= 4 << 30 else {
+            throw ConfigurationError(
+                "--cloudflare.max-body-size \"\(options.maxBodySize)\" is not a size between 1KiB and 4GiB",
+                fix: "use e.g. 64MiB, 512KiB or a number of bytes")
+        }
+        guard let maxStale = PrometheusDuration.seconds(options.maxStale), maxStale > 0 else {
+            throw ConfigurationError("--cloudflare.max-stale \"\(options.maxStale)\" is not a positive duration", fix: "use e.g. 24h or 90m")
+        }
+        maxStaleSeconds = maxStale
+
         if options.demo {
             accounts = DemoUsageSource.accounts
             mode = .demo
@@ -95,7 +109,9 @@ public struct ExporterConfiguration: Sendable {
         }
         let credentials = try CredentialsResolver.resolve(tokenFile: options.apiTokenFile, environment: environment)
         mode = .cloudflare(PaygoClientConfiguration(
-            baseURL: options.apiURL, usagePath: options.usagePath, credentials: credentials, timeoutSeconds: timeout))
+            baseURL: options.apiURL, usagePath: options.usagePath, credentials: credentials, timeoutSeconds: timeout,
+            maxBodyBytes: maxBody, tokenFile: options.apiTokenFile,
+            proxy: try ProxySettings.from(environment: environment, apiURL: url)))
     }
 
     private static let logLevels: [String: Logger.Level] = [

@@ -10,12 +10,15 @@ public struct UsageRefresher: Service {
     private let store: SnapshotStore
     private let source: any UsageSource
     private let interval: Duration
+    private let maxStaleSeconds: Double
     private let logger: Logger
 
-    public init(store: SnapshotStore, source: any UsageSource, interval: Duration, logger: Logger) {
+    /// - Parameter maxStaleSeconds: how long a failing account's last good usage stays served.
+    public init(store: SnapshotStore, source: any UsageSource, interval: Duration, maxStaleSeconds: Double = .infinity, logger: Logger) {
         self.store = store
         self.source = source
         self.interval = interval
+        self.maxStaleSeconds = maxStaleSeconds
         self.logger = logger
     }
 
@@ -48,7 +51,10 @@ public struct UsageRefresher: Service {
         if Task.isCancelled { return }
         let elapsed = started.duration(to: clock.now)
         let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        store.update(account) { $0.applying(outcome, finishedAt: Date().timeIntervalSince1970, durationSeconds: seconds) }
+        let maxStaleSeconds = maxStaleSeconds
+        store.update(account) {
+            $0.applying(outcome, finishedAt: Date().timeIntervalSince1970, durationSeconds: seconds, maxStaleSeconds: maxStaleSeconds)
+        }
         switch outcome.result {
         case .success(let records):
             logger.debug("refreshed usage", metadata: [

@@ -10,7 +10,11 @@ public struct AccountSnapshot: Sendable, Hashable {
     }
 
     /// The snapshot after one refresh: pure, so every transition is testable without I/O.
-    public func applying(_ outcome: UsageFetchOutcome, finishedAt time: Double, durationSeconds: Double) -> AccountSnapshot {
+    /// - Parameter maxStaleSeconds: after a failure, usage whose last success is older than
+    ///   this is dropped rather than shown as current.
+    public func applying(
+        _ outcome: UsageFetchOutcome, finishedAt time: Double, durationSeconds: Double, maxStaleSeconds: Double = .infinity
+    ) -> AccountSnapshot {
         var next = self
         next.health.lastAttemptTime = time
         next.health.lastRefreshDurationSeconds = durationSeconds
@@ -27,6 +31,9 @@ public struct AccountSnapshot: Sendable, Hashable {
             next.health.up = false
             next.health.lastError = error.description
             next.health.errorsByReason[error.reason, default: 0] += 1
+            if let lastSuccess = next.health.lastSuccessTime, time - lastSuccess > maxStaleSeconds {
+                next.usage = nil
+            }
         }
         return next
     }

@@ -13,9 +13,12 @@ final class StandInCloudflareAPI: Sendable {
         var contentType: String
         var body: [UInt8]
         var delay: Duration?
+        var headers: [String: String] = [:]
+        /// Sends the body one chunk of 16 bytes per interval, after the headers.
+        var trickle: Duration?
 
-        static func json(_ text: String, status: Int = 200, delay: Duration? = nil) -> Reply {
-            Reply(status: status, contentType: "application/json", body: Array(text.utf8), delay: delay)
+        static func json(_ text: String, status: Int = 200, delay: Duration? = nil, headers: [String: String] = [:]) -> Reply {
+            Reply(status: status, contentType: "application/json", body: Array(text.utf8), delay: delay, headers: headers)
         }
 
         static func html(_ text: String, status: Int) -> Reply {
@@ -26,10 +29,16 @@ final class StandInCloudflareAPI: Sendable {
     struct RecordedRequest: Sendable {
         var path: String
         var headers: [String: String]
+        var time: ContinuousClock.Instant
+        /// The request target as sent: absolute-form when it came through as a proxy request.
+        var target: String
+        /// The Host the client asked for.
+        var authority: String?
     }
 
     static let basePath = "/client/v4"
-    private let replies = Mutex<[String: Reply]>([:])
+    /// Per path, the replies still to give; the last one repeats.
+    private let replies = Mutex<[String: [Reply]]>([:])
     private let recorded = Mutex<[RecordedRequest]>([])
 
     /// The documented usage path of `account` under the stand-in's base path.
@@ -38,7 +47,23 @@ final class StandInCloudflareAPI: Sendable {
     }
 
     func reply(for account: String, with reply: Reply, template: String = "/accounts/{account_id}/billing/usage/paygo") {
-        replies.withLock { $0[Self.usagePath(account, template: template)] = reply }
+        replies(for: account, with: [reply], template: template)
+    }
+
+    /// Answers successive requests with `sequence` in order, then keeps giving its last reply.
+    func replies(for account: String, with sequence: [Reply], template: String = "/accounts/{account_id}/billing/usage/paygo") {
+        replies.withLock { $0[Self.usagePath(account, template: template)] = sequence }
+    }
+
+    private func nextReply(for path: String) -> Reply? {
+        replies.withLock { replies in
+            guard var sequence = replies[path], let first = sequence.first else { return nil }
+            if sequence.count > 1 {
+                sequence.removeFirst()
+                replies[path] = sequence
+            }
+            return first
+        }
     }
 
     var requests: [RecordedRequest] { recorded.withLock { $0 } }
@@ -48,15 +73,28 @@ final class StandInCloudflareAPI: Sendable {
         let responder = CallbackResponder<BasicRequestContext> { [self] request, _ in
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
-            recorded.withLock { $0.append(RecordedRequest(path: request.uri.path, headers: headers)) }
-            let reply = replies.withLock { $0[request.uri.path] } ?? .json(
+            let path = request.uri.path
+            recorded.withLock { $0.append(RecordedRequest(path: path, headers: headers, time: .now, target: request.uri.description, authority: request.head.authority)) }
+            let reply = nextReply(for: path) ?? .json(
                 #"{"success":false,"errors":[{"code":7003,"message":"Could not route to \#(request.uri.path), perhaps your object identifier is invalid?"}],"messages":[],"result":null}"#,
                 status: 404)
             if let delay = reply.delay { try await Task.sleep(for: delay) }
-            return Response(
-                status: .init(code: reply.status),
-                headers: [.contentType: reply.contentType],
-                body: ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body)))
+            var fields: HTTPFields = [.contentType: reply.contentType]
+            for (name, value) in reply.headers { fields[HTTPFields.Element.Name(name)!] = value }
+            let body: ResponseBody
+            if let trickle = reply.trickle {
+                let bytes = reply.body
+                body = ResponseBody(contentLength: bytes.count) { writer in
+                    for start in stride(from: 0, to: bytes.count, by: 16) {
+                        try await writer.write(ByteBuffer(bytes: bytes[start..<min(start + 16, bytes.count)]))
+                        try await Task.sleep(for: trickle)
+                    }
+                    try await writer.finish(nil)
+                }
+            } else {
+                body = ResponseBody(byteBuffer: ByteBuffer(bytes: reply.body))
+            }
+            return Response(status: .init(code: reply.status), headers: fields, body: body)
         }
         return try await withRunningService(
             { onPort in

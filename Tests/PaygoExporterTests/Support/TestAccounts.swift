@@ -16,14 +16,21 @@ enum TestAccounts {
         credentials: CloudflareCredentials = .apiToken(secretToken),
         interval: Duration = .seconds(600),
         usagePath: String = PaygoClientConfiguration.documentedUsagePath,
-        timeoutSeconds: Double = 5
+        timeoutSeconds: Double = 5,
+        maxStaleSeconds: Double = 86_400,
+        customize: (inout PaygoClientConfiguration) -> Void = { _ in }
     ) -> ExporterConfiguration {
-        ExporterConfiguration(
+        var client = PaygoClientConfiguration(
+            baseURL: baseURL, usagePath: usagePath, credentials: credentials, timeoutSeconds: timeoutSeconds,
+            // Fast retries keep fault tests short; the policy's logic is the same.
+            retryPolicy: RetryPolicy(baseDelaySeconds: 0.02, maxDelaySeconds: 0.1, defaultRateLimitPauseSeconds: 1))
+        customize(&client)
+        return ExporterConfiguration(
             listenAddress: ListenAddress(host: "127.0.0.1", port: 0),
             accounts: accounts.map(account),
-            mode: .cloudflare(PaygoClientConfiguration(
-                baseURL: baseURL, usagePath: usagePath, credentials: credentials, timeoutSeconds: timeoutSeconds)),
-            refreshInterval: interval)
+            mode: .cloudflare(client),
+            refreshInterval: interval,
+            maxStaleSeconds: maxStaleSeconds)
     }
 
     /// Recognisable so a test can look for it anywhere the exporter writes.

@@ -1,0 +1,64 @@
+import Foundation
+
+/// An HTTP(S) proxy taken from the conventional environment variables.
+public struct ProxySettings: Sendable, Hashable {
+    public var host: String
+    public var port: Int
+    /// `user:password` from the proxy URL, if any; a secret like the token.
+    public var userInfo: (user: String, password: String)? {
+        guard let user else { return nil }
+        return (user, password ?? "")
+    }
+
+    private var user: String?
+    private var password: String?
+
+    public init(host: String, port: Int, user: String? = nil, password: String? = nil) {
+        self.host = host
+        self.port = port
+        self.user = user
+        self.password = password
+    }
+
+    /// The proxy for calls to `apiURL`: `HTTPS_PROXY` (https) or `HTTP_PROXY` (http), either
+    /// case, unless `NO_PROXY` lists the host, a parent domain, or `*`.
+    public static func from(environment: [String: String], apiURL: URL) throws(ConfigurationError) -> ProxySettings? {
+        func variable(_ name: String) -> String? {
+            let value = environment[name] ?? environment[name.lowercased()]
+            return value?.isEmpty == false ? value : nil
+        }
+        guard let host = apiURL.host?.lowercased() else { return nil }
+        let name = apiURL.scheme?.lowercased() == "https" ? "HTTPS_PROXY" : "HTTP_PROXY"
+        guard let proxyText = variable(name) else { return nil }
+        if let noProxy = variable("NO_PROXY") {
+            for entry in noProxy.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() }) where !entry.isEmpty {
+                let domain = entry.hasPrefix(".") ? String(entry.dropFirst()) : entry
+                let bare = domain.split(separator: ":").first.map(String.init) ?? domain
+                if entry == "*" || host == bare || host.hasSuffix("." + bare) { return nil }
+            }
+        }
+        let withScheme = proxyText.contains("://") ? proxyText : "http://" + proxyText
+        guard let url = URL(string: withScheme), let proxyHost = url.host, !proxyHost.isEmpty,
+              ["http", "https"].contains(url.scheme?.lowercased() ?? "")
+        else {
+            throw ConfigurationError("\(name) is not a proxy URL", fix: "use e.g. http://proxy.example.com:3128")
+        }
+        return ProxySettings(
+            host: proxyHost, port: url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80),
+            user: url.user?.removingPercentEncoding, password: url.password?.removingPercentEncoding)
+    }
+
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        lhs.host == rhs.host && lhs.port == rhs.port && lhs.user == rhs.user && lhs.password == rhs.password
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(host)
+        hasher.combine(port)
+    }
+}
+
+extension ProxySettings: CustomStringConvertible {
+    /// Without the password.
+    public var description: String { "\(host):\(port)" }
+}

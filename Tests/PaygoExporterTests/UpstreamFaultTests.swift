@@ -1,0 +1,237 @@
+import Foundation
+@testable import PaygoExporter
+import Testing
+
+/// Every way Cloudflare or the network misbehaves, against the exporter on loopback.
+@Suite struct UpstreamFaultTests {
+    let example: String
+    init() throws { example = try AnswerBuilder.fixture("paygo-example.json") }
+
+    @Test(arguments: [408, 409, 500, 502, 503, 520])
+    func transientStatusesAreRetriedWithinOneRefresh(status: Int) async throws {
+        let api = StandInCloudflareAPI()
+        api.replies(for: TestAccounts.id(1), with: [
+            .html("<html>busy</html>", status: status), .html("<html>busy</html>", status: status), .json(example),
+        ])
+        try await api.serve { baseURL in
+            try await RunningExporter.with(TestAccounts.configuration(baseURL: baseURL, accounts: [1])) { exporter in
+                let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_up") != nil }
+                #expect(parsed.value("cloudflare_paygo_up") == 1)
+                #expect(parsed.value("cloudflare_paygo_api_requests_total", ["code": String(status)]) == 2)
+                #expect(parsed.value("cloudflare_paygo_api_requests_total", ["code": "200"]) == 1)
+                #expect(parsed.matching("cloudflare_paygo_refresh_errors_total").allSatisfy { $0.value == 0 })
+                #expect(exporter.logLines.all.contains("retrying usage fetch"))
+            }
+        }
+    }
+
+    @Test func retriesStopAfterAFewAttempts() async throws {
+        let api = StandInCloudflareAPI()
+        api.reply(for: TestAccounts.id(1), with: .html("<html>down</html>", status: 500))
+        try await api.serve { baseURL in
+            try await RunningExporter.with(TestAccounts.configuration(baseURL: baseURL, accounts: [1])) { exporter in
+                let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_up") != nil }
+                #expect(parsed.value("cloudflare_paygo_up") == 0)
+                #expect(parsed.value("cloudflare_paygo_api_requests_total", ["code": "500"]) == 3)
+                #expect(parsed.value("cloudflare_paygo_refresh_errors_total", ["reason": "http"]) == 1)
+            }
+        }
+        #expect(api.requests.count == 3)
+    }
+
+    @Test(arguments: [401, 403])
+    func authFailuresAreNotRetriedAndNameThePermission(status: Int) async throws {
+        let api = StandInCloudflareAPI()
+        api.reply(for: TestAccounts.id(1), with: .json(AnswerBuilder.failure(code: 10000, message: "Authentication error"), status: status))
+        try await api.serve { baseURL in
+            try await RunningExporter.with(TestAccounts.configuration(baseURL: baseURL, accounts: [1])) { exporter in
+                let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_up") != nil }
+                #expect(parsed.value("cloudflare_paygo_refresh_errors_total", ["reason": "auth"]) == 1)
+                #expect(exporter.logLines.all.contains("Billing Read"))
+            }
+        }
+        #expect(api.requests.count == 1)
+    }
+
+    @Test func timeoutsAreRetried() async throws {
+        let api = StandInCloudflareAPI()
+        api.replies(for: TestAccounts.id(1), with: [.json(example, delay: .seconds(5)), .json(example)])
+        try await api.serve { baseURL in
+            let configuration = TestAccounts.configuration(baseURL: baseURL, accounts: [1], timeoutSeconds: 0.5)
+            try await RunningExporter.with(configuration) { exporter in
+                let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_up") != nil }
+                #expect(parsed.value("cloudflare_paygo_up") == 1)
+                #expect(parsed.value("cloudflare_paygo_refresh_duration_seconds").map { $0 >= 0.5 && $0 < 3 } == true)
+            }
+        }
+        #expect(api.requests.count == 2)
+    }
+
+    @Test func rateLimitHonoursRetryAfterAndPausesEveryAccountOnTheToken() async throws {
+        let api = StandInCloudflareAPI()
+        let limited = StandInCloudflareAPI.Reply.json(
+            AnswerBuilder.failure(code: 971, message: "Please wait and consider throttling your request speed"),
+            status: 429, headers: ["Retry-After": "2"])
+        api.replies(for: TestAccounts.id(1), with: [.json(example, delay: .milliseconds(300)), limited, .json(example)])
+        api.reply(for: TestAccounts.id(2), with: .json(example))
+        try await api.serve { baseURL in
+            let configuration = TestAccounts.configuration(baseURL: baseURL, accounts: [1, 2], interval: .milliseconds(100))
+            try await RunningExporter.with(configuration) { exporter in
+                _ = try await exporter.scrape(until: { $0.value("cloudflare_paygo_api_requests_total", ["code": "429"]) == 1 })
+                try await Task.sleep(for: .seconds(3))
+                let parsed = try await exporter.scrape()
+                #expect(parsed.contains(#"cloudflare_paygo_up{account_id="\#(TestAccounts.id(1))"} 1"#))
+                #expect(exporter.logLines.all.contains("pausing every account on this token"))
+            }
+        }
+        let requests = api.requests
+        let firstAccountCalls = requests.indices.filter { requests[$0].path.contains(TestAccounts.id(1)) }
+        try #require(firstAccountCalls.count >= 3)
+        let limitedIndex = firstAccountCalls[1]
+        let limitedTime = requests[limitedIndex].time
+        let after = requests[(limitedIndex + 1)...]
+        #expect(!after.isEmpty)
+        // Calls already on the wire when the 429 came back may land just after it; none may
+        // start later during the Retry-After window.
+        for request in after {
+            let offset = limitedTime.duration(to: request.time)
+            #expect(offset < .milliseconds(100) || offset >= .milliseconds(1_950), "call \(offset) after the 429: \(request.path)")
+        }
+        #expect(after.contains { limitedTime.duration(to: $0.time) >= .milliseconds(1_950) && $0.path.contains(TestAccounts.id(1)) })
+        // Before the 429, account 2 was being refreshed every 100 ms: the pause really held it back.
+        #expect(requests[..<limitedIndex].filter { $0.path.contains(TestAccounts.id(2)) }.count >= 2)
+    }
+
+    @Test func trickledBodyIsCutAtTheDeadline() async throws {
+        let api = StandInCloudflareAPI()
+        var slow = StandInCloudflareAPI.Reply.json(example)
+        slow.trickle = .milliseconds(200)
+        api.reply(for: TestAccounts.id(1), with: slow)
+        api.reply(for: TestAccounts.id(2), with: .json(example))
+        try await api.serve { baseURL in
+            let configuration = TestAccounts.configuration(baseURL: baseURL, accounts: [1, 2], timeoutSeconds: 1) {
+                $0.retryPolicy.maxAttempts = 1
+            }
+            try await RunningExporter.with(configuration) { exporter in
+                let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_up", ["account_id": TestAccounts.id(1)]) != nil }
+                #expect(parsed.value("cloudflare_paygo_refresh_errors_total", ["account_id": TestAccounts.id(1), "reason": "timeout"]) == 1)
+                #expect(parsed.value("cloudflare_paygo_refresh_duration_seconds", ["account_id": TestAccounts.id(1)]).map { $0 < 2 } == true)
+                #expect(parsed.value("cloudflare_paygo_up", ["account_id": TestAccounts.id(2)]) == 1)
+            }
+        }
+    }
+
+    @Test(arguments: [false, true])
+    func oversizedBodiesAreRefused(chunked: Bool) async throws {
+        let api = StandInCloudflareAPI()
+        var big = StandInCloudflareAPI.Reply.json(example)
+        if chunked { big.trickle = .milliseconds(1) }
+        api.reply(for: TestAccounts.id(1), with: big)
+        try await api.serve { baseURL in
+            let configuration = TestAccounts.configuration(baseURL: baseURL, accounts: [1]) { $0.maxBodyBytes = 100 }
+            try await RunningExporter.with(configuration) { exporter in
+                let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_up") != nil }
+                #expect(parsed.value("cloudflare_paygo_up") == 0)
+                #expect(parsed.value("cloudflare_paygo_refresh_errors_total", ["reason": "http"]) == 1)
+                #expect(exporter.logLines.all.contains("larger than 100 bytes"))
+            }
+        }
+    }
+
+    @Test func staleUsageIsDroppedAfterMaxStale() async throws {
+        let api = StandInCloudflareAPI()
+        api.replies(for: TestAccounts.id(1), with: [.json(example), .html("<html>down</html>", status: 500)])
+        try await api.serve { baseURL in
+            let configuration = TestAccounts.configuration(baseURL: baseURL, accounts: [1], interval: .milliseconds(200), maxStaleSeconds: 1) {
+                $0.retryPolicy.maxAttempts = 1
+            }
+            try await RunningExporter.with(configuration) { exporter in
+                let failing = try await exporter.scrape { $0.value("cloudflare_paygo_up") == 0 }
+                #expect(failing.value("cloudflare_paygo_contracted_cost") == 0.75, "kept while fresh enough")
+                let stale = try await exporter.scrape { $0.matching("cloudflare_paygo_contracted_cost").isEmpty }
+                #expect(stale.value("cloudflare_paygo_up") == 0)
+                #expect(stale.value("cloudflare_paygo_last_success_timestamp_seconds") != nil)
+                #expect(stale.matching("cloudflare_paygo_records").isEmpty)
+            }
+        }
+    }
+
+    @Test func callsGoThroughTheConfiguredProxy() async throws {
+        let api = StandInCloudflareAPI()
+        api.reply(for: TestAccounts.id(1), with: .json(example))
+        let proxyAuthorities = try await api.serve { baseURL in
+            let proxy = try ConnectProxy(upstreamPort: try #require(URL(string: baseURL)?.port))
+            defer { proxy.stop() }
+            let configuration = TestAccounts.configuration(baseURL: "http://paygo-api.invalid/client/v4", accounts: [1]) {
+                $0.proxy = ProxySettings(host: "127.0.0.1", port: proxy.port)
+            }
+            try await RunningExporter.with(configuration) { exporter in
+                let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_up") != nil }
+                #expect(parsed.value("cloudflare_paygo_up") == 1)
+            }
+            return proxy.requestedAuthorities
+        }
+        #expect(proxyAuthorities.first == "paygo-api.invalid:80")
+        #expect(api.requests.first?.authority == "paygo-api.invalid")
+    }
+
+    @Test func proxyEnvironment() throws {
+        let https = try #require(URL(string: "https://api.cloudflare.com/client/v4"))
+        let proxy = try ProxySettings.from(environment: ["HTTPS_PROXY": "http://user:p%40ss@proxy.local:3128"], apiURL: https)
+        #expect(proxy?.host == "proxy.local")
+        #expect(proxy?.port == 3128)
+        #expect(proxy?.userInfo?.password == "p@ss")
+        #expect(!"\(String(describing: proxy))".contains("p@ss"))
+        #expect(try ProxySettings.from(environment: ["https_proxy": "proxy.local:8080"], apiURL: https)?.port == 8080)
+        #expect(try ProxySettings.from(environment: ["HTTP_PROXY": "proxy.local:8080"], apiURL: https) == nil, "http proxy is not for https")
+        for noProxy in ["api.cloudflare.com", ".cloudflare.com", "cloudflare.com", "*", "localhost, cloudflare.com"] {
+            #expect(try ProxySettings.from(environment: ["HTTPS_PROXY": "proxy.local:3128", "NO_PROXY": noProxy], apiURL: https) == nil, "\(noProxy)")
+        }
+        #expect(try ProxySettings.from(environment: ["HTTPS_PROXY": "proxy.local:3128", "NO_PROXY": "notcloudflare.com"], apiURL: https) != nil)
+        #expect(throws: ConfigurationError.self) { try ProxySettings.from(environment: ["HTTPS_PROXY": "http://"], apiURL: https) }
+    }
+
+    @Test func changedTokenFileIsPickedUpWithoutRestart() async throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("token-\(UInt64.random(in: 0...UInt64.max))").path
+        try "first-token\n".write(toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let api = StandInCloudflareAPI()
+        api.reply(for: TestAccounts.id(1), with: .json(example))
+        try await api.serve { baseURL in
+            let configuration = TestAccounts.configuration(
+                baseURL: baseURL, accounts: [1], credentials: .apiToken("first-token"), interval: .milliseconds(100)
+            ) { $0.tokenFile = path }
+            try await RunningExporter.with(configuration) { exporter in
+                _ = try await exporter.scrape { $0.value("cloudflare_paygo_up") == 1 }
+                try "second-token\n".write(toFile: path, atomically: true, encoding: .utf8)
+                try FileManager.default.setAttributes([.modificationDate: Date().addingTimeInterval(5)], ofItemAtPath: path)
+                _ = try await exporter.scrape { _ in api.requests.last?.headers["authorization"] == "Bearer second-token" }
+                #expect(exporter.logLines.all.contains("reloaded API token"))
+                #expect(!exporter.logLines.all.contains("second-token"))
+            }
+        }
+    }
+
+    @Test func retryPolicyBacksOffWithJitterAndHonoursRetryAfter() throws {
+        let policy = RetryPolicy()
+        var random = SystemRandomNumberGenerator()
+        let account = TestAccounts.account(1)
+        let failing = try #require(Self.error(status: 503, account: account))
+        for attempt in 1...2 {
+            guard case .retry(let delay) = policy.decision(after: failing, attempt: attempt, random: &random) else {
+                Issue.record("attempt \(attempt) should retry"); continue
+            }
+            let step = 0.5 * Double(1 << (attempt - 1))
+            #expect(delay >= step / 2 && delay <= step)
+        }
+        #expect(policy.decision(after: failing, attempt: 3, random: &random) == .giveUp)
+        let auth = try #require(Self.error(status: 401, account: account))
+        #expect(policy.decision(after: auth, attempt: 1, random: &random) == .giveUp)
+        let limited = try #require(Self.error(status: 429, account: account))
+        #expect(policy.decision(after: limited, attempt: 1, random: &random) == .pauseToken(seconds: 60, retry: true))
+    }
+
+    private static func error(status: Int, account: AccountID) -> UsageFetchError? {
+        .status(status, apiErrors: [], account: account)
+    }
+}
