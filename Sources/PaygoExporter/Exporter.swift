@@ -1,5 +1,7 @@
 import AsyncHTTPClient
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -49,15 +51,26 @@ public struct Exporter: Sendable {
         let refresher = UsageRefresher(
             store: store, source: source, interval: configuration.refreshInterval,
             maxStaleSeconds: configuration.maxStaleSeconds, logger: logger)
-        let router = ExporterRouter(store: store, cache: cache, telemetryPath: configuration.telemetryPath, demo: configuration.isDemo)
+        let web = configuration.web
+        let router = ExporterRouter(
+            store: store, cache: cache, telemetryPath: configuration.telemetryPath, demo: configuration.isDemo, settings: web)
         let address = configuration.listenAddress
         let logger = logger
+        let http1 = HTTP1Channel.Configuration(
+            additionalChannelHandlers: [RequestHeadDeadlineHandler(deadline: .nanoseconds(Int64(web.requestHeadTimeout.components.seconds) * 1_000_000_000 + web.requestHeadTimeout.components.attoseconds / 1_000_000_000))],
+            idleTimeout: .seconds(web.idleTimeout.components.seconds),
+            httpDecoderConfiguration: .init(maxHeaderFieldSize: web.maxHeaderBytes, maxHeaderListSize: web.maxHeaderBytes, maxHeaderFieldCount: 100))
+        let server: HTTPServerBuilder = if let tls = web.tls { try .tls(.http1(configuration: http1), tlsConfiguration: tls) } else { .http1(configuration: http1) }
         let app = Application(
             router: router.build(),
+            server: server,
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? address.port
-                logger.info("listening", metadata: ["address": "\(ListenAddress(host: address.host, port: port))"])
+                logger.info("listening", metadata: [
+                    "address": "\(ListenAddress(host: address.host, port: port))", "tls": "\(web.tls != nil)",
+                    "basic_auth": "\(!web.basicAuthUsers.isEmpty)",
+                ])
                 await onListening(port)
             },
             logger: logger)

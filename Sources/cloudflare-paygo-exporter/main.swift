@@ -30,6 +30,12 @@ struct ExporterCommand: AsyncParsableCommand {
     @Option(name: .customLong("web.telemetry-path"), help: "Path under which to serve metrics.")
     var telemetryPath = "/metrics"
 
+    @Option(name: .customLong("web.config.file"), help: ArgumentHelp("Prometheus exporter-toolkit web configuration (YAML): TLS, basic auth users, extra headers.", valueName: "path"))
+    var webConfigFile: String?
+
+    @Option(name: .customLong("web.max-requests"), help: "Concurrent scrapes served at once; more get 503. 0 means no limit.")
+    var maxRequests = 40
+
     @Option(name: .customLong("cloudflare.account-id"), help: ArgumentHelp("Account id to watch (32 hex characters); repeat the flag or separate ids with commas. Default: $CLOUDFLARE_ACCOUNT_ID.", valueName: "id"))
     var accountIDs: [String] = []
 
@@ -67,6 +73,8 @@ struct ExporterCommand: AsyncParsableCommand {
         var options = CommandLineOptions()
         options.listenAddress = listenAddress
         options.telemetryPath = telemetryPath
+        options.webConfigFile = webConfigFile
+        options.maxRequests = maxRequests
         options.accountIDs = accountIDs
         options.apiTokenFile = apiTokenFile
         options.apiURL = apiURL

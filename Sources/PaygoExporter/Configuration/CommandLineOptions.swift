@@ -3,6 +3,8 @@
 public struct CommandLineOptions: Sendable {
     public var listenAddress = ":\(ExporterConfiguration.defaultPort)"
     public var telemetryPath = "/metrics"
+    public var webConfigFile: String?
+    public var maxRequests = 40
     public var apiURL = PaygoClientConfiguration.defaultBaseURL
     public var usagePath = PaygoClientConfiguration.documentedUsagePath
     public var accountIDs: [String] = []

@@ -22,6 +22,7 @@ public struct ExporterConfiguration: Sendable {
     public var maxStaleSeconds: Double
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
+    public var web: WebServerSettings
 
     public init(
         listenAddress: ListenAddress,
@@ -31,7 +32,8 @@ public struct ExporterConfiguration: Sendable {
         refreshInterval: Duration = .seconds(600),
         maxStaleSeconds: Double = 86_400,
         logLevel: Logger.Level = .info,
-        logFormat: LogFormat = .logfmt
+        logFormat: LogFormat = .logfmt,
+        web: WebServerSettings = WebServerSettings()
     ) {
         self.listenAddress = listenAddress
         self.telemetryPath = telemetryPath
@@ -41,6 +43,7 @@ public struct ExporterConfiguration: Sendable {
         self.maxStaleSeconds = maxStaleSeconds
         self.logLevel = logLevel
         self.logFormat = logFormat
+        self.web = web
     }
 
     public var isDemo: Bool {
@@ -58,6 +61,11 @@ public struct ExporterConfiguration: Sendable {
                 fix: "give an absolute path other than / and /-/..., e.g. /metrics")
         }
         telemetryPath = path
+
+        guard options.maxRequests >= 0 else {
+            throw ConfigurationError("--web.max-requests \(options.maxRequests) is negative", fix: "use 0 for no limit or a positive number such as 40")
+        }
+        web = try WebServerSettings(maxRequests: options.maxRequests, webConfigFile: options.webConfigFile)
 
         guard let level = Self.logLevels[options.logLevel] else {
             throw ConfigurationError("--log.level \"\(options.logLevel)\" is unknown", fix: "use one of debug, info, warn, error")

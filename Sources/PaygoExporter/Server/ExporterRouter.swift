@@ -11,31 +11,49 @@ public struct ExporterRouter: Sendable {
     let cache: ExpositionCache
     let telemetryPath: String
     let demo: Bool
+    let settings: WebServerSettings
+    private let limiter: InFlightLimiter
 
-    public init(store: SnapshotStore, cache: ExpositionCache, telemetryPath: String, demo: Bool) {
+    public init(store: SnapshotStore, cache: ExpositionCache, telemetryPath: String, demo: Bool, settings: WebServerSettings) {
         self.store = store
         self.cache = cache
         self.telemetryPath = telemetryPath
         self.demo = demo
+        self.settings = settings
+        limiter = InFlightLimiter(limit: settings.maxRequests)
     }
 
     public func build() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
-        router.get(RouterPath(telemetryPath)) { request, _ in metrics(request) }
-        router.get("/") { _, _ in
+        router.add(middleware: HTTPPolicyMiddleware(
+            authenticator: settings.basicAuthUsers.isEmpty ? nil : BasicAuthenticator(users: settings.basicAuthUsers),
+            extraHeaders: settings.extraHeaders))
+        // HEAD answers like GET; the middleware drops the body.
+        func route(_ path: String, _ handler: @escaping @Sendable (Request) async -> Response) {
+            router.get(RouterPath(path)) { request, _ in await handler(request) }
+            router.on(RouterPath(path), method: .head) { request, _ in await handler(request) }
+        }
+        route(telemetryPath) { request in await limitedMetrics(request) }
+        route("/") { _ in
             let page = LandingPage.render(telemetryPath: telemetryPath, entries: store.entries(), demo: demo)
             return Response(
                 status: .ok,
                 headers: [.contentType: "text/html; charset=utf-8"],
                 body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
         }
-        router.get("/-/healthy") { _, _ in plainText(.ok, "Healthy.\n") }
-        router.get("/-/ready") { _, _ in
+        route("/-/healthy") { _ in plainText(.ok, "Healthy.\n") }
+        route("/-/ready") { _ in
             store.everyAccountTried
                 ? plainText(.ok, "Ready.\n")
                 : plainText(.serviceUnavailable, "Not ready: not every account has been refreshed once yet.\n")
         }
         return router
+    }
+
+    private func limitedMetrics(_ request: Request) async -> Response {
+        await limiter.withSlot { metrics(request) }
+            ?? HTTPPolicyMiddleware<BasicRequestContext>.plain(
+                .serviceUnavailable, "Too many concurrent scrapes (--web.max-requests=\(settings.maxRequests)); try again.\n")
     }
 
     /// The usage body comes pre-rendered from the cache; only the process families are read

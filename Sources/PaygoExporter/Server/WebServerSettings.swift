@@ -1,0 +1,44 @@
+import NIOSSL
+
+/// How the HTTP side listens and guards itself.
+public struct WebServerSettings: Sendable {
+    /// Concurrent scrapes beyond this get 503; 0 means no limit.
+    public var maxRequests: Int
+    /// A connection must deliver each request head within this long.
+    public var requestHeadTimeout: Duration
+    /// Connections with no traffic at all are closed after this long.
+    public var idleTimeout: Duration
+    /// Limit on the whole request head, in bytes.
+    public var maxHeaderBytes: Int
+    public var tls: TLSConfiguration?
+    public var basicAuthUsers: [String: String]
+    public var extraHeaders: [(name: String, value: String)]
+
+    public init(
+        maxRequests: Int = 40,
+        requestHeadTimeout: Duration = .seconds(10),
+        idleTimeout: Duration = .seconds(60),
+        maxHeaderBytes: Int = 16_384,
+        tls: TLSConfiguration? = nil,
+        basicAuthUsers: [String: String] = [:],
+        extraHeaders: [(name: String, value: String)] = []
+    ) {
+        self.maxRequests = maxRequests
+        self.requestHeadTimeout = requestHeadTimeout
+        self.idleTimeout = idleTimeout
+        self.maxHeaderBytes = maxHeaderBytes
+        self.tls = tls
+        self.basicAuthUsers = basicAuthUsers
+        self.extraHeaders = extraHeaders
+    }
+
+    /// Settings from a `--web.config.file`, with everything it names loaded and checked.
+    public init(maxRequests: Int, webConfigFile: String?) throws(ConfigurationError) {
+        self.init(maxRequests: maxRequests)
+        guard let webConfigFile else { return }
+        let web = try WebConfiguration.load(path: webConfigFile)
+        tls = try web.tls?.serverConfiguration()
+        basicAuthUsers = web.basicAuthUsers
+        extraHeaders = web.headers
+    }
+}
