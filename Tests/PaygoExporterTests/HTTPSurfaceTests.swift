@@ -1,0 +1,110 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOSSL
+@testable import PaygoExporter
+import Testing
+
+/// The exporter's own HTTP side: methods, limits, slow clients, TLS and basic auth.
+@Suite struct HTTPSurfaceTests {
+    private func port(of exporter: RunningExporter) throws -> Int {
+        try #require(URL(string: exporter.baseURL)?.port)
+    }
+
+    @Test(arguments: ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"])
+    func otherMethodsGet405(method: String) async throws {
+        try await RunningExporter.with(DemoConfiguration.make()) { exporter in
+            let connection = try RawHTTPConnection(port: try port(of: exporter))
+            connection.send("\(method) /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+            let answer = await connection.receiveAll()
+            #expect(answer.hasPrefix("HTTP/1.1 405"), "\(answer.prefix(200))")
+            #expect(answer.lowercased().contains("allow: get, head"))
+        }
+    }
+
+    @Test func headAnswersLikeGetWithoutABody() async throws {
+        try await RunningExporter.with(DemoConfiguration.make()) { exporter in
+            let connection = try RawHTTPConnection(port: try port(of: exporter))
+            connection.send("HEAD /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            let answer = await connection.receiveAll()
+            #expect(answer.hasPrefix("HTTP/1.1 200"))
+            #expect(answer.contains("text/plain; version=0.0.4"))
+            #expect(!answer.contains("# HELP"))
+        }
+    }
+
+    @Test func requestBodiesAreRefused() async throws {
+        try await RunningExporter.with(DemoConfiguration.make()) { exporter in
+            let connection = try RawHTTPConnection(port: try port(of: exporter))
+            connection.send("GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
+            let answer = await connection.receiveAll()
+            #expect(answer.hasPrefix("HTTP/1.1 413"))
+        }
+    }
+
+    @Test func oversizedRequestHeadIsRefused() async throws {
+        try await RunningExporter.with(DemoConfiguration.make()) { exporter in
+            let connection = try RawHTTPConnection(port: try port(of: exporter))
+            connection.send("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 32_768))\r\n\r\n")
+            let answer = await connection.receiveAll()
+            #expect(!answer.contains("# HELP"), "an oversized head is never served")
+            #expect(answer.isEmpty || answer.hasPrefix("HTTP/1.1 4"), "\(answer.prefix(100))")
+        }
+    }
+
+    @Test func slowlorisConnectionIsClosedAtTheHeadDeadline() async throws {
+        var configuration = DemoConfiguration.make()
+        configuration.web.requestHeadTimeout = .seconds(1)
+        try await RunningExporter.with(configuration) { exporter in
+            let connection = try RawHTTPConnection(port: try port(of: exporter), receiveTimeout: 0.1)
+            connection.send("GET /metrics HTTP/1.1\r\nHost: x\r\n")
+            let start = ContinuousClock.now
+            var closed = false
+            // One header line every 200 ms would keep an idle timeout from ever firing.
+            for index in 0..<25 {
+                try await Task.sleep(for: .milliseconds(200))
+                if !connection.send("X-Slow-\(index): y\r\n") { closed = true; break }
+                if ContinuousClock.now - start > .seconds(3) { break }
+            }
+            #expect(closed, "the server closed the trickling connection")
+            #expect(ContinuousClock.now - start < .seconds(3))
+            // A normal scrape still works.
+            #expect(try await exporter.get("/metrics").status == 200)
+        }
+    }
+
+    @Test func inFlightLimiterRefusesBeyondItsLimit() async throws {
+        let limiter = InFlightLimiter(limit: 2)
+        let (gate, release) = AsyncStream<Void>.makeStream()
+        let (started, startedContinuation) = AsyncStream<Void>.makeStream()
+        async let first: Bool? = limiter.withSlot { startedContinuation.yield(); for await _ in gate { break }; return true }
+        async let second: Bool? = limiter.withSlot { startedContinuation.yield(); for await _ in gate { break }; return true }
+        var iterator = started.makeAsyncIterator()
+        _ = await iterator.next()
+        _ = await iterator.next()
+        let third = await limiter.withSlot { true }
+        #expect(third == nil, "a third concurrent request is refused")
+        release.yield()
+        release.yield()
+        release.finish()
+        #expect(await first == true)
+        #expect(await second == true)
+        #expect(await limiter.withSlot { true } == true, "slots come back")
+    }
+
+    @Test func maxRequestsAnswers503WhenFull() async throws {
+        var configuration = DemoConfiguration.make()
+        configuration.web.maxRequests = 1
+        try await RunningExporter.with(configuration) { exporter in
+            // Many concurrent scrapes against a limit of one: some may be refused with 503,
+            // none fails any other way, and the exporter keeps serving afterwards.
+            let statuses = try await withThrowingTaskGroup(of: Int.self) { group in
+                for _ in 0..<64 { group.addTask { try await exporter.get("/metrics").status } }
+                return try await group.reduce(into: [Int]()) { $0.append($1) }
+            }
+            #expect(Set(statuses).isSubset(of: [200, 503]))
+            #expect(statuses.contains(200))
+            #expect(try await exporter.get("/metrics").status == 200)
+        }
+    }
+}

@@ -1,0 +1,140 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOSSL
+@testable import PaygoExporter
+import Testing
+
+@Suite struct WebConfigurationTests {
+    /// Written by `htpasswd -nbBC 10 alice 's3cret pass'`.
+    static let alicePassword = "s3cret pass"
+    static let aliceHash = "$2y$10$qENDlc5pVEVYXN4wBiHfturB/S3q8OxeyC3FTl/8n7j7Fl.K3NWLa"
+
+    private func writeConfig(_ yaml: String) throws -> String {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("web-\(UInt64.random(in: 0...UInt64.max)).yml").path
+        try yaml.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    private func basic(_ user: String, _ password: String) -> String {
+        "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
+    }
+
+    @Test func basicAuthWithHtpasswdHashAndExtraHeaders() async throws {
+        let path = try writeConfig("""
+            basic_auth_users:
+              alice: \(Self.aliceHash)
+            http_server_config:
+              headers:
+                Strict-Transport-Security: max-age=31536000
+                X-Frame-Options: deny
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var configuration = DemoConfiguration.make()
+        configuration.web = try WebServerSettings(maxRequests: 40, webConfigFile: path)
+        try await RunningExporter.with(configuration) { exporter in
+            let anonymous = try await exporter.get("/metrics")
+            #expect(anonymous.status == 401)
+            #expect(anonymous.headers["www-authenticate"]?.hasPrefix("Basic realm=") == true)
+            #expect(anonymous.headers["strict-transport-security"] == "max-age=31536000")
+            #expect(try await exporter.get("/metrics", headers: ["Authorization": basic("alice", "wrong")]).status == 401)
+            #expect(try await exporter.get("/metrics", headers: ["Authorization": basic("mallory", Self.alicePassword)]).status == 401)
+            #expect(try await exporter.get("/", headers: ["Authorization": "Basic !!!notbase64"]).status == 401)
+            let good = try await exporter.get("/metrics", headers: ["Authorization": basic("alice", Self.alicePassword)])
+            #expect(good.status == 200)
+            #expect(good.headers["x-frame-options"] == "deny")
+            #expect(String(buffer: good.body).contains("cloudflare_paygo_exporter_build_info"))
+            // Cached: a scrape storm with the right password costs one bcrypt, not one each.
+            let start = ContinuousClock.now
+            for _ in 0..<20 {
+                #expect(try await exporter.get("/-/healthy", headers: ["Authorization": basic("alice", Self.alicePassword)]).status == 200)
+            }
+            #expect(ContinuousClock.now - start < .seconds(2))
+        }
+    }
+
+    @Test func bcryptVariantsAndCache() {
+        let authenticator = BasicAuthenticator(users: ["alice": Self.aliceHash])
+        #expect(authenticator.isAuthorized(basic("alice", Self.alicePassword)))
+        #expect(!authenticator.isAuthorized(basic("alice", "s3cret pas")))
+        #expect(!authenticator.isAuthorized(basic("", "")))
+        #expect(!authenticator.isAuthorized(nil))
+        #expect(!authenticator.isAuthorized("Bearer abc"))
+        #expect(BasicAuthenticator.isBcryptHash(Self.aliceHash))
+        #expect(BasicAuthenticator.isBcryptHash(Self.aliceHash.replacingOccurrences(of: "$2y$", with: "$2b$")))
+        #expect(!BasicAuthenticator.isBcryptHash("plaintext"))
+        #expect(!BasicAuthenticator.isBcryptHash("$1$abc"))
+    }
+
+    @Test(arguments: [
+        ("basic_auth_users:\n  alice: plaintext\n", "not a bcrypt hash"),
+        ("tls_server_config:\n  cert_file: /nonexistent.crt\n  key_file: /nonexistent.key\n", "not a readable file"),
+        ("unknown_section: 1\n", "unknown key unknown_section"),
+        ("tls_server_config:\n  certfile: x\n", "unknown key tls_server_config.certfile"),
+        ("http_server_config:\n  headers:\n    Content-Type: text/html\n", "cannot be set"),
+        ("- a\n- b\n", "must be a mapping"),
+        ("basic_auth_users: [\n", "not valid YAML"),
+    ])
+    func invalidFilesAreClearErrors(yaml: String, mentions: String) throws {
+        let path = try writeConfig(yaml)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            _ = try WebServerSettings(maxRequests: 40, webConfigFile: path)
+            Issue.record("accepted \(yaml)")
+        } catch {
+            #expect(error.description.contains(mentions), "\(error)")
+            #expect(error.description.contains(path))
+        }
+    }
+
+    @Test func emptyFileMeansDefaults() throws {
+        let path = try writeConfig("")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let settings = try WebServerSettings(maxRequests: 40, webConfigFile: path)
+        #expect(settings.tls == nil)
+        #expect(settings.basicAuthUsers.isEmpty)
+    }
+
+    @Test(.enabled(if: TestCertificates.openssl != nil))
+    func tlsAndMutualTLS() async throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let path = try writeConfig("""
+            tls_server_config:
+              cert_file: \(certificates.serverCert)
+              key_file: \(certificates.serverKey)
+              client_auth_type: RequireAndVerifyClientCert
+              client_ca_file: \(certificates.caCert)
+              min_version: TLS12
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var configuration = DemoConfiguration.make()
+        configuration.web = try WebServerSettings(maxRequests: 40, webConfigFile: path)
+        try await RunningExporter.with(configuration) { exporter in
+            let url = exporter.baseURL.replacingOccurrences(of: "http://", with: "https://") + "/metrics"
+            let ca = try NIOSSLCertificate.fromPEMFile(certificates.caCert)
+
+            var withClientCert = TLSConfiguration.makeClientConfiguration()
+            withClientCert.trustRoots = .certificates(ca)
+            withClientCert.certificateChain = try NIOSSLCertificate.fromPEMFile(certificates.clientCert).map { .certificate($0) }
+            withClientCert.privateKey = .privateKey(try NIOSSLPrivateKey(file: certificates.clientKey, format: .pem))
+            let good = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: withClientCert))
+            let response = try await good.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+            #expect(response.status == .ok)
+            let body = try await response.body.collect(upTo: 1 << 24)
+            #expect(String(buffer: body).contains("cloudflare_paygo_contracted_cost"))
+            try await good.shutdown()
+
+            var noClientCert = TLSConfiguration.makeClientConfiguration()
+            noClientCert.trustRoots = .certificates(ca)
+            let refused = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(tlsConfiguration: noClientCert))
+            await #expect(throws: (any Error).self, "a client without a certificate is refused") {
+                _ = try await refused.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+            }
+            try await refused.shutdown()
+
+            // Plain HTTP to the TLS port is not served.
+            await #expect(throws: (any Error).self) { _ = try await exporter.get("/metrics") }
+        }
+    }
+}
