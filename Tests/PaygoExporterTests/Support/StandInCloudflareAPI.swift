@@ -40,6 +40,12 @@ final class StandInCloudflareAPI: Sendable {
     /// Per path, the replies still to give; the last one repeats.
     private let replies = Mutex<[String: [Reply]]>([:])
     private let recorded = Mutex<[RecordedRequest]>([])
+    /// Off for soak tests, whose request log would only grow.
+    let recordsRequests: Bool
+
+    init(recordsRequests: Bool = true) {
+        self.recordsRequests = recordsRequests
+    }
 
     /// The documented usage path of `account` under the stand-in's base path.
     static func usagePath(_ account: String, template: String = "/accounts/{account_id}/billing/usage/paygo") -> String {
@@ -55,8 +61,22 @@ final class StandInCloudflareAPI: Sendable {
         replies.withLock { $0[Self.usagePath(account, template: template)] = sequence }
     }
 
+    /// Answers successive requests with `sequence` round and round, for soak tests.
+    func cycle(for account: String, through sequence: [Reply]) {
+        cycles.withLock { $0[Self.usagePath(account)] = (sequence, 0) }
+    }
+
+    private let cycles = Mutex<[String: (replies: [Reply], next: Int)]>([:])
+
     private func nextReply(for path: String) -> Reply? {
-        replies.withLock { replies in
+        if let reply = cycles.withLock({ cycles -> Reply? in
+            guard let entry = cycles[path], !entry.replies.isEmpty else { return nil }
+            cycles[path]?.next = (entry.next + 1) % entry.replies.count
+            return entry.replies[entry.next]
+        }) {
+            return reply
+        }
+        return replies.withLock { replies in
             guard var sequence = replies[path], let first = sequence.first else { return nil }
             if sequence.count > 1 {
                 sequence.removeFirst()
@@ -74,7 +94,7 @@ final class StandInCloudflareAPI: Sendable {
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
             let path = request.uri.path
-            recorded.withLock { $0.append(RecordedRequest(path: path, headers: headers, time: .now, target: request.uri.description, authority: request.head.authority)) }
+            if recordsRequests { recorded.withLock { $0.append(RecordedRequest(path: path, headers: headers, time: .now, target: request.uri.description, authority: request.head.authority)) } }
             let reply = nextReply(for: path) ?? .json(
                 #"{"success":false,"errors":[{"code":7003,"message":"Could not route to \#(request.uri.path), perhaps your object identifier is invalid?"}],"messages":[],"result":null}"#,
                 status: 404)

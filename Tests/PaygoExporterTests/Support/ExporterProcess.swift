@@ -1,0 +1,68 @@
+import Foundation
+
+/// The built exporter binary running as its own process, its output going to files (a pipe
+/// could fill up and stall it during a long test).
+final class ExporterProcess: @unchecked Sendable { // used by one test task; Process is thread-safe for these calls
+    let process = Process()
+    let port: Int
+    private let stdoutPath: String
+    private let stderrPath: String
+
+    init(arguments: [String], environment: [String: String]) throws {
+        port = Int.random(in: 20_000...40_000)
+        let stem = FileManager.default.temporaryDirectory.appendingPathComponent("exporter-\(UInt64.random(in: 0...UInt64.max))").path
+        stdoutPath = stem + ".out"
+        stderrPath = stem + ".err"
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        process.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
+        process.arguments = ["--web.listen-address", "127.0.0.1:\(port)"] + arguments
+        process.environment = environment
+        process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
+        process.standardError = FileHandle(forWritingAtPath: stderrPath)
+        try process.run()
+    }
+
+    deinit {
+        if process.isRunning { process.terminate() }
+        try? FileManager.default.removeItem(atPath: stdoutPath)
+        try? FileManager.default.removeItem(atPath: stderrPath)
+    }
+
+    var client: RunningExporter { RunningExporter(baseURL: "http://127.0.0.1:\(port)", logLines: LogLines()) }
+
+    var standardOutput: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
+    var standardError: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+
+    func signal(_ number: Int32) { kill(process.processIdentifier, number) }
+
+    /// Sends SIGTERM and waits (off the cooperative pool) for the exit status.
+    func stop() async -> Int32 {
+        signal(SIGTERM)
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                self.process.waitUntilExit()
+                continuation.resume(returning: self.process.terminationStatus)
+            }
+        }
+    }
+
+    /// Resident set size in bytes, from /proc.
+    var residentBytes: Int? {
+        guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+        else { return nil }
+        return kilobytes * 1_024
+    }
+
+    /// Polls until `/-/ready` answers 200 or the deadline passes.
+    func waitUntilReady(timeout: Duration = .seconds(30)) async throws {
+        let deadline = ContinuousClock.now + timeout
+        while ContinuousClock.now < deadline {
+            if let response = try? await client.get("/-/ready"), response.status == 200 { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw TestFailure("exporter not ready within \(timeout): \(standardError)")
+    }
+}
