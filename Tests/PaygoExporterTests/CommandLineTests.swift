@@ -36,6 +36,7 @@ import Testing
             "--web.listen-address", "--web.telemetry-path", "--cloudflare.account-id", "--cloudflare.api-token-file",
             "--cloudflare.api-url", "--cloudflare.usage-path", "--cloudflare.refresh-interval", "--cloudflare.timeout",
             "--log.level", "--log.format", "--demo", "--version", "CLOUDFLARE_API_TOKEN", "CLOUDFLARE_ACCOUNT_ID",
+            "--web.config.file", "--web.max-requests", "--cloudflare.max-body-size", "--cloudflare.max-stale", "HTTPS_PROXY", "SIGHUP",
         ] {
             #expect(help.stdout.contains(flag), "--help mentions \(flag)")
         }
@@ -84,6 +85,12 @@ import Testing
         (["--log.format", "xml"], "--log.format"),
         (["--cloudflare.refresh-interval", "often"], "--cloudflare.refresh-interval"),
         (["--cloudflare.timeout", "0s"], "--cloudflare.timeout"),
+        (["--cloudflare.max-body-size", "lots"], "--cloudflare.max-body-size"),
+        (["--cloudflare.max-body-size", "10"], "--cloudflare.max-body-size"),
+        (["--cloudflare.max-stale", "forever"], "--cloudflare.max-stale"),
+        (["--web.max-requests", "-1"], "--web.max-requests"),
+        (["--web.max-requests", "many"], "--web.max-requests"),
+        (["--web.config.file", "/nonexistent/web.yml"], "--web.config.file"),
     ])
     func invalidFlagValuesExitTwo(arguments: [String], flag: String) throws {
         try expectUsageError(["--demo"] + arguments, mentions: [flag])
