@@ -7,64 +7,81 @@ import Testing
     let example: String
     init() throws { example = try AnswerBuilder.fixture("paygo-example.json") }
 
+    /// Labels of the misbehaving account; account 2 is always healthy.
+    static let faulty = ["account_id": TestAccounts.id(1)]
+    static let healthy = ["account_id": TestAccounts.id(2)]
+
+    /// Runs the exporter with account 1 answered by `replies` and account 2 answered well, waits
+    /// until account 1 has a result, checks that account 2 was served correctly all along, and
+    /// hands over the exporter, that scrape and the stand-in.
+    private func withFaultyAccount(
+        _ replies: [StandInCloudflareAPI.Reply],
+        timeoutSeconds: Double = 5,
+        interval: Duration = .seconds(600),
+        maxStaleSeconds: Double = 86_400,
+        customize: @escaping @Sendable (inout PaygoClientConfiguration) -> Void = { _ in },
+        _ body: @Sendable (RunningExporter, ParsedExposition) async throws -> Void
+    ) async throws -> StandInCloudflareAPI {
+        let api = StandInCloudflareAPI()
+        api.replies(for: TestAccounts.id(1), with: replies)
+        api.reply(for: TestAccounts.id(2), with: .json(example))
+        try await api.serve { baseURL in
+            let configuration = TestAccounts.configuration(
+                baseURL: baseURL, accounts: [1, 2], interval: interval, timeoutSeconds: timeoutSeconds,
+                maxStaleSeconds: maxStaleSeconds, customize: customize)
+            try await RunningExporter.with(configuration) { exporter in
+                let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_up", Self.faulty) != nil }
+                #expect(parsed.value("cloudflare_paygo_up", Self.healthy) == 1, "the healthy account is unaffected")
+                #expect(parsed.value("cloudflare_paygo_contracted_cost", Self.healthy) == 0.75)
+                try await body(exporter, parsed)
+                let later = try await exporter.scrape()
+                #expect(later.contains(#"cloudflare_paygo_up{account_id="\#(TestAccounts.id(2))"} 1"#), "and stays served")
+            }
+        }
+        return api
+    }
+
+    private func requestCount(_ api: StandInCloudflareAPI, account: Int) -> Int {
+        api.requests.filter { $0.path.contains(TestAccounts.id(account)) }.count
+    }
+
     @Test(arguments: [408, 409, 500, 502, 503, 520])
     func transientStatusesAreRetriedWithinOneRefresh(status: Int) async throws {
-        let api = StandInCloudflareAPI()
-        api.replies(for: TestAccounts.id(1), with: [
-            .html("<html>busy</html>", status: status), .html("<html>busy</html>", status: status), .json(example),
-        ])
-        try await api.serve { baseURL in
-            try await RunningExporter.with(TestAccounts.configuration(baseURL: baseURL, accounts: [1])) { exporter in
-                let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_up") != nil }
-                #expect(parsed.value("cloudflare_paygo_up") == 1)
-                #expect(parsed.value("cloudflare_paygo_api_requests_total", ["code": String(status)]) == 2)
-                #expect(parsed.value("cloudflare_paygo_api_requests_total", ["code": "200"]) == 1)
-                #expect(parsed.matching("cloudflare_paygo_refresh_errors_total").allSatisfy { $0.value == 0 })
-                #expect(exporter.logLines.all.contains("retrying usage fetch"))
-            }
+        let busy = StandInCloudflareAPI.Reply.html("<html>busy</html>", status: status)
+        _ = try await withFaultyAccount([busy, busy, .json(example)]) { exporter, parsed in
+            #expect(parsed.value("cloudflare_paygo_up", Self.faulty) == 1)
+            #expect(parsed.value("cloudflare_paygo_api_requests_total", Self.faulty.merging(["code": String(status)]) { $1 }) == 2)
+            #expect(parsed.value("cloudflare_paygo_api_requests_total", Self.faulty.merging(["code": "200"]) { $1 }) == 1)
+            #expect(parsed.matching("cloudflare_paygo_refresh_errors_total", Self.faulty).allSatisfy { $0.value == 0 })
+            #expect(exporter.logLines.all.contains("retrying usage fetch"))
         }
     }
 
     @Test func retriesStopAfterAFewAttempts() async throws {
-        let api = StandInCloudflareAPI()
-        api.reply(for: TestAccounts.id(1), with: .html("<html>down</html>", status: 500))
-        try await api.serve { baseURL in
-            try await RunningExporter.with(TestAccounts.configuration(baseURL: baseURL, accounts: [1])) { exporter in
-                let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_up") != nil }
-                #expect(parsed.value("cloudflare_paygo_up") == 0)
-                #expect(parsed.value("cloudflare_paygo_api_requests_total", ["code": "500"]) == 3)
-                #expect(parsed.value("cloudflare_paygo_refresh_errors_total", ["reason": "http"]) == 1)
-            }
+        let api = try await withFaultyAccount([.html("<html>down</html>", status: 500)]) { _, parsed in
+            #expect(parsed.value("cloudflare_paygo_up", Self.faulty) == 0)
+            #expect(parsed.value("cloudflare_paygo_api_requests_total", Self.faulty.merging(["code": "500"]) { $1 }) == 3)
+            #expect(parsed.value("cloudflare_paygo_refresh_errors_total", Self.faulty.merging(["reason": "http"]) { $1 }) == 1)
         }
-        #expect(api.requests.count == 3)
+        #expect(requestCount(api, account: 1) == 3)
     }
 
     @Test(arguments: [401, 403])
     func authFailuresAreNotRetriedAndNameThePermission(status: Int) async throws {
-        let api = StandInCloudflareAPI()
-        api.reply(for: TestAccounts.id(1), with: .json(AnswerBuilder.failure(code: 10000, message: "Authentication error"), status: status))
-        try await api.serve { baseURL in
-            try await RunningExporter.with(TestAccounts.configuration(baseURL: baseURL, accounts: [1])) { exporter in
-                let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_up") != nil }
-                #expect(parsed.value("cloudflare_paygo_refresh_errors_total", ["reason": "auth"]) == 1)
-                #expect(exporter.logLines.all.contains("Billing Read"))
-            }
+        let refused = StandInCloudflareAPI.Reply.json(AnswerBuilder.failure(code: 10000, message: "Authentication error"), status: status)
+        let api = try await withFaultyAccount([refused]) { exporter, parsed in
+            #expect(parsed.value("cloudflare_paygo_refresh_errors_total", Self.faulty.merging(["reason": "auth"]) { $1 }) == 1)
+            #expect(exporter.logLines.all.contains("Billing Read"))
         }
-        #expect(api.requests.count == 1)
+        #expect(requestCount(api, account: 1) == 1)
     }
 
     @Test func timeoutsAreRetried() async throws {
-        let api = StandInCloudflareAPI()
-        api.replies(for: TestAccounts.id(1), with: [.json(example, delay: .seconds(5)), .json(example)])
-        try await api.serve { baseURL in
-            let configuration = TestAccounts.configuration(baseURL: baseURL, accounts: [1], timeoutSeconds: 0.5)
-            try await RunningExporter.with(configuration) { exporter in
-                let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_up") != nil }
-                #expect(parsed.value("cloudflare_paygo_up") == 1)
-                #expect(parsed.value("cloudflare_paygo_refresh_duration_seconds").map { $0 >= 0.5 && $0 < 3 } == true)
-            }
+        let api = try await withFaultyAccount([.json(example, delay: .seconds(5)), .json(example)], timeoutSeconds: 0.5) { _, parsed in
+            #expect(parsed.value("cloudflare_paygo_up", Self.faulty) == 1)
+            #expect(parsed.value("cloudflare_paygo_refresh_duration_seconds", Self.faulty).map { $0 >= 0.5 && $0 < 3 } == true)
         }
-        #expect(api.requests.count == 2)
+        #expect(requestCount(api, account: 1) == 2)
     }
 
     @Test func rateLimitHonoursRetryAfterAndPausesEveryAccountOnTheToken() async throws {
@@ -103,56 +120,36 @@ import Testing
     }
 
     @Test func trickledBodyIsCutAtTheDeadline() async throws {
-        let api = StandInCloudflareAPI()
         var slow = StandInCloudflareAPI.Reply.json(example)
         slow.trickle = .milliseconds(200)
-        api.reply(for: TestAccounts.id(1), with: slow)
-        api.reply(for: TestAccounts.id(2), with: .json(example))
-        try await api.serve { baseURL in
-            let configuration = TestAccounts.configuration(baseURL: baseURL, accounts: [1, 2], timeoutSeconds: 1) {
-                $0.retryPolicy.maxAttempts = 1
-            }
-            try await RunningExporter.with(configuration) { exporter in
-                let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_up", ["account_id": TestAccounts.id(1)]) != nil }
-                #expect(parsed.value("cloudflare_paygo_refresh_errors_total", ["account_id": TestAccounts.id(1), "reason": "timeout"]) == 1)
-                #expect(parsed.value("cloudflare_paygo_refresh_duration_seconds", ["account_id": TestAccounts.id(1)]).map { $0 < 2 } == true)
-                #expect(parsed.value("cloudflare_paygo_up", ["account_id": TestAccounts.id(2)]) == 1)
-            }
+        _ = try await withFaultyAccount([slow], timeoutSeconds: 1, customize: { $0.retryPolicy.maxAttempts = 1 }) { _, parsed in
+            #expect(parsed.value("cloudflare_paygo_refresh_errors_total", Self.faulty.merging(["reason": "timeout"]) { $1 }) == 1)
+            #expect(parsed.value("cloudflare_paygo_refresh_duration_seconds", Self.faulty).map { $0 < 2 } == true)
         }
     }
 
     @Test(arguments: [false, true])
     func oversizedBodiesAreRefused(chunked: Bool) async throws {
-        let api = StandInCloudflareAPI()
-        var big = StandInCloudflareAPI.Reply.json(example)
-        if chunked { big.trickle = .milliseconds(1) }
-        api.reply(for: TestAccounts.id(1), with: big)
-        try await api.serve { baseURL in
-            let configuration = TestAccounts.configuration(baseURL: baseURL, accounts: [1]) { $0.maxBodyBytes = 100 }
-            try await RunningExporter.with(configuration) { exporter in
-                let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_up") != nil }
-                #expect(parsed.value("cloudflare_paygo_up") == 0)
-                #expect(parsed.value("cloudflare_paygo_refresh_errors_total", ["reason": "http"]) == 1)
-                #expect(exporter.logLines.all.contains("larger than 100 bytes"))
-            }
+        var big = StandInCloudflareAPI.Reply.json(example + String(repeating: " ", count: 4_096))
+        if chunked { big.trickle = .microseconds(10) }
+        _ = try await withFaultyAccount([big], customize: { $0.maxBodyBytes = 2_048 }) { exporter, parsed in
+            #expect(parsed.value("cloudflare_paygo_up", Self.faulty) == 0)
+            #expect(parsed.value("cloudflare_paygo_refresh_errors_total", Self.faulty.merging(["reason": "http"]) { $1 }) == 1)
+            #expect(exporter.logLines.all.contains("larger than 2048 bytes"))
         }
     }
 
     @Test func staleUsageIsDroppedAfterMaxStale() async throws {
-        let api = StandInCloudflareAPI()
-        api.replies(for: TestAccounts.id(1), with: [.json(example), .html("<html>down</html>", status: 500)])
-        try await api.serve { baseURL in
-            let configuration = TestAccounts.configuration(baseURL: baseURL, accounts: [1], interval: .milliseconds(200), maxStaleSeconds: 1) {
-                $0.retryPolicy.maxAttempts = 1
-            }
-            try await RunningExporter.with(configuration) { exporter in
-                let failing = try await exporter.scrape { $0.value("cloudflare_paygo_up") == 0 }
-                #expect(failing.value("cloudflare_paygo_contracted_cost") == 0.75, "kept while fresh enough")
-                let stale = try await exporter.scrape { $0.matching("cloudflare_paygo_contracted_cost").isEmpty }
-                #expect(stale.value("cloudflare_paygo_up") == 0)
-                #expect(stale.value("cloudflare_paygo_last_success_timestamp_seconds") != nil)
-                #expect(stale.matching("cloudflare_paygo_records").isEmpty)
-            }
+        _ = try await withFaultyAccount(
+            [.json(example), .html("<html>down</html>", status: 500)], interval: .milliseconds(200), maxStaleSeconds: 1,
+            customize: { $0.retryPolicy.maxAttempts = 1 }
+        ) { exporter, _ in
+            let failing = try await exporter.scrape { $0.value("cloudflare_paygo_up", Self.faulty) == 0 }
+            #expect(failing.value("cloudflare_paygo_contracted_cost", Self.faulty) == 0.75, "kept while fresh enough")
+            let stale = try await exporter.scrape { $0.matching("cloudflare_paygo_contracted_cost", Self.faulty).isEmpty }
+            #expect(stale.value("cloudflare_paygo_up", Self.faulty) == 0)
+            #expect(stale.value("cloudflare_paygo_last_success_timestamp_seconds", Self.faulty) != nil)
+            #expect(stale.matching("cloudflare_paygo_records", Self.faulty).isEmpty)
         }
     }
 
