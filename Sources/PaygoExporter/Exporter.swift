@@ -31,6 +31,10 @@ public struct Exporter: Sendable {
             source = DemoUsageSource()
         case .cloudflare(let clientConfiguration):
             var clientSettings = HTTPClient.Configuration()
+            // Our retry policy backs off and counts; AsyncHTTPClient's own silent reconnect loop
+            // would turn a refused connection or a failed handshake into a vague timeout.
+            clientSettings.connectionPool.retryConnectionEstablishment = false
+            clientSettings.timeout.connect = .milliseconds(Int64(min(clientConfiguration.timeoutSeconds, 10) * 1_000))
             if let proxy = clientConfiguration.proxy {
                 clientSettings.proxy = .server(
                     host: proxy.host, port: proxy.port,
@@ -78,7 +82,7 @@ public struct Exporter: Sendable {
         logger.info("starting", metadata: [
             "version": "\(BuildInfo.version)", "revision": "\(BuildInfo.revision)",
             "accounts": "\(configuration.accounts.count)", "demo": "\(configuration.isDemo)",
-            "refresh_interval": "\(configuration.refreshInterval)",
+            "refresh_interval": "\(PrometheusDuration.format(configuration.refreshInterval))",
         ])
         let group = ServiceGroup(configuration: .init(
             services: [.init(service: app), .init(service: refresher)] + services,
@@ -88,7 +92,7 @@ public struct Exporter: Sendable {
             try await group.run()
         } catch {
             try? await httpClient?.shutdown()
-            throw error
+            throw ListenError(error, address: address) ?? error
         }
         try? await httpClient?.shutdown()
         logger.info("stopped")

@@ -9,18 +9,19 @@ struct ExporterCommand: AsyncParsableCommand {
         commandName: "cloudflare-paygo-exporter",
         abstract: "Prometheus exporter for Cloudflare's PayGo billable usage.",
         discussion: """
-            Polls GET /accounts/{account_id}/billing/usage/paygo for each account in the background and
-            serves the latest good snapshot on --web.telemetry-path.
+            Polls each account's usage in the background and serves the latest good \
+            snapshot on --web.telemetry-path. Durations are Prometheus style: 90s, 10m, 1h30m.
 
-            Credentials come from the environment or a file, never from a flag value:
-              CLOUDFLARE_API_TOKEN            API token with the "Billing Read" permission (preferred)
-              CLOUDFLARE_API_EMAIL + CLOUDFLARE_API_KEY   legacy global API key
-              CLOUDFLARE_ACCOUNT_ID           account ids, comma separated, if no --cloudflare.account-id
-              HTTPS_PROXY, NO_PROXY           proxy for API calls (TLS is always verified against the system CAs)
+            Credentials come from the environment or a file, never from a flag value.
 
-            SIGHUP re-reads --cloudflare.api-token-file; a changed file is also picked up before each call.
+            Environment:
+              CLOUDFLARE_API_TOKEN   API token with "Billing Read" (preferred)
+              CLOUDFLARE_API_EMAIL   with CLOUDFLARE_API_KEY: the legacy global key
+              CLOUDFLARE_ACCOUNT_ID  account ids, comma separated
+              HTTPS_PROXY, NO_PROXY  proxy for API calls; TLS is always verified
 
-            Durations are Prometheus style: 90s, 10m, 1h30m.
+            Signals: SIGHUP re-reads --cloudflare.api-token-file (a changed file is \
+            also picked up before each call); SIGTERM and SIGINT stop gracefully.
             """,
         version: BuildInfo.versionLine)
 
@@ -94,6 +95,8 @@ struct ExporterCommand: AsyncParsableCommand {
         let logger = Logger(label: "cloudflare-paygo-exporter")
         do {
             try await Exporter(configuration: configuration, logger: logger).run()
+        } catch let error as ListenError {
+            throw error
         } catch {
             logger.critical("exporter stopped with an error", metadata: ["error": "\(error)"])
             throw ExitCode.failure
@@ -114,6 +117,9 @@ enum Main {
                 try command.run()
             }
         } catch let error as ConfigurationError {
+            FileHandle.standardError.write(Data("cloudflare-paygo-exporter: \(error)\n".utf8))
+            exit(2)
+        } catch let error as ListenError {
             FileHandle.standardError.write(Data("cloudflare-paygo-exporter: \(error)\n".utf8))
             exit(2)
         } catch let error as ExitCode {

@@ -96,6 +96,10 @@ import Testing
         try expectUsageError(["--demo"] + arguments, mentions: [flag])
     }
 
+    @Test func demoRefusesRealAccounts() throws {
+        try expectUsageError(["--demo", "--cloudflare.account-id", TestAccounts.id(1)], mentions: ["--demo"])
+    }
+
     @Test func invalidAPIURLAndPathExitTwo() throws {
         let environment = Self.environment.merging(["CLOUDFLARE_API_TOKEN": "abc"]) { $1 }
         try expectUsageError(["--cloudflare.account-id", TestAccounts.id(1), "--cloudflare.api-url", "ftp://x"], environment: environment, mentions: ["--cloudflare.api-url"])
@@ -120,6 +124,9 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(body.contains(#"currency="EUR""#))
+        let second = try run(["--demo", "--web.listen-address", "127.0.0.1:\(port)"])
+        #expect(second.status == 2, "a taken address is a startup error")
+        #expect(second.stderr.contains("cannot listen on --web.listen-address 127.0.0.1:\(port): the address is already in use"))
         kill(process.processIdentifier, SIGTERM)
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)

@@ -4,7 +4,8 @@ import Testing
 
 @Suite struct ConfigurationTests {
     @Test func listenAddresses() throws {
-        #expect(try ListenAddress(parsing: ":10133") == ListenAddress(host: "0.0.0.0", port: 10133))
+        #expect(try ListenAddress(parsing: ":10133") == ListenAddress(host: ListenAddress.everyInterface, port: 10133))
+        #expect(["::", "0.0.0.0"].contains(ListenAddress.everyInterface))
         #expect(try ListenAddress(parsing: "127.0.0.1:9") == ListenAddress(host: "127.0.0.1", port: 9))
         #expect(try ListenAddress(parsing: "[::1]:10133") == ListenAddress(host: "::1", port: 10133))
         #expect(try ListenAddress(parsing: "localhost:0") == ListenAddress(host: "localhost", port: 0))
@@ -62,6 +63,14 @@ import Testing
         var dumped = ""
         dump(credentials, to: &dumped)
         #expect(!dumped.contains(TestAccounts.secretToken))
+    }
+
+    @Test func durationsFormatTheWayTheyParse() {
+        #expect(PrometheusDuration.format(.seconds(600)) == "10m")
+        #expect(PrometheusDuration.format(.seconds(5_400)) == "1h30m")
+        #expect(PrometheusDuration.format(.milliseconds(1_500)) == "1s500ms")
+        #expect(PrometheusDuration.format(.seconds(86_400)) == "1d")
+        #expect(PrometheusDuration.format(.zero) == "0s")
     }
 
     @Test func accountIDRules() {

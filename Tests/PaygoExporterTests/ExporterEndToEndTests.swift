@@ -97,7 +97,7 @@ import Testing
         let api = StandInCloudflareAPI()
         let good = try AnswerBuilder.fixture("paygo-example.json")
         api.reply(for: TestAccounts.id(1), with: .json(good))
-        api.reply(for: TestAccounts.id(2), with: .json(AnswerBuilder.failure(code: 1001, message: "invalid parameter"), status: 200))
+        api.reply(for: TestAccounts.id(2), with: .json(AnswerBuilder.failure(code: 1001, message: #"invalid <b>bold</b> & "quoted""#), status: 200))
         api.reply(for: TestAccounts.id(3), with: .json(AnswerBuilder.failure(code: 10000, message: "Authentication error"), status: 401))
         api.reply(for: TestAccounts.id(4), with: .json(AnswerBuilder.failure(code: 9109, message: "Unauthorized to access requested resource"), status: 403))
         api.reply(for: TestAccounts.id(5), with: .html("<html><body><h1>500 Internal Server Error</h1></body></html>", status: 500))
@@ -120,6 +120,7 @@ import Testing
                     let otherReasons = parsed.matching("cloudflare_paygo_refresh_errors_total", ["account_id": account]).filter { $0.labels["reason"] != reason }
                     #expect(otherReasons.allSatisfy { $0.value == 0 }, "account \(number)")
                     #expect(parsed.matching("cloudflare_paygo_contracted_cost", ["account_id": account]).isEmpty)
+                    #expect(parsed.value("cloudflare_paygo_last_success_timestamp_seconds", ["account_id": account]) == 0, "never succeeded")
                 }
                 #expect(parsed.value("cloudflare_paygo_api_requests_total", ["account_id": TestAccounts.id(3), "code": "401"]) == 1)
                 #expect(parsed.value("cloudflare_paygo_api_requests_total", ["account_id": TestAccounts.id(5), "code": "500"]) == 3, "a 5xx is retried twice")
@@ -132,6 +133,8 @@ import Testing
 
                 let page = try await exporter.get("/")
                 #expect(String(buffer: page.body).contains("Authentication error"))
+                #expect(String(buffer: page.body).contains("&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot;"), "echoed text is escaped")
+                #expect(!String(buffer: page.body).contains("<b>bold</b>"))
                 #expect(!String(buffer: page.body).contains(TestAccounts.secretToken))
             }
         }
@@ -230,6 +233,8 @@ import Testing
             try await RunningExporter.with(configuration) { exporter in
                 let first = try await exporter.scrape(until: { $0.value("cloudflare_paygo_up", ["account_id": TestAccounts.id(1)]) == 1 }, timeout: .milliseconds(900))
                 #expect(first.value("cloudflare_paygo_up", ["account_id": TestAccounts.id(2)]) == nil)
+                #expect(first.value("cloudflare_paygo_refresh_errors_total", ["account_id": TestAccounts.id(2), "reason": "timeout"]) == 0,
+                        "error counters exist at 0 before the first refresh ends, so increase() sees the first failure")
                 let ready = try await exporter.get("/-/ready")
                 #expect(ready.status == 503)
                 let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_up", ["account_id": TestAccounts.id(2)]) == 0 }

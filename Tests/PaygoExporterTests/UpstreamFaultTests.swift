@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 @testable import PaygoExporter
 import Testing
 
@@ -30,7 +31,9 @@ import Testing
                 baseURL: baseURL, accounts: [1, 2], interval: interval, timeoutSeconds: timeoutSeconds,
                 maxStaleSeconds: maxStaleSeconds, customize: customize)
             try await RunningExporter.with(configuration) { exporter in
-                let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_up", Self.faulty) != nil }
+                let parsed = try await exporter.scrape {
+                    $0.value("cloudflare_paygo_up", Self.faulty) != nil && $0.value("cloudflare_paygo_up", Self.healthy) != nil
+                }
                 #expect(parsed.value("cloudflare_paygo_up", Self.healthy) == 1, "the healthy account is unaffected")
                 #expect(parsed.value("cloudflare_paygo_contracted_cost", Self.healthy) == 0.75)
                 try await body(exporter, parsed)
@@ -170,6 +173,27 @@ import Testing
         }
         #expect(proxyAuthorities.first == "paygo-api.invalid:80")
         #expect(api.requests.first?.authority == "paygo-api.invalid")
+    }
+
+    @Test(.enabled(if: TestCertificates.openssl != nil))
+    func untrustedCertificatesAreRefused() async throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(certificates.serverCert).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: certificates.serverKey, format: .pem)))
+        let api = StandInCloudflareAPI(tls: tls)
+        api.reply(for: TestAccounts.id(1), with: .json(example))
+        try await api.serve { baseURL in
+            #expect(baseURL.hasPrefix("https://"))
+            let configuration = TestAccounts.configuration(baseURL: baseURL, accounts: [1]) { $0.retryPolicy.maxAttempts = 1 }
+            try await RunningExporter.with(configuration) { exporter in
+                let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_up") != nil }
+                #expect(parsed.value("cloudflare_paygo_up") == 0, "a certificate from an unknown CA is never accepted")
+                #expect(parsed.value("cloudflare_paygo_refresh_errors_total", ["reason": "connection"]) == 1)
+            }
+        }
+        #expect(api.requests.isEmpty, "no request crossed the failed handshake")
     }
 
     @Test func proxyEnvironment() throws {

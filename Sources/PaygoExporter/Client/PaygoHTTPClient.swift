@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NIOPosix
 import Logging
 import NIOCore
 import NIOHTTP1
@@ -109,15 +110,16 @@ public final class PaygoHTTPClient: UsageSource {
                 logger.debug("usage path answered 404, trying the next known path", metadata: ["account_id": "\(account)", "path": "\(paths[index])"])
                 continue
             }
-            let previous = answeringPathIndex.withLock { current in
-                defer { current = index }
-                return current
-            }
-            if previous != index {
-                logger.info("using usage path", metadata: ["path": "\(paths[index])", "account_id": "\(account)"])
-            }
             do throws(UsageFetchError) {
-                return try interpreter.records(status: status, body: body.readableBytesView, account: account)
+                let records = try interpreter.records(status: status, body: body.readableBytesView, account: account)
+                let previous = answeringPathIndex.withLock { current in
+                    defer { current = index }
+                    return current
+                }
+                if previous != index {
+                    logger.info("using usage path", metadata: ["path": "\(paths[index])", "account_id": "\(account)"])
+                }
+                return records
             } catch {
                 guard error.reason == .rateLimited else { throw error }
                 throw error.withRetryAfter(RetryAfter.seconds(headers.first(name: "Retry-After"), now: Date().timeIntervalSince1970))
@@ -148,9 +150,21 @@ public final class PaygoHTTPClient: UsageSource {
         }
     }
 
+    /// A short operator-facing cause: "connection refused", "TLS handshake failed: ...".
     private static func describeTransportError(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError { return "\(error)" }
-        return String(describing: type(of: error)) + ": " + String("\(error)".prefix(200))
+        if let error = error as? IOError {
+            return String(cString: strerror(error.errnoCode)).lowercased()
+        }
+        if let error = error as? NIOConnectionError,
+           let ioError = error.connectionErrors.lazy.compactMap({ $0.error as? IOError }).first {
+            return String(cString: strerror(ioError.errnoCode)).lowercased()
+        }
+        let text = String(describing: error)
+        if text.contains("SSL") || text.contains("TLS") || text.contains("certificate") {
+            return "TLS handshake failed, the server's certificate is not trusted by the system CA bundle or the server spoke no TLS: "
+                + String(text.prefix(160))
+        }
+        return String(text.prefix(200))
     }
 }
 

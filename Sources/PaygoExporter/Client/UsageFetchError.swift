@@ -96,8 +96,8 @@ public struct UsageFetchError: Error, Sendable, Hashable, CustomStringConvertibl
             let detail = apiErrors.isEmpty ? "" : " (\(Self.describe(apiErrors)))"
             switch reason {
             case .auth:
-                return "\(subject) was refused with HTTP \(code)\(detail): check that the API token is valid, "
-                    + "belongs to a member of this account and has the \"Billing Read\" permission"
+                return "\(subject) was refused with HTTP \(code)\(detail): check that the credentials are valid, "
+                    + "belong to a member of this account and have the \"Billing Read\" permission"
             case .rateLimited:
                 return "\(subject) was rate limited with HTTP \(code)\(detail): Cloudflare allows 1,200 requests "
                     + "per 5 minutes per token; raise --cloudflare.refresh-interval or use a token of its own"
@@ -106,7 +106,7 @@ public struct UsageFetchError: Error, Sendable, Hashable, CustomStringConvertibl
             }
         case .unsuccessful(let apiErrors):
             return "\(subject) returned success=false (\(Self.describe(apiErrors)))"
-                + (reason == .auth ? ": check the token and its \"Billing Read\" permission" : "")
+                + (reason == .auth ? ": check the credentials and their \"Billing Read\" permission" : "")
         case .undecodable(let error):
             return "\(subject) returned an unreadable answer: \(error)"
         case .bodyTooLarge(let limit):
@@ -114,7 +114,7 @@ public struct UsageFetchError: Error, Sendable, Hashable, CustomStringConvertibl
         case .timedOut(let seconds):
             return "\(subject) did not finish within \(seconds)s: raise --cloudflare.timeout or check the network path to the API"
         case .connection(let detail):
-            return "\(subject) could not reach the API (\(detail)): check --cloudflare.api-url, DNS, proxy and firewall"
+            return "\(subject) could not reach the API: \(detail); check --cloudflare.api-url, DNS, proxy and firewall"
         case .notFound(let paths):
             return "\(subject) got 404 on every known usage path (\(paths.joined(separator: ", "))): "
                 + "check the account id, that PayGo usage is enabled for the account, or set --cloudflare.usage-path"

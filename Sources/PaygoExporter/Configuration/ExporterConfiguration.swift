@@ -97,6 +97,11 @@ public struct ExporterConfiguration: Sendable {
         maxStaleSeconds = maxStale
 
         if options.demo {
+            guard options.accountIDs.isEmpty else {
+                throw ConfigurationError(
+                    "--demo serves its own sample accounts and ignores Cloudflare settings",
+                    fix: "drop --cloudflare.account-id, or drop --demo to watch real accounts")
+            }
             accounts = DemoUsageSource.accounts
             mode = .demo
             return

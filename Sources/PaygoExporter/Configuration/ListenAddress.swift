@@ -1,4 +1,12 @@
-/// A `host:port` to listen on, as Prometheus exporters spell it: `:10133` (every interface),
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// A `host:port` to listen on, as Prometheus exporters spell it: `:10133` (every interface, IPv4 and IPv6),
 /// `127.0.0.1:10133`, `[::1]:10133`, `localhost:10133`.
 public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
     public let host: String
@@ -23,9 +31,18 @@ public struct ListenAddress: Sendable, Hashable, CustomStringConvertible {
         } else if host.contains(":") {
             throw invalid
         }
-        self.host = host.isEmpty ? "0.0.0.0" : host
+        self.host = host.isEmpty ? Self.everyInterface : host
         self.port = port
     }
+
+    /// What an empty host means: every IPv4 and IPv6 interface where the machine has IPv6
+    /// (a dual-stack `::` socket), every IPv4 interface otherwise.
+    public static let everyInterface: String = {
+        let probe = socket(AF_INET6, Int32(SOCK_STREAM.rawValue), 0)
+        guard probe >= 0 else { return "0.0.0.0" }
+        close(probe)
+        return "::"
+    }()
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 }

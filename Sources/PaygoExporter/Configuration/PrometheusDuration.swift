@@ -25,4 +25,18 @@ public enum PrometheusDuration {
         }
         return total
     }
+
+    /// The shortest Prometheus spelling of a duration: `10m`, `1h30m`, `90s`, `500ms`.
+    public static func format(_ duration: Duration) -> String {
+        var milliseconds = duration.components.seconds * 1_000 + duration.components.attoseconds / 1_000_000_000_000_000
+        if milliseconds == 0 { return "0s" }
+        var text = ""
+        for (suffix, size) in [("d", 86_400_000), ("h", 3_600_000), ("m", 60_000), ("s", 1_000), ("ms", 1)] as [(String, Int64)] {
+            if milliseconds >= size {
+                text += "\(milliseconds / size)\(suffix)"
+                milliseconds %= size
+            }
+        }
+        return text
+    }
 }

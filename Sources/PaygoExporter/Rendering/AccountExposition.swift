@@ -33,16 +33,18 @@ struct AccountExposition: Sendable {
         }
 
         let health = snapshot.health
+        // Every reason from the start, so increase() sees the very first failure too.
+        for (reason, count) in health.errorsByReason.sorted(by: { $0.key < $1.key }) {
+            add(MetricCatalog.refreshErrors, [Label("reason", reason.rawValue)], Double(count))
+        }
+        for (code, count) in health.requestsByStatusCode.sorted(by: { String($0.key) < String($1.key) }) {
+            add(MetricCatalog.apiRequests, [Label("code", String(code))], Double(count))
+        }
         if let up = health.up {
             add(MetricCatalog.up, [], up ? 1 : 0)
-            for (code, count) in health.requestsByStatusCode.sorted(by: { String($0.key) < String($1.key) }) {
-                add(MetricCatalog.apiRequests, [Label("code", String(code))], Double(count))
-            }
-            for (reason, count) in health.errorsByReason.sorted(by: { $0.key < $1.key }) {
-                add(MetricCatalog.refreshErrors, [Label("reason", reason.rawValue)], Double(count))
-            }
+            // 0 until the first success, so data-age alerts also catch an account that never worked.
+            add(MetricCatalog.lastSuccess, [], health.lastSuccessTime ?? 0)
         }
-        add(MetricCatalog.lastSuccess, [], health.lastSuccessTime)
         add(MetricCatalog.refreshDuration, [], health.lastRefreshDurationSeconds)
 
         fragments = MetricCatalog.accountFamilies.map { lines[$0] ?? [] }

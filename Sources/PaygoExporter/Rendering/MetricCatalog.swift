@@ -44,7 +44,7 @@ public enum MetricCatalog {
         type: .gauge)
     public static let lastSuccess = MetricDescriptor(
         name: "cloudflare_paygo_last_success_timestamp_seconds",
-        help: "Unix time of the account's last successful refresh.",
+        help: "Unix time of the account's last successful refresh; 0 if none has succeeded yet.",
         type: .gauge)
     public static let refreshDuration = MetricDescriptor(
         name: "cloudflare_paygo_refresh_duration_seconds",

@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import ServiceLifecycle
 import NIOCore
@@ -42,9 +44,12 @@ final class StandInCloudflareAPI: Sendable {
     private let recorded = Mutex<[RecordedRequest]>([])
     /// Off for soak tests, whose request log would only grow.
     let recordsRequests: Bool
+    /// Serve HTTPS with this configuration instead of plain HTTP.
+    let tls: TLSConfiguration?
 
-    init(recordsRequests: Bool = true) {
+    init(recordsRequests: Bool = true, tls: TLSConfiguration? = nil) {
         self.recordsRequests = recordsRequests
+        self.tls = tls
     }
 
     /// The documented usage path of `account` under the stand-in's base path.
@@ -116,16 +121,19 @@ final class StandInCloudflareAPI: Sendable {
             }
             return Response(status: .init(code: reply.status), headers: fields, body: body)
         }
+        let server: HTTPServerBuilder = if let tls { try .tls(tlsConfiguration: tls) } else { .http1() }
+        let scheme = tls == nil ? "http" : "https"
         return try await withRunningService(
             { onPort in
                 Application(
                     responder: responder,
+                    server: server,
                     configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                     onServerRunning: { await onPort($0.localAddress?.port ?? 0) },
                     // Shutdown chatter from the stand-in would only clutter test output.
                     logger: Logger(label: "stand-in") { _ in SwiftLogNoOpLogHandler() })
             },
-            body: { port in try await body("http://127.0.0.1:\(port)\(Self.basePath)") })
+            body: { port in try await body("\(scheme)://127.0.0.1:\(port)\(Self.basePath)") })
     }
 }
 

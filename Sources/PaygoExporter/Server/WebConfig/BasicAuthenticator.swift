@@ -13,10 +13,13 @@ public final class BasicAuthenticator: Sendable {
     private let cache = Mutex<[SHA256.Digest: Bool]>([:])
     /// Enough for any sane set of scrapers; beyond it the cache starts over rather than grow.
     private static let cacheLimit = 1_024
-    private static let dummyHash = Bcrypt.hash("not a real password", cost: 10)
+    /// Checked for unknown users, at the configured hashes' highest cost so it takes as long.
+    private let dummyHash: String
 
     public init(users: [String: String]) {
         self.users = users
+        let cost = users.values.compactMap { Int(String($0.dropFirst(4).prefix(2))) }.max() ?? 10
+        dummyHash = Bcrypt.hash("not a real password", cost: UInt8(clamping: cost))
     }
 
     /// `$2a$`, `$2b$` and `$2y$` (htpasswd's spelling) with a two-digit cost.
@@ -41,7 +44,7 @@ public final class BasicAuthenticator: Sendable {
         let key = SHA256.hash(data: Data("\(user)\u{0}\(password)\u{0}\(hash ?? "")".utf8))
         if let known = cache.withLock({ $0[key] }) { return known }
         // htpasswd writes $2y$, which is $2b$ under another name.
-        let comparable = (hash ?? Self.dummyHash).replacingOccurrences(of: "$2y$", with: "$2b$", options: .anchored)
+        let comparable = (hash ?? dummyHash).replacingOccurrences(of: "$2y$", with: "$2b$", options: .anchored)
         let verified = Bcrypt.verify(password, hash: comparable) && hash != nil
         cache.withLock { cache in
             if cache.count >= Self.cacheLimit { cache.removeAll() }
