@@ -1,23 +1,16 @@
-/// Prometheus text exposition format 0.0.4.
+/// Sample lines, values and escaping shared by both exposition formats, plus the Prometheus
+/// text format 0.0.4 conveniences.
 ///
 /// The writer appends to a byte array so callers can keep pre-rendered fragments and join them
 /// with plain copies; `encode(_:)` is the whole-body convenience with the deterministic order
 /// (families by name, samples by their sorted labels).
 public enum TextFormat {
     /// The `Content-Type` a scraper expects for this format.
-    public static let contentType = "text/plain; version=0.0.4; charset=utf-8"
+    public static let contentType = ExpositionFormat.prometheusText.contentType
 
     /// Encodes whole families in a stable order: families sorted by name, samples by labels.
     public static func encode(_ families: [MetricFamily]) -> [UInt8] {
-        var output: [UInt8] = []
-        output.reserveCapacity(families.count * 256)
-        for family in families.sorted(by: { $0.descriptor.name.utf8.lexicographicallyPrecedes($1.descriptor.name.utf8) }) {
-            appendHeader(family.descriptor, to: &output)
-            for sample in sortedSamples(family.samples) {
-                appendSample(name: family.descriptor.name, labels: sample.labels, value: sample.value, to: &output)
-            }
-        }
-        return output
+        ExpositionFormat.prometheusText.encode(families)
     }
 
     /// Samples sorted by their label pairs, compared pair by pair.
@@ -27,19 +20,12 @@ public enum TextFormat {
 
     /// Appends the `# HELP` and `# TYPE` lines of a family.
     public static func appendHeader(_ descriptor: MetricDescriptor, to output: inout [UInt8]) {
-        output.append(contentsOf: "# HELP ".utf8)
-        output.append(contentsOf: descriptor.name.utf8)
-        output.append(UInt8(ascii: " "))
-        appendEscaped(descriptor.help, escapingQuotes: false, to: &output)
-        output.append(contentsOf: "\n# TYPE ".utf8)
-        output.append(contentsOf: descriptor.name.utf8)
-        output.append(UInt8(ascii: " "))
-        output.append(contentsOf: descriptor.type.rawValue.utf8)
-        output.append(UInt8(ascii: "\n"))
+        ExpositionFormat.prometheusText.appendHeader(descriptor, to: &output)
     }
 
-    /// Appends one sample line: `name{label="value",...} value`.
-    public static func appendSample(name: String, labels: [Label], value: Double, to output: inout [UInt8]) {
+    /// Appends one sample line: `name{label="value",...} value`, and a timestamp in seconds
+    /// when given (OpenMetrics backfill files carry them; live scrapes never do).
+    public static func appendSample(name: String, labels: [Label], value: Double, timestamp: Double? = nil, to output: inout [UInt8]) {
         output.append(contentsOf: name.utf8)
         if !labels.isEmpty {
             output.append(UInt8(ascii: "{"))
@@ -54,6 +40,10 @@ public enum TextFormat {
         }
         output.append(UInt8(ascii: " "))
         output.append(contentsOf: formatValue(value).utf8)
+        if let timestamp {
+            output.append(UInt8(ascii: " "))
+            output.append(contentsOf: formatValue(timestamp).utf8)
+        }
         output.append(UInt8(ascii: "\n"))
     }
 

@@ -37,6 +37,9 @@ struct ExporterCommand: AsyncParsableCommand {
     @Option(name: .customLong("web.max-requests"), help: "Concurrent scrapes served at once; more get 503. 0 means no limit.")
     var maxRequests = 40
 
+    @Flag(name: .customLong("web.disable-openmetrics"), help: "Always answer in the Prometheus text format 0.0.4, even to scrapers that ask for OpenMetrics.")
+    var disableOpenMetrics = false
+
     @Option(name: .customLong("cloudflare.account-id"), help: ArgumentHelp("Account id to watch (32 hex characters); repeat the flag or separate ids with commas. Default: $CLOUDFLARE_ACCOUNT_ID.", valueName: "id"))
     var accountIDs: [String] = []
 
@@ -76,6 +79,7 @@ struct ExporterCommand: AsyncParsableCommand {
         options.telemetryPath = telemetryPath
         options.webConfigFile = webConfigFile
         options.maxRequests = maxRequests
+        options.disableOpenMetrics = disableOpenMetrics
         options.accountIDs = accountIDs
         options.apiTokenFile = apiTokenFile
         options.apiURL = apiURL

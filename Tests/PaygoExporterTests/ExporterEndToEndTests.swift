@@ -1,7 +1,7 @@
 import CompressNIO
 import Foundation
 import NIOCore
-import PaygoExporter
+@testable import PaygoExporter
 import Testing
 
 /// The exporter against a stand-in Cloudflare API, both on loopback.
@@ -286,5 +286,43 @@ enum DemoConfiguration {
         ExporterConfiguration(
             listenAddress: ListenAddress(host: "127.0.0.1", port: 0),
             accounts: DemoUsageSource.accounts, mode: .demo, refreshInterval: interval)
+    }
+}
+
+@Suite struct OpenMetricsNegotiationTests {
+    static let prometheusAccept = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
+
+    @Test(arguments: [
+        (prometheusAccept, true),
+        ("application/openmetrics-text", true),
+        ("text/plain;version=0.0.4", false),
+        ("*/*", false),
+        ("text/plain;q=1,application/openmetrics-text;q=0.5", false),
+        ("application/openmetrics-text;version=2.0.0", false),
+        ("application/openmetrics-text;q=0", false),
+    ])
+    func acceptHeaders(accept: String, openMetrics: Bool) {
+        #expect((MetricsFormatNegotiation.format(forAccept: accept, openMetricsEnabled: true) == .openMetrics) == openMetrics)
+        #expect(MetricsFormatNegotiation.format(forAccept: accept, openMetricsEnabled: false) == .prometheusText)
+    }
+
+    @Test func scrapersAskingForOpenMetricsGetIt() async throws {
+        try await RunningExporter.with(DemoConfiguration.make()) { exporter in
+            _ = try await exporter.scrape { $0.matching("cloudflare_paygo_up").count == 2 }
+            let response = try await exporter.get("/metrics", headers: ["Accept": Self.prometheusAccept])
+            #expect(response.headers["content-type"] == "application/openmetrics-text; version=1.0.0; charset=utf-8")
+            let body = String(buffer: response.body)
+            #expect(body.hasSuffix("# EOF\n"))
+            #expect(body.contains("# TYPE cloudflare_paygo_api_requests counter\n"))
+            #expect(body.contains("# TYPE cloudflare_paygo_exporter_build info\n"))
+            #expect(body.contains("# UNIT cloudflare_paygo_refresh_duration_seconds seconds\n"))
+            #expect(body.contains("# TYPE process_cpu_seconds counter\n# UNIT process_cpu_seconds seconds\n"))
+            #expect(body.components(separatedBy: "# EOF").count == 2, "exactly one EOF")
+            let parsed = try ParsedExposition(body)
+            #expect(parsed.matching("cloudflare_paygo_contracted_cost").count >= 20)
+            let plain = try await exporter.get("/metrics")
+            #expect(plain.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
+            #expect(!String(buffer: plain.body).contains("# EOF"))
+        }
     }
 }

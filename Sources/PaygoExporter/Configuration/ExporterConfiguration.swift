@@ -66,6 +66,7 @@ public struct ExporterConfiguration: Sendable {
             throw ConfigurationError("--web.max-requests \(options.maxRequests) is negative", fix: "use 0 for no limit or a positive number such as 40")
         }
         web = try WebServerSettings(maxRequests: options.maxRequests, webConfigFile: options.webConfigFile)
+        web.openMetrics = !options.disableOpenMetrics
 
         guard let level = Self.logLevels[options.logLevel] else {
             throw ConfigurationError("--log.level \"\(options.logLevel)\" is unknown", fix: "use one of debug, info, warn, error")

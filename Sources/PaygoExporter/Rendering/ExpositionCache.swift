@@ -9,32 +9,31 @@ import Synchronization
 public final class ExpositionCache: Sendable {
     private struct State {
         var accounts: [AccountID: (generation: UInt64, exposition: AccountExposition)] = [:]
-        var bodyGenerations: [UInt64]?
-        var body: [UInt8] = []
+        /// Per format, the body and the account generations it was built from.
+        var bodies: [ExpositionFormat: (generations: [UInt64], body: [UInt8])] = [:]
     }
 
     private let store: SnapshotStore
     private let state = Mutex(State())
-    private let buildInfoFamily: [UInt8]
+    private let buildInfoSample: [UInt8]
 
     public init(store: SnapshotStore) {
         self.store = store
         var buildInfo: [UInt8] = []
-        TextFormat.appendHeader(MetricCatalog.buildInfo, to: &buildInfo)
         TextFormat.appendSample(
             name: MetricCatalog.buildInfo.name,
             labels: [Label("revision", BuildInfo.revision), Label("swiftversion", BuildInfo.swiftVersion), Label("version", BuildInfo.version)],
             value: 1, to: &buildInfo)
-        buildInfoFamily = buildInfo
+        buildInfoSample = buildInfo
     }
 
-    /// The current body of every `cloudflare_paygo_*` family, families in name order and
-    /// accounts in id order within each.
-    public func body() -> [UInt8] {
+    /// The current body of every `cloudflare_paygo_*` family in `format`, families in name
+    /// order and accounts in id order within each; without the OpenMetrics `# EOF`.
+    public func body(_ format: ExpositionFormat = .prometheusText) -> [UInt8] {
         let entries = store.entries()
         let generations = entries.map(\.generation)
         return state.withLock { state in
-            if state.bodyGenerations == generations { return state.body }
+            if let cached = state.bodies[format], cached.generations == generations { return cached.body }
             var expositions: [AccountExposition] = []
             expositions.reserveCapacity(entries.count)
             for entry in entries {
@@ -46,13 +45,16 @@ public final class ExpositionCache: Sendable {
                     expositions.append(exposition)
                 }
             }
-            state.body = assemble(expositions)
-            state.bodyGenerations = generations
-            return state.body
+            let body = assemble(expositions, format: format)
+            state.bodies[format] = (generations, body)
+            return body
         }
     }
 
-    private func assemble(_ expositions: [AccountExposition]) -> [UInt8] {
+    private func assemble(_ expositions: [AccountExposition], format: ExpositionFormat) -> [UInt8] {
+        var buildInfoFamily: [UInt8] = []
+        format.appendHeader(MetricCatalog.buildInfo, to: &buildInfoFamily)
+        buildInfoFamily.append(contentsOf: buildInfoSample)
         var body: [UInt8] = []
         body.reserveCapacity(expositions.reduce(buildInfoFamily.count) { total, exposition in
             exposition.fragments.reduce(total + 512) { $0 + $1.count }
@@ -64,7 +66,7 @@ public final class ExpositionCache: Sendable {
                 buildInfoWritten = true
             }
             guard expositions.contains(where: { !$0.fragments[index].isEmpty }) else { continue }
-            TextFormat.appendHeader(descriptor, to: &body)
+            format.appendHeader(descriptor, to: &body)
             for exposition in expositions {
                 body.append(contentsOf: exposition.fragments[index])
             }

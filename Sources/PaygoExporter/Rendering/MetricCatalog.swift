@@ -28,15 +28,15 @@ public enum MetricCatalog {
     public static let chargePeriodStart = MetricDescriptor(
         name: "cloudflare_paygo_charge_period_start_timestamp_seconds",
         help: "Start (inclusive, Unix seconds) of the newest charge period behind the usage series with the same labels." + fromSnapshot,
-        type: .gauge)
+        type: .gauge, unit: "seconds")
     public static let chargePeriodEnd = MetricDescriptor(
         name: "cloudflare_paygo_charge_period_end_timestamp_seconds",
         help: "End (exclusive, Unix seconds) of the newest charge period behind the usage series with the same labels." + fromSnapshot,
-        type: .gauge)
+        type: .gauge, unit: "seconds")
     public static let billingPeriodStart = MetricDescriptor(
         name: "cloudflare_paygo_billing_period_start_timestamp_seconds",
         help: "Start (Unix seconds) of the current billing (invoice) period per currency." + fromSnapshot,
-        type: .gauge)
+        type: .gauge, unit: "seconds")
 
     public static let up = MetricDescriptor(
         name: "cloudflare_paygo_up",
@@ -45,11 +45,11 @@ public enum MetricCatalog {
     public static let lastSuccess = MetricDescriptor(
         name: "cloudflare_paygo_last_success_timestamp_seconds",
         help: "Unix time of the account's last successful refresh; 0 if none has succeeded yet.",
-        type: .gauge)
+        type: .gauge, unit: "seconds")
     public static let refreshDuration = MetricDescriptor(
         name: "cloudflare_paygo_refresh_duration_seconds",
         help: "Wall time the account's last refresh took, good or bad.",
-        type: .gauge)
+        type: .gauge, unit: "seconds")
     public static let records = MetricDescriptor(
         name: "cloudflare_paygo_records",
         help: "Records in the account's last successful answer, before aggregation.",
@@ -65,7 +65,7 @@ public enum MetricCatalog {
     public static let buildInfo = MetricDescriptor(
         name: "cloudflare_paygo_exporter_build_info",
         help: "Always 1; labels give the exporter's version, source revision and Swift version.",
-        type: .gauge)
+        type: .info)
 
     /// The families rendered from account snapshots, in exposition (name) order.
     public static let accountFamilies: [MetricDescriptor] = [

@@ -10,13 +10,13 @@ import PrometheusExposition
 /// The standard `process_*` families, read from /proc on each scrape as other exporters do.
 /// On systems without /proc the families are left out rather than faked.
 public enum ProcessMetrics {
-    static let cpu = MetricDescriptor(name: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.", type: .counter)
+    static let cpu = MetricDescriptor(name: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.", type: .counter, unit: "seconds")
     static let openFDs = MetricDescriptor(name: "process_open_fds", help: "Number of open file descriptors.", type: .gauge)
     static let maxFDs = MetricDescriptor(name: "process_max_fds", help: "Maximum number of open file descriptors.", type: .gauge)
-    static let residentMemory = MetricDescriptor(name: "process_resident_memory_bytes", help: "Resident memory size in bytes.", type: .gauge)
-    static let virtualMemory = MetricDescriptor(name: "process_virtual_memory_bytes", help: "Virtual memory size in bytes.", type: .gauge)
-    static let virtualMemoryMax = MetricDescriptor(name: "process_virtual_memory_max_bytes", help: "Maximum amount of virtual memory available in bytes.", type: .gauge)
-    static let startTime = MetricDescriptor(name: "process_start_time_seconds", help: "Start time of the process since unix epoch in seconds.", type: .gauge)
+    static let residentMemory = MetricDescriptor(name: "process_resident_memory_bytes", help: "Resident memory size in bytes.", type: .gauge, unit: "bytes")
+    static let virtualMemory = MetricDescriptor(name: "process_virtual_memory_bytes", help: "Virtual memory size in bytes.", type: .gauge, unit: "bytes")
+    static let virtualMemoryMax = MetricDescriptor(name: "process_virtual_memory_max_bytes", help: "Maximum amount of virtual memory available in bytes.", type: .gauge, unit: "bytes")
+    static let startTime = MetricDescriptor(name: "process_start_time_seconds", help: "Start time of the process since unix epoch in seconds.", type: .gauge, unit: "seconds")
 
     /// Boot time never changes while we run; read it once.
     private static let bootTime: Double? = readFile("/proc/stat").flatMap { text in
@@ -24,7 +24,7 @@ public enum ProcessMetrics {
     }
 
     /// Appends the process families, in name order, to `output`.
-    public static func append(to output: inout [UInt8]) {
+    public static func append(to output: inout [UInt8], format: ExpositionFormat = .prometheusText) {
         var families: [MetricFamily] = []
         let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
         let pageSize = Double(sysconf(Int32(_SC_PAGESIZE)))
@@ -57,7 +57,7 @@ public enum ProcessMetrics {
                 families.append(MetricFamily(virtualMemoryMax, samples: [Sample(labels: [], value: value)]))
             }
         }
-        output.append(contentsOf: TextFormat.encode(families))
+        output.append(contentsOf: format.encode(families, terminated: false))
     }
 
     /// The soft limit of a /proc/self/limits row; "unlimited" reads as the largest value, as

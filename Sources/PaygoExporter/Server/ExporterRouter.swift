@@ -59,10 +59,12 @@ public struct ExporterRouter: Sendable {
     /// The usage body comes pre-rendered from the cache; only the process families are read
     /// per scrape.
     func metrics(_ request: Request) -> Response {
-        var body = cache.body()
-        ProcessMetrics.append(to: &body)
+        let format = MetricsFormatNegotiation.format(forAccept: request.headers[.accept], openMetricsEnabled: settings.openMetrics)
+        var body = cache.body(format)
+        ProcessMetrics.append(to: &body, format: format)
+        format.appendEnd(to: &body)
         var buffer = ByteBuffer(bytes: body)
-        var headers: HTTPFields = [.contentType: TextFormat.contentType, .vary: "Accept-Encoding"]
+        var headers: HTTPFields = [.contentType: format.contentType, .vary: "Accept, Accept-Encoding"]
         if AcceptEncoding.acceptsGzip(request.headers[.acceptEncoding]),
            let compressed = try? buffer.compress(with: .gzip(), allocator: ByteBufferAllocator()) {
             buffer = compressed

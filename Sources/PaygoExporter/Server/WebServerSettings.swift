@@ -13,6 +13,8 @@ public struct WebServerSettings: Sendable {
     public var tls: TLSConfiguration?
     public var basicAuthUsers: [String: String]
     public var extraHeaders: [(name: String, value: String)]
+    /// Serve OpenMetrics to scrapers that ask for it.
+    public var openMetrics: Bool = true
 
     public init(
         maxRequests: Int = 40,
