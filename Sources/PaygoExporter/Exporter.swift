@@ -22,7 +22,9 @@ public struct Exporter: Sendable {
     /// - Parameter onListening: called with the bound port once the server accepts connections.
     public func run(handleSignals: Bool = true, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let store = SnapshotStore(accounts: configuration.accounts)
-        let cache = ExpositionCache(store: store)
+        let budgets = BudgetBook(configuration.budgets, path: configuration.budgetFile, watchedAccounts: configuration.accounts, logger: logger)
+        let cache = ExpositionCache(store: store, budgets: budgets)
+        var reloads: [@Sendable (String) -> Void] = configuration.budgetFile == nil ? [] : [{ budgets.reload(reason: $0) }]
         var httpClient: HTTPClient?
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         let source: any UsageSource
@@ -44,12 +46,16 @@ public struct Exporter: Sendable {
             let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientSettings)
             httpClient = client
             let credentials = CredentialsStore(clientConfiguration.credentials, tokenFile: clientConfiguration.tokenFile, logger: logger)
-            if handleSignals, clientConfiguration.tokenFile != nil {
-                services.append(.init(service: ReloadOnHangup(credentials: credentials)))
+            if clientConfiguration.tokenFile != nil {
+                reloads.append { credentials.reload(reason: $0) }
             }
             source = PaygoHTTPClient(
                 httpClient: client, configuration: clientConfiguration, credentials: credentials,
                 userAgent: BuildInfo.userAgent, logger: logger)
+        }
+
+        if handleSignals, !reloads.isEmpty {
+            services.append(.init(service: ReloadOnHangup(reloads: reloads)))
         }
 
         let refresher = UsageRefresher(

@@ -21,7 +21,8 @@ struct ExporterCommand: AsyncParsableCommand {
               HTTPS_PROXY, NO_PROXY  proxy for API calls; TLS is always verified
 
             Signals: SIGHUP re-reads --cloudflare.api-token-file (a changed file is \
-            also picked up before each call); SIGTERM and SIGINT stop gracefully.
+            also picked up before each call) and --budget.config-file; SIGTERM and \
+            SIGINT stop gracefully.
             """,
         version: BuildInfo.versionLine)
 
@@ -70,6 +71,9 @@ struct ExporterCommand: AsyncParsableCommand {
     @Option(name: .customLong("log.format"), help: "Log line format: logfmt or json.")
     var logFormat = "logfmt"
 
+    @Option(name: .customLong("budget.config-file"), help: ArgumentHelp("YAML file of budgets per account and currency (amount, optional warn_ratio); re-read on SIGHUP.", valueName: "path"))
+    var budgetFile: String?
+
     @Flag(name: .customLong("demo"), help: "Serve built-in sample accounts (USD and EUR); needs no token and no network.")
     var demo = false
 
@@ -91,6 +95,7 @@ struct ExporterCommand: AsyncParsableCommand {
         options.logLevel = logLevel
         options.logFormat = logFormat
         options.demo = demo
+        options.budgetFile = budgetFile
         let configuration = try ExporterConfiguration(options: options, environment: ProcessInfo.processInfo.environment)
 
         let logLevel = configuration.logLevel

@@ -91,6 +91,7 @@ import Testing
         (["--web.max-requests", "-1"], "--web.max-requests"),
         (["--web.max-requests", "many"], "--web.max-requests"),
         (["--web.config.file", "/nonexistent/web.yml"], "--web.config.file"),
+        (["--budget.config-file", "/nonexistent/budgets.yml"], "--budget.config-file"),
     ])
     func invalidFlagValuesExitTwo(arguments: [String], flag: String) throws {
         try expectUsageError(["--demo"] + arguments, mentions: [flag])

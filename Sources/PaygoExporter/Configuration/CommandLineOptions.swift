@@ -17,6 +17,7 @@ public struct CommandLineOptions: Sendable {
     public var logLevel = "info"
     public var logFormat = "logfmt"
     public var demo = false
+    public var budgetFile: String?
 
     public init() {}
 }

@@ -23,6 +23,9 @@ public struct ExporterConfiguration: Sendable {
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
     public var web: WebServerSettings
+    public var budgets: [Budget]
+    /// Re-read on SIGHUP; nil when budgets are not configured (or are the demo's).
+    public var budgetFile: String?
 
     public init(
         listenAddress: ListenAddress,
@@ -33,7 +36,9 @@ public struct ExporterConfiguration: Sendable {
         maxStaleSeconds: Double = 86_400,
         logLevel: Logger.Level = .info,
         logFormat: LogFormat = .logfmt,
-        web: WebServerSettings = WebServerSettings()
+        web: WebServerSettings = WebServerSettings(),
+        budgets: [Budget] = [],
+        budgetFile: String? = nil
     ) {
         self.listenAddress = listenAddress
         self.telemetryPath = telemetryPath
@@ -44,6 +49,8 @@ public struct ExporterConfiguration: Sendable {
         self.logLevel = logLevel
         self.logFormat = logFormat
         self.web = web
+        self.budgets = budgets
+        self.budgetFile = budgetFile
     }
 
     public var isDemo: Bool {
@@ -105,10 +112,19 @@ public struct ExporterConfiguration: Sendable {
             }
             accounts = DemoUsageSource.accounts
             mode = .demo
+            budgetFile = options.budgetFile
+            budgets = if let path = options.budgetFile {
+                try BudgetFile.load(path: path, watchedAccounts: DemoUsageSource.accounts)
+            } else {
+                DemoUsageSource.budgets
+            }
             return
         }
 
-        accounts = try Self.accounts(options.accountIDs, environment: environment)
+        let watched = try Self.accounts(options.accountIDs, environment: environment)
+        accounts = watched
+        budgetFile = options.budgetFile
+        budgets = if let path = options.budgetFile { try BudgetFile.load(path: path, watchedAccounts: watched) } else { [] }
         guard let url = URL(string: options.apiURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil,
               url.query == nil, url.user == nil, url.password == nil
         else {

@@ -12,6 +12,13 @@ public struct DemoUsageSource: UsageSource {
         AccountID("0ddba11c0ffee0000000000000000002")!,
     ]
 
+    /// Budgets for the demo accounts: the USD forecast lands past the warning share, the EUR one
+    /// past the budget, so dashboards and alerts have something to show.
+    public static let budgets: [Budget] = [
+        Budget(account: accounts[0], currency: "USD", amount: 5_000, warnRatio: 0.8),
+        Budget(account: accounts[1], currency: "EUR", amount: 1_200, warnRatio: 0.8),
+    ]
+
     private struct Product {
         let service: String
         let unit: String

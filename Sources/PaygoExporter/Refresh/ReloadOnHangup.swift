@@ -2,15 +2,17 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// Re-reads the token file on SIGHUP, the way Prometheus tools reload their configuration.
+/// Re-reads the token and budget files on SIGHUP, the way Prometheus tools reload their
+/// configuration.
 struct ReloadOnHangup: Service {
-    let credentials: CredentialsStore
+    /// Each called with the trigger's name; they never throw (a bad file keeps the old value).
+    let reloads: [@Sendable (String) -> Void]
 
     func run() async throws {
         let hangups = await UnixSignalsSequence(trapping: [.sighup])
         await cancelWhenGracefulShutdown {
             for await _ in hangups {
-                credentials.reload(reason: "SIGHUP")
+                for reload in reloads { reload("SIGHUP") }
             }
         }
     }

@@ -28,6 +28,8 @@ struct AccountExposition: Sendable {
             }
             for (currency, start) in usage.billingPeriodStarts.sorted(by: { $0.key < $1.key }) {
                 add(MetricCatalog.billingPeriodStart, [Label("currency", currency)], start)
+                add(MetricCatalog.billingPeriodEnd, [Label("currency", currency)], usage.billingPeriodEnds[currency])
+                add(MetricCatalog.forecastCost, [Label("currency", currency)], usage.forecastCosts[currency])
             }
             add(MetricCatalog.records, [], Double(usage.recordCount))
         }

@@ -14,11 +14,13 @@ public final class ExpositionCache: Sendable {
     }
 
     private let store: SnapshotStore
+    private let budgets: BudgetBook?
     private let state = Mutex(State())
     private let buildInfoSample: [UInt8]
 
-    public init(store: SnapshotStore) {
+    public init(store: SnapshotStore, budgets: BudgetBook? = nil) {
         self.store = store
+        self.budgets = budgets
         var buildInfo: [UInt8] = []
         TextFormat.appendSample(
             name: MetricCatalog.buildInfo.name,
@@ -31,7 +33,8 @@ public final class ExpositionCache: Sendable {
     /// order and accounts in id order within each; without the OpenMetrics `# EOF`.
     public func body(_ format: ExpositionFormat = .prometheusText) -> [UInt8] {
         let entries = store.entries()
-        let generations = entries.map(\.generation)
+        let budgetState = budgets?.current ?? (generation: 0, budgets: [])
+        let generations = entries.map(\.generation) + [budgetState.generation]
         return state.withLock { state in
             if let cached = state.bodies[format], cached.generations == generations { return cached.body }
             var expositions: [AccountExposition] = []
@@ -45,33 +48,46 @@ public final class ExpositionCache: Sendable {
                     expositions.append(exposition)
                 }
             }
-            let body = assemble(expositions, format: format)
+            let body = assemble(expositions, standalone: standaloneFamilies(budgetState.budgets), format: format)
             state.bodies[format] = (generations, body)
             return body
         }
     }
 
-    private func assemble(_ expositions: [AccountExposition], format: ExpositionFormat) -> [UInt8] {
-        var buildInfoFamily: [UInt8] = []
-        format.appendHeader(MetricCatalog.buildInfo, to: &buildInfoFamily)
-        buildInfoFamily.append(contentsOf: buildInfoSample)
+    /// Families that belong to no account's snapshot: build info and the configured budgets.
+    private func standaloneFamilies(_ budgets: [Budget]) -> [(MetricDescriptor, [UInt8])] {
+        var families = [(MetricCatalog.buildInfo, buildInfoSample)]
+        guard !budgets.isEmpty else { return families }
+        var amounts: [UInt8] = [], ratios: [UInt8] = []
+        for budget in budgets.sorted(by: { ($0.account, $0.currency) < ($1.account, $1.currency) }) {
+            let labels = [Label("account_id", budget.account.rawValue), Label("currency", budget.currency)]
+            TextFormat.appendSample(name: MetricCatalog.budget.name, labels: labels, value: budget.amount, to: &amounts)
+            TextFormat.appendSample(name: MetricCatalog.budgetWarnRatio.name, labels: labels, value: budget.warnRatio, to: &ratios)
+        }
+        families.append((MetricCatalog.budget, amounts))
+        families.append((MetricCatalog.budgetWarnRatio, ratios))
+        return families
+    }
+
+    private func assemble(_ expositions: [AccountExposition], standalone: [(MetricDescriptor, [UInt8])], format: ExpositionFormat) -> [UInt8] {
+        enum Source { case accounts(Int), fixed([UInt8]) }
+        let families = (MetricCatalog.accountFamilies.enumerated().map { ($1, Source.accounts($0)) } + standalone.map { ($0, Source.fixed($1)) })
+            .sorted { $0.0.name.utf8.lexicographicallyPrecedes($1.0.name.utf8) }
         var body: [UInt8] = []
-        body.reserveCapacity(expositions.reduce(buildInfoFamily.count) { total, exposition in
-            exposition.fragments.reduce(total + 512) { $0 + $1.count }
-        })
-        var buildInfoWritten = false
-        for (index, descriptor) in MetricCatalog.accountFamilies.enumerated() {
-            if !buildInfoWritten, MetricCatalog.buildInfo.name < descriptor.name {
-                body.append(contentsOf: buildInfoFamily)
-                buildInfoWritten = true
-            }
-            guard expositions.contains(where: { !$0.fragments[index].isEmpty }) else { continue }
-            format.appendHeader(descriptor, to: &body)
-            for exposition in expositions {
-                body.append(contentsOf: exposition.fragments[index])
+        body.reserveCapacity(expositions.reduce(4_096) { total, exposition in exposition.fragments.reduce(total + 512) { $0 + $1.count } })
+        for (descriptor, source) in families {
+            switch source {
+            case .accounts(let index):
+                guard expositions.contains(where: { !$0.fragments[index].isEmpty }) else { continue }
+                format.appendHeader(descriptor, to: &body)
+                for exposition in expositions {
+                    body.append(contentsOf: exposition.fragments[index])
+                }
+            case .fixed(let samples):
+                format.appendHeader(descriptor, to: &body)
+                body.append(contentsOf: samples)
             }
         }
-        if !buildInfoWritten { body.append(contentsOf: buildInfoFamily) }
         return body
     }
 }

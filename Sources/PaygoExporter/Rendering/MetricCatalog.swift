@@ -37,6 +37,22 @@ public enum MetricCatalog {
         name: "cloudflare_paygo_billing_period_start_timestamp_seconds",
         help: "Start (Unix seconds) of the current billing (invoice) period per currency." + fromSnapshot,
         type: .gauge, unit: "seconds")
+    public static let billingPeriodEnd = MetricDescriptor(
+        name: "cloudflare_paygo_billing_period_end_timestamp_seconds",
+        help: "End (Unix seconds) of the current billing period per currency: its start plus one calendar month." + fromSnapshot,
+        type: .gauge, unit: "seconds")
+    public static let forecastCost = MetricDescriptor(
+        name: "cloudflare_paygo_forecast_cost",
+        help: "Projected cost at the end of the current billing period per currency: cost so far plus the median daily cost of the last 7 complete days times the days left." + fromSnapshot,
+        type: .gauge)
+    public static let budget = MetricDescriptor(
+        name: "cloudflare_paygo_budget",
+        help: "Budget for the billing period per account and currency, from --budget.config-file.",
+        type: .gauge)
+    public static let budgetWarnRatio = MetricDescriptor(
+        name: "cloudflare_paygo_budget_warn_ratio",
+        help: "Share of the budget at which to warn, from --budget.config-file (default 0.8).",
+        type: .gauge)
 
     public static let up = MetricDescriptor(
         name: "cloudflare_paygo_up",
@@ -70,7 +86,7 @@ public enum MetricCatalog {
     /// The families rendered from account snapshots, in exposition (name) order.
     public static let accountFamilies: [MetricDescriptor] = [
         contractedCost, cumulatedContractedCost, consumedQuantity, pricingQuantity, cumulatedPricingQuantity,
-        chargePeriodStart, chargePeriodEnd, billingPeriodStart,
+        chargePeriodStart, chargePeriodEnd, billingPeriodStart, billingPeriodEnd, forecastCost,
         up, lastSuccess, refreshDuration, records, apiRequests, refreshErrors,
     ].sorted { $0.name < $1.name }
 }

@@ -23,7 +23,7 @@ public struct AccountSnapshot: Sendable, Hashable {
         }
         switch outcome.result {
         case .success(let records):
-            next.usage = AccountUsage(records: records)
+            next.usage = AccountUsage(records: records, now: time)
             next.health.up = true
             next.health.lastSuccessTime = time
             next.health.lastError = nil
