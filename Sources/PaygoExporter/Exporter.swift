@@ -25,33 +25,12 @@ public struct Exporter: Sendable {
         let budgets = BudgetBook(configuration.budgets, path: configuration.budgetFile, watchedAccounts: configuration.accounts, logger: logger)
         let cache = ExpositionCache(store: store, budgets: budgets)
         var reloads: [@Sendable (String) -> Void] = configuration.budgetFile == nil ? [] : [{ budgets.reload(reason: $0) }]
-        var httpClient: HTTPClient?
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        let source: any UsageSource
-        switch configuration.mode {
-        case .demo:
-            source = DemoUsageSource()
-        case .cloudflare(let clientConfiguration):
-            var clientSettings = HTTPClient.Configuration()
-            // Our retry policy backs off and counts; AsyncHTTPClient's own silent reconnect loop
-            // would turn a refused connection or a failed handshake into a vague timeout.
-            clientSettings.connectionPool.retryConnectionEstablishment = false
-            clientSettings.timeout.connect = .milliseconds(Int64(min(clientConfiguration.timeoutSeconds, 10) * 1_000))
-            if let proxy = clientConfiguration.proxy {
-                clientSettings.proxy = .server(
-                    host: proxy.host, port: proxy.port,
-                    authorization: proxy.userInfo.map { .basic(username: $0.user, password: $0.password) })
-                logger.info("calling Cloudflare through a proxy", metadata: ["proxy": "\(proxy)"])
-            }
-            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: clientSettings)
-            httpClient = client
-            let credentials = CredentialsStore(clientConfiguration.credentials, tokenFile: clientConfiguration.tokenFile, logger: logger)
-            if clientConfiguration.tokenFile != nil {
-                reloads.append { credentials.reload(reason: $0) }
-            }
-            source = PaygoHTTPClient(
-                httpClient: client, configuration: clientConfiguration, credentials: credentials,
-                userAgent: BuildInfo.userAgent, logger: logger)
+        let sourceParts = UsageSourceFactory.make(for: configuration.mode, logger: logger)
+        let source = sourceParts.source
+        let httpClient = sourceParts.httpClient
+        if let credentials = sourceParts.credentials {
+            reloads.append { credentials.reload(reason: $0) }
         }
 
         if handleSignals, !reloads.isEmpty {

@@ -36,7 +36,7 @@ public final class PaygoHTTPClient: UsageSource {
         self.logger = logger
     }
 
-    public func fetchUsage(for account: AccountID) async -> UsageFetchOutcome {
+    public func fetchUsage(for account: AccountID, range: UsageDateRange?) async -> UsageFetchOutcome {
         let codes = ResponseCodeLog()
         var random = SystemRandomNumberGenerator()
         var attempt = 1
@@ -46,7 +46,7 @@ public final class PaygoHTTPClient: UsageSource {
             } catch {
                 return UsageFetchOutcome(result: .failure(.timedOut(after: 0, account: account)), responseCodes: codes.codes)
             }
-            let result = await attemptOnce(account: account, responseCodes: codes)
+            let result = await attemptOnce(account: account, range: range, responseCodes: codes)
             guard case .failure(let error) = result else {
                 return UsageFetchOutcome(result: result, responseCodes: codes.codes)
             }
@@ -79,11 +79,11 @@ public final class PaygoHTTPClient: UsageSource {
 
     /// One call, with path fallback on 404, under one deadline that covers connect, headers
     /// and body.
-    private func attemptOnce(account: AccountID, responseCodes: ResponseCodeLog) async -> Result<[UsageRecord], UsageFetchError> {
+    private func attemptOnce(account: AccountID, range: UsageDateRange?, responseCodes: ResponseCodeLog) async -> Result<[UsageRecord], UsageFetchError> {
         let timeout = configuration.timeoutSeconds
         do {
             return .success(try await withDeadline(seconds: timeout) {
-                try await self.fetchTryingPaths(account: account, responseCodes: responseCodes)
+                try await self.fetchTryingPaths(account: account, range: range, responseCodes: responseCodes)
             })
         } catch let error as UsageFetchError {
             return .failure(error)
@@ -96,14 +96,15 @@ public final class PaygoHTTPClient: UsageSource {
         }
     }
 
-    private func fetchTryingPaths(account: AccountID, responseCodes: ResponseCodeLog) async throws -> [UsageRecord] {
+    private func fetchTryingPaths(account: AccountID, range: UsageDateRange?, responseCodes: ResponseCodeLog) async throws -> [UsageRecord] {
         let paths = configuration.candidatePaths
         let first = answeringPathIndex.withLock { $0 } ?? 0
         let order = Array(paths.indices[first...]) + Array(paths.indices[..<first])
         let credentials = credentials.current()
         let interpreter = UsageAnswerInterpreter(credentials: credentials)
         for index in order {
-            let path = paths[index].replacingOccurrences(of: "{account_id}", with: account.rawValue)
+            var path = paths[index].replacingOccurrences(of: "{account_id}", with: account.rawValue)
+            if let range { path += "?from=\(range.fromText)&to=\(range.toText)" }
             let (status, headers, body) = try await get(path: path, credentials: credentials, account: account)
             responseCodes.append(status)
             if status == 404 {

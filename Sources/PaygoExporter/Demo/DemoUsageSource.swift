@@ -34,6 +34,14 @@ public struct DemoUsageSource: UsageSource {
         let billingDay: Int
         let scale: Double
         let products: [Product]
+
+        /// The first day (days since 1970) of the billing period that `day` falls in.
+        func billingPeriodStart(containing day: Int) -> Int {
+            let (year, month, dayOfMonth) = RFC3339Timestamp.civilDate(fromDays: day)
+            if dayOfMonth >= billingDay { return RFC3339Timestamp.daysFromCivil(year: year, month: month, day: billingDay) }
+            let previous = month == 1 ? (year - 1, 12) : (year, month - 1)
+            return RFC3339Timestamp.daysFromCivil(year: previous.0, month: previous.1, day: billingDay)
+        }
     }
 
     private static let products: [Product] = [
@@ -66,8 +74,8 @@ public struct DemoUsageSource: UsageSource {
         self.now = now
     }
 
-    public func fetchUsage(for account: AccountID) async -> UsageFetchOutcome {
-        let (status, body) = Self.answer(for: account, at: now())
+    public func fetchUsage(for account: AccountID, range: UsageDateRange?) async -> UsageFetchOutcome {
+        let (status, body) = Self.answer(for: account, at: now(), range: range)
         do throws(UsageFetchError) {
             return UsageFetchOutcome(result: .success(try interpreter.records(status: status, body: body.utf8, account: account)), responseCodes: [status])
         } catch {
@@ -76,26 +84,30 @@ public struct DemoUsageSource: UsageSource {
     }
 
     /// The answer Cloudflare would give for `account` at `time`: one record per product and
-    /// day since the billing period began, today's covering the part of the day gone so far.
-    static func answer(for account: AccountID, at time: Double) -> (status: Int, body: String) {
+    /// day of the current billing period (or of `range`), today's covering the part of the day
+    /// gone so far, nothing after today.
+    static func answer(for account: AccountID, at time: Double, range: UsageDateRange? = nil) -> (status: Int, body: String) {
         guard let profile = profiles[account] else {
             return (404, #"{"success":false,"errors":[{"code":7003,"message":"Could not route to this account"}],"messages":[],"result":null}"#)
         }
         let today = Int((time / 86_400).rounded(.down))
-        let (year, month, day) = RFC3339Timestamp.civilDate(fromDays: today)
-        let periodStart: Int
-        if day >= profile.billingDay {
-            periodStart = RFC3339Timestamp.daysFromCivil(year: year, month: month, day: profile.billingDay)
-        } else {
-            let previous = month == 1 ? (year - 1, 12) : (year, month - 1)
-            periodStart = RFC3339Timestamp.daysFromCivil(year: previous.0, month: previous.1, day: profile.billingDay)
-        }
-        let elapsedToday = (time - Double(today) * 86_400) / 86_400
+        let wanted = range.map { $0.firstDay...min($0.lastDay, today) } ?? (profile.billingPeriodStart(containing: today)...today)
         var records: [String] = []
+        guard !wanted.isEmpty else { return (200, #"{"success":true,"errors":[],"messages":[],"result":[]}"#) }
+        let elapsedToday = (time - Double(today) * 86_400) / 86_400
+        // Cumulated columns run from each day's billing period start, so start counting there.
+        let firstCounted = profile.billingPeriodStart(containing: wanted.lowerBound)
         for (index, product) in profile.products.enumerated() {
             var cumulatedCost = 0.0
             var cumulatedQuantity = 0.0
-            for dayNumber in periodStart...today {
+            var periodStart = firstCounted
+            for dayNumber in firstCounted...wanted.upperBound {
+                let dayPeriodStart = profile.billingPeriodStart(containing: dayNumber)
+                if dayPeriodStart != periodStart {
+                    periodStart = dayPeriodStart
+                    cumulatedCost = 0
+                    cumulatedQuantity = 0
+                }
                 // A weekly rhythm plus a slow drift, different per product, so each day differs.
                 let weekly = 1 + 0.2 * sin(Double(dayNumber) * 2 * .pi / 7 + Double(index))
                 let drift = 1 + 0.1 * sin(Double(dayNumber) / 11 + Double(index) * 0.7)
@@ -106,6 +118,7 @@ public struct DemoUsageSource: UsageSource {
                 let cost = pricing * product.unitPrice
                 cumulatedCost += cost
                 cumulatedQuantity += pricing
+                guard wanted.contains(dayNumber) else { continue }
                 records.append("""
                     {"BillingCurrency":"\(profile.currency)","BillingPeriodStart":"\(timestamp(days: periodStart))",\
                     "ChargePeriodStart":"\(timestamp(days: dayNumber))","ChargePeriodEnd":"\(timestamp(days: dayNumber + 1))",\

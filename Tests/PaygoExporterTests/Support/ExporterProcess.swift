@@ -8,7 +8,8 @@ final class ExporterProcess: @unchecked Sendable { // used by one test task; Pro
     private let stdoutPath: String
     private let stderrPath: String
 
-    init(arguments: [String], environment: [String: String]) throws {
+    /// - Parameter listen: false for subcommands that serve nothing (`once`, `backfill`).
+    init(arguments: [String], environment: [String: String], listen: Bool = true) throws {
         port = Int.random(in: 20_000...40_000)
         let stem = FileManager.default.temporaryDirectory.appendingPathComponent("exporter-\(UInt64.random(in: 0...UInt64.max))").path
         stdoutPath = stem + ".out"
@@ -16,7 +17,7 @@ final class ExporterProcess: @unchecked Sendable { // used by one test task; Pro
         _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
         process.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
-        process.arguments = ["--web.listen-address", "127.0.0.1:\(port)"] + arguments
+        process.arguments = (listen ? ["--web.listen-address", "127.0.0.1:\(port)"] : []) + arguments
         process.environment = environment
         process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
@@ -39,7 +40,12 @@ final class ExporterProcess: @unchecked Sendable { // used by one test task; Pro
     /// Sends SIGTERM and waits (off the cooperative pool) for the exit status.
     func stop() async -> Int32 {
         signal(SIGTERM)
-        return await withCheckedContinuation { continuation in
+        return await waitForExit()
+    }
+
+    /// Waits (off the cooperative pool) for the process to end by itself.
+    func waitForExit() async -> Int32 {
+        await withCheckedContinuation { continuation in
             Thread.detachNewThread {
                 self.process.waitUntilExit()
                 continuation.resume(returning: self.process.terminationStatus)

@@ -1,0 +1,105 @@
+#!/usr/bin/env bash
+# Checks that need the real Prometheus tools, run by .ci/run after `swift test`:
+#   1. promtool check metrics on the demo exporter's live output;
+#   2. Prometheus scrapes the exporter in OpenMetrics and in the text format;
+#   3. backfill 90 days from a stand-in API, build TSDB blocks with promtool, start Prometheus
+#      on them and read a past day's cost back through the HTTP API.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bin="$(swift build --show-bin-path)/cloudflare-paygo-exporter"
+work="$(mktemp -d)"
+pids=()
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; rm -rf "$work"; }
+trap cleanup EXIT
+
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1]); s.close()'; }
+wait_http() { # URL [tries]
+    for _ in $(seq 1 "${2:-150}"); do curl -fsS "$1" >/dev/null 2>&1 && return 0; sleep 0.2; done
+    echo "no answer from $1"; return 1
+}
+prom_query() { # PORT QUERY [TIME] -> JSON
+    curl -fsS "http://127.0.0.1:$1/api/v1/query" --data-urlencode "query=$2" ${3:+--data-urlencode "time=$3"}
+}
+json_value() { # reads a Prometheus query answer, prints the first sample's value (or nothing)
+    python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(r[0]["value"][1] if r else "")'
+}
+
+echo "--- 1. promtool check metrics on the demo exporter's live output"
+port=$(free_port)
+"$bin" --demo --web.listen-address "127.0.0.1:$port" 2>"$work/demo.log" & pids+=($!)
+wait_http "http://127.0.0.1:$port/-/ready"
+curl -fsS "http://127.0.0.1:$port/metrics" >"$work/demo.prom"
+grep -q '^cloudflare_paygo_contracted_cost{' "$work/demo.prom" || { echo "demo output has no cost series"; exit 1; }
+problems="$(promtool check metrics <"$work/demo.prom" 2>&1)" || { echo "$problems"; exit 1; }
+[ -z "$problems" ] || { echo "promtool check metrics reported:"; echo "$problems"; exit 1; }
+echo "clean: $(grep -vc '^#' "$work/demo.prom") samples"
+
+echo "--- 2. Prometheus parses both formats"
+text_port=$(free_port)
+"$bin" --demo --web.disable-openmetrics --web.listen-address "127.0.0.1:$text_port" 2>"$work/demo-text.log" & pids+=($!)
+wait_http "http://127.0.0.1:$text_port/-/ready"
+curl -fsS -H 'Accept: application/openmetrics-text;version=1.0.0' "http://127.0.0.1:$port/metrics" | tail -1 | grep -qx '# EOF' \
+    || { echo "the default exporter did not answer OpenMetrics"; exit 1; }
+curl -fsSI -H 'Accept: application/openmetrics-text;version=1.0.0' "http://127.0.0.1:$text_port/metrics" | grep -qi '^content-type: text/plain; version=0.0.4' \
+    || { echo "--web.disable-openmetrics did not answer the text format"; exit 1; }
+prom_port=$(free_port)
+cat >"$work/formats.yml" <<YAML
+global: {scrape_interval: 1s, evaluation_interval: 1s}
+scrape_configs:
+  - job_name: openmetrics
+    static_configs: [{targets: ["127.0.0.1:$port"]}]
+  - job_name: text
+    static_configs: [{targets: ["127.0.0.1:$text_port"]}]
+YAML
+promtool check config "$work/formats.yml" >/dev/null
+prometheus --config.file="$work/formats.yml" --storage.tsdb.path="$work/formats-tsdb" --web.listen-address="127.0.0.1:$prom_port" 2>"$work/prom-formats.log" & pids+=($!)
+wait_http "http://127.0.0.1:$prom_port/-/ready"
+for job in openmetrics text; do
+    count=""
+    for _ in $(seq 1 50); do
+        count=$(prom_query "$prom_port" "count(cloudflare_paygo_contracted_cost{job=\"$job\"}) and on() (up{job=\"$job\"} == 1)" | json_value)
+        [ -n "$count" ] && break; sleep 0.3
+    done
+    [ -n "$count" ] && [ "$count" -ge 20 ] || { echo "Prometheus did not ingest job $job"; cat "$work/prom-formats.log" | tail -5; exit 1; }
+    info=$(prom_query "$prom_port" "cloudflare_paygo_exporter_build_info{job=\"$job\"}" | json_value)
+    [ "$info" = "1" ] || { echo "build_info missing for job $job"; exit 1; }
+    echo "job $job: $count cost series, build_info present"
+done
+
+echo "--- 3. backfill 90 days, build blocks, query a past day"
+api_port=$(free_port)
+account=00000000000000000000000000000c1a
+python3 .ci/standin_cloudflare_api.py "$api_port" ci-token 2>"$work/standin.log" & pids+=($!)
+for _ in $(seq 1 50); do curl -sS -o /dev/null "http://127.0.0.1:$api_port/" 2>/dev/null && break; sleep 0.2; done
+from=$(date -u -d '90 days ago' +%F); to=$(date -u -d 'yesterday' +%F)
+CLOUDFLARE_API_TOKEN=ci-token "$bin" backfill --cloudflare.api-url "http://127.0.0.1:$api_port/client/v4" \
+    --cloudflare.account-id "$account" --from "$from" --to "$to" --output "$work/history.om"
+windows=$(grep -c 'GET /client' "$work/standin.log" || true)
+[ "$windows" -ge 2 ] || { echo "expected at least two <=62-day windows, saw $windows calls"; exit 1; }
+tail -1 "$work/history.om" | grep -qx '# EOF'
+echo "history: $(wc -l <"$work/history.om") lines; building blocks (promtool writes one per 2 h, which takes a minute or two)"
+promtool tsdb create-blocks-from openmetrics "$work/history.om" "$work/tsdb" >"$work/blocks.log"
+[ -n "$(ls -A "$work/tsdb")" ] || { echo "no blocks created"; exit 1; }
+echo "blocks: $(ls "$work/tsdb" | wc -l)"
+hist_port=$(free_port)
+printf 'global: {scrape_interval: 1m}\nscrape_configs: []\n' >"$work/history.yml"
+prometheus --config.file="$work/history.yml" --storage.tsdb.path="$work/tsdb" --storage.tsdb.retention.time=400d \
+    --web.listen-address="127.0.0.1:$hist_port" 2>"$work/prom-history.log" & pids+=($!)
+wait_http "http://127.0.0.1:$hist_port/-/ready"
+for days_ago in 30 75; do
+    day=$(date -u -d "$days_ago days ago" +%F)
+    noon=$(date -u -d "$day 12:00:00" +%s)
+    for service in "Workers Standard" "R2 Storage"; do
+        got=$(prom_query "$hist_port" "cloudflare_paygo_contracted_cost{service=\"$service\"}" "$noon" | json_value)
+        want=$(python3 .ci/standin_cloudflare_api.py --expected-cost "$day" "$service")
+        python3 -c "import sys; sys.exit(0 if abs(float('${got:-nan}') - float('$want')) < 1e-9 else 1)" \
+            || { echo "backfilled cost of $service on $day: got '${got}', want $want"; exit 1; }
+        echo "backfilled $service on $day: $got = stand-in's $want"
+    done
+    # The line is continuous: a value at every 5-minute step of that day.
+    points=$(curl -fsS "http://127.0.0.1:$hist_port/api/v1/query_range" --data-urlencode 'query=cloudflare_paygo_contracted_cost{service="R2 Storage"}' \
+        --data-urlencode "start=$(date -u -d "$day 00:00:00" +%s)" --data-urlencode "end=$(date -u -d "$day 23:55:00" +%s)" --data-urlencode step=300 \
+        | python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(len(r[0]["values"]) if r else 0)')
+    [ "$points" = 288 ] || { echo "expected 288 points across $day, got $points"; exit 1; }
+done
+echo "stack checks passed"

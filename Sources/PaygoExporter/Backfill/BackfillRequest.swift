@@ -1,0 +1,24 @@
+/// The checked `backfill` flags: which days, and how often to repeat each day's value.
+public struct BackfillRequest: Sendable, Hashable {
+    public let range: UsageDateRange
+    public let stepSeconds: Double
+
+    /// - Parameters:
+    ///   - to: the last day; nil means yesterday (the live exporter covers today).
+    ///   - now: Unix seconds, for "yesterday" and the future check.
+    public init(from: String, to: String?, step: String, now: Double) throws(ConfigurationError) {
+        let last = to ?? RFC3339Timestamp.formatDate(now - 86_400)
+        guard let range = UsageDateRange(from: from, to: last) else {
+            throw ConfigurationError(
+                "--from \(from) and --to \(last) are not two YYYY-MM-DD dates in order", fix: "use e.g. --from 2026-08-01 --to 2026-10-31")
+        }
+        guard Double(range.firstDay) * 86_400 <= now else {
+            throw ConfigurationError("--from \(from) is in the future", fix: "backfill past days; the live exporter covers today")
+        }
+        guard let stepSeconds = PrometheusDuration.seconds(step), stepSeconds >= 1, stepSeconds <= 300 else {
+            throw ConfigurationError("--step \"\(step)\" is not between 1s and 5m", fix: "use e.g. 4m; wider gaps break lines in Prometheus graphs")
+        }
+        self.range = range
+        self.stepSeconds = stepSeconds
+    }
+}

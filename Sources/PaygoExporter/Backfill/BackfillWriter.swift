@@ -1,0 +1,104 @@
+import PrometheusExposition
+
+/// Writes history as OpenMetrics with timestamps, for `promtool tsdb create-blocks-from
+/// openmetrics`: the live families and labels, each day's value repeated every `step` across
+/// that day so graphs draw one continuous line into the live data, samples ascending per
+/// series, `# EOF` at the end.
+struct BackfillWriter {
+    let step: Double
+    /// No sample at or after this time (the live exporter covers from here on).
+    let notAfter: Double
+
+    /// The families a day of usage fills, in name order: costs and quantities. The charge
+    /// period timestamps are left out: history has no use for them and they would add 40%.
+    private static let families: [MetricDescriptor] = [
+        MetricCatalog.consumedQuantity, MetricCatalog.contractedCost, MetricCatalog.cumulatedContractedCost,
+        MetricCatalog.cumulatedPricingQuantity, MetricCatalog.pricingQuantity,
+    ].sorted { $0.name < $1.name }
+
+    /// A day's value for one of `families`.
+    private static func value(of descriptor: MetricDescriptor, in day: UsageSeries) -> Double? {
+        switch descriptor {
+        case MetricCatalog.consumedQuantity: day.consumedQuantity
+        case MetricCatalog.contractedCost: day.contractedCost
+        case MetricCatalog.cumulatedContractedCost: day.cumulatedContractedCost
+        case MetricCatalog.cumulatedPricingQuantity: day.cumulatedPricingQuantity
+        case MetricCatalog.pricingQuantity: day.pricingQuantity
+        default: nil
+        }
+    }
+
+    private static func appendInteger(_ value: Int64, to output: inout [UInt8]) {
+        if value < 0 { output.append(UInt8(ascii: "-")) }
+        var magnitude = value.magnitude
+        var digits: [UInt8] = []
+        repeat {
+            digits.append(UInt8(ascii: "0") + UInt8(magnitude % 10))
+            magnitude /= 10
+        } while magnitude > 0
+        output.append(contentsOf: digits.reversed())
+    }
+
+    /// Streams the whole file through `emit` in chunks of about a megabyte.
+    func write(_ usage: [(AccountID, DailyUsage)], emit: (inout [UInt8]) throws -> Void) rethrows {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 21)
+        func flushIfFull() throws {
+            if buffer.count >= 1 << 20 {
+                try emit(&buffer)
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        let accounts = usage.sorted { $0.0 < $1.0 }
+        var headerWritten = Set<String>()
+        func header(_ descriptor: MetricDescriptor) {
+            if headerWritten.insert(descriptor.name).inserted {
+                ExpositionFormat.openMetrics.appendHeader(descriptor, to: &buffer)
+            }
+        }
+        // billing_period_start sorts first among these names.
+        for (account, daily) in accounts {
+            for (currency, starts) in daily.billingPeriodStarts.sorted(by: { $0.key < $1.key }) {
+                header(MetricCatalog.billingPeriodStart)
+                let labels = [Label("account_id", account.rawValue), Label("currency", currency)]
+                for (dayStart, billingStart) in starts.sorted(by: { $0.key < $1.key }) {
+                    try appendDay(from: dayStart, to: dayStart + 86_400, name: MetricCatalog.billingPeriodStart.name, labels: labels, value: billingStart)
+                }
+            }
+        }
+        for descriptor in Self.families {
+            for (account, daily) in accounts {
+                for (key, days) in daily.series.sorted(by: { $0.key < $1.key }) {
+                    let labels = [Label("account_id", account.rawValue), Label("service", key.service), Label("unit", key.unit), Label("currency", key.currency)]
+                    for day in days {
+                        guard let sampleValue = Self.value(of: descriptor, in: day) else { continue }
+                        header(descriptor)
+                        try appendDay(from: day.chargePeriodStart, to: day.chargePeriodEnd, name: descriptor.name, labels: labels, value: sampleValue)
+                    }
+                }
+            }
+        }
+        ExpositionFormat.openMetrics.appendEnd(to: &buffer)
+        try emit(&buffer)
+
+        /// One day's value every `step`: the line up to the timestamp is rendered once and
+        /// copied, since millions of samples differ only in their whole-second timestamps.
+        func appendDay(from start: Double, to end: Double, name: String, labels: [Label], value: Double) throws {
+            var prefix: [UInt8] = []
+            TextFormat.appendSample(name: name, labels: labels, value: value, to: &prefix)
+            prefix[prefix.count - 1] = UInt8(ascii: " ")
+            var time = start
+            while time < end, time < notAfter {
+                buffer.append(contentsOf: prefix)
+                if time == time.rounded(.down), abs(time) < 1e15 {
+                    Self.appendInteger(Int64(time), to: &buffer)
+                } else {
+                    buffer.append(contentsOf: TextFormat.formatValue(time).utf8)
+                }
+                buffer.append(UInt8(ascii: "\n"))
+                time += step
+                try flushIfFull()
+            }
+        }
+    }
+}

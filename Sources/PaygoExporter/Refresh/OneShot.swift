@@ -1,0 +1,44 @@
+import Foundation
+import Logging
+
+/// `once`: refresh every account one time, render the metrics, and report which accounts
+/// failed. For cron jobs, CI and node_exporter's textfile collector.
+public enum OneShot {
+    public struct Result: Sendable {
+        /// Text format 0.0.4, without `process_*` families (they would describe a process
+        /// that is gone by the time anything reads the file).
+        public var body: [UInt8]
+        public var failedAccounts: [AccountID]
+    }
+
+    public static func run(configuration: ExporterConfiguration, logger: Logger) async -> Result {
+        let parts = UsageSourceFactory.make(for: configuration.mode, logger: logger)
+        let store = SnapshotStore(accounts: configuration.accounts)
+        let budgets = BudgetBook(configuration.budgets, path: nil, watchedAccounts: configuration.accounts, logger: logger)
+        let refresher = UsageRefresher(
+            store: store, source: parts.source, interval: configuration.refreshInterval,
+            maxStaleSeconds: configuration.maxStaleSeconds, logger: logger)
+        await withDiscardingTaskGroup { group in
+            for account in store.accounts {
+                group.addTask { await refresher.refreshOnce(account) }
+            }
+        }
+        try? await parts.httpClient?.shutdown()
+        let failed = store.entries().filter { $0.snapshot.health.up != true }.map(\.snapshot.account)
+        return Result(body: ExpositionCache(store: store, budgets: budgets).body(.prometheusText), failedAccounts: failed)
+    }
+
+    /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
+    /// reader (the textfile collector) never sees half a file.
+    public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(ConfigurationError) {
+        let url = URL(fileURLWithPath: path)
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
+        do {
+            try Data(bytes).write(to: temporary)
+            try AtomicFile.rename(temporary.path, over: url.path)
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw ConfigurationError("cannot write \(path)", fix: "check that its folder exists and is writable by this user")
+        }
+    }
+}

@@ -1,0 +1,71 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PaygoExporter
+
+/// The flags every command shares: which accounts, how to reach Cloudflare, logging, budgets
+/// and demo mode.
+struct CloudflareOptions: ParsableArguments {
+    @Option(name: .customLong("cloudflare.account-id"), help: ArgumentHelp("Account id to watch (32 hex characters); repeat the flag or separate ids with commas. Default: $CLOUDFLARE_ACCOUNT_ID.", valueName: "id"))
+    var accountIDs: [String] = []
+
+    @Option(name: .customLong("cloudflare.api-token-file"), help: ArgumentHelp("File holding the API token; takes precedence over $CLOUDFLARE_API_TOKEN.", valueName: "path"))
+    var apiTokenFile: String?
+
+    @Option(name: .customLong("cloudflare.api-url"), help: "Base URL of Cloudflare's v4 API.")
+    var apiURL = "https://api.cloudflare.com/client/v4"
+
+    @Option(name: .customLong("cloudflare.usage-path"), help: "Usage path under the API URL; {account_id} is replaced. On 404 the other known paths are tried.")
+    var usagePath = "/accounts/{account_id}/billing/usage/paygo"
+
+    @Option(name: .customLong("cloudflare.refresh-interval"), help: "How often each account is refreshed. Scrapes never wait for a refresh.")
+    var refreshInterval = "10m"
+
+    @Option(name: .customLong("cloudflare.timeout"), help: "Deadline for one whole API call (connect, headers and body).")
+    var timeout = "60s"
+
+    @Option(name: .customLong("cloudflare.max-body-size"), help: "Answers larger than this are refused, not buffered (e.g. 64MiB, 512KiB).")
+    var maxBodySize = "64MiB"
+
+    @Option(name: .customLong("cloudflare.max-stale"), help: "A failing account's last good usage is served with up=0 for this long, then dropped.")
+    var maxStale = "24h"
+
+    @Option(name: .customLong("log.level"), help: "Only log messages of this severity or above: debug, info, warn, error.")
+    var logLevel = "info"
+
+    @Option(name: .customLong("log.format"), help: "Log line format: logfmt or json.")
+    var logFormat = "logfmt"
+
+    @Option(name: .customLong("budget.config-file"), help: ArgumentHelp("YAML file of budgets per account and currency (amount, optional warn_ratio); re-read on SIGHUP.", valueName: "path"))
+    var budgetFile: String?
+
+    @Flag(name: .customLong("demo"), help: "Serve built-in sample accounts (USD and EUR); needs no token and no network.")
+    var demo = false
+
+    func apply(to options: inout CommandLineOptions) {
+        options.accountIDs = accountIDs
+        options.apiTokenFile = apiTokenFile
+        options.apiURL = apiURL
+        options.usagePath = usagePath
+        options.refreshInterval = refreshInterval
+        options.timeout = timeout
+        options.maxBodySize = maxBodySize
+        options.maxStale = maxStale
+        options.logLevel = logLevel
+        options.logFormat = logFormat
+        options.demo = demo
+        options.budgetFile = budgetFile
+    }
+
+    /// The validated configuration, with logging set up as the flags ask.
+    func configuration(web: WebOptions? = nil) throws(ConfigurationError) -> (ExporterConfiguration, Logger) {
+        var options = CommandLineOptions()
+        apply(to: &options)
+        web?.apply(to: &options)
+        let configuration = try ExporterConfiguration(options: options, environment: ProcessInfo.processInfo.environment)
+        let logLevel = configuration.logLevel
+        let logFormat = configuration.logFormat
+        LoggingSystem.bootstrap { label in ExporterLogHandler(label: label, level: logLevel, format: logFormat) }
+        return (configuration, Logger(label: "cloudflare-paygo-exporter"))
+    }
+}

@@ -1,0 +1,44 @@
+import ArgumentParser
+import Foundation
+import Logging
+import PaygoExporter
+
+/// Serves the metrics (the default); `once` and `backfill` are its subcommands.
+struct ExporterCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cloudflare-paygo-exporter",
+        abstract: "Prometheus exporter for Cloudflare's PayGo billable usage.",
+        discussion: """
+            Polls each account's usage in the background and serves the latest good \
+            snapshot on --web.telemetry-path. Durations are Prometheus style: 90s, 10m, 1h30m.
+
+            Credentials come from the environment or a file, never from a flag value.
+
+            Environment:
+              CLOUDFLARE_API_TOKEN   API token with "Billing Read" (preferred)
+              CLOUDFLARE_API_EMAIL   with CLOUDFLARE_API_KEY: the legacy global key
+              CLOUDFLARE_ACCOUNT_ID  account ids, comma separated
+              HTTPS_PROXY, NO_PROXY  proxy for API calls; TLS is always verified
+
+            Signals: SIGHUP re-reads --cloudflare.api-token-file (a changed file is \
+            also picked up before each call) and --budget.config-file; SIGTERM and \
+            SIGINT stop gracefully.
+            """,
+        version: BuildInfo.versionLine,
+        subcommands: [OnceCommand.self, BackfillCommand.self])
+
+    @OptionGroup var web: WebOptions
+    @OptionGroup var cloudflare: CloudflareOptions
+
+    func run() async throws {
+        let (configuration, logger) = try cloudflare.configuration(web: web)
+        do {
+            try await Exporter(configuration: configuration, logger: logger).run()
+        } catch let error as ListenError {
+            throw error
+        } catch {
+            logger.critical("exporter stopped with an error", metadata: ["error": "\(error)"])
+            throw ExitCode.failure
+        }
+    }
+}

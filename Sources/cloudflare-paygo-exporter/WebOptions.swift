@@ -1,0 +1,28 @@
+import ArgumentParser
+import PaygoExporter
+
+/// The `--web.*` flags of the serving command.
+struct WebOptions: ParsableArguments {
+    @Option(name: .customLong("web.listen-address"), help: "Address to listen on: host:port, :port for every interface, [::1]:port for IPv6.")
+    var listenAddress = ":\(ExporterConfiguration.defaultPort)"
+
+    @Option(name: .customLong("web.telemetry-path"), help: "Path under which to serve metrics.")
+    var telemetryPath = "/metrics"
+
+    @Option(name: .customLong("web.config.file"), help: ArgumentHelp("Prometheus exporter-toolkit web configuration (YAML): TLS, basic auth users, extra headers.", valueName: "path"))
+    var webConfigFile: String?
+
+    @Option(name: .customLong("web.max-requests"), help: "Concurrent scrapes served at once; more get 503. 0 means no limit.")
+    var maxRequests = 40
+
+    @Flag(name: .customLong("web.disable-openmetrics"), help: "Always answer in the Prometheus text format 0.0.4, even to scrapers that ask for OpenMetrics.")
+    var disableOpenMetrics = false
+
+    func apply(to options: inout CommandLineOptions) {
+        options.listenAddress = listenAddress
+        options.telemetryPath = telemetryPath
+        options.webConfigFile = webConfigFile
+        options.maxRequests = maxRequests
+        options.disableOpenMetrics = disableOpenMetrics
+    }
+}
