@@ -102,4 +102,55 @@ for days_ago in 30 75; do
         | python3 -c 'import json,sys; r=json.load(sys.stdin)["data"]["result"]; print(len(r[0]["values"]) if r else 0)')
     [ "$points" = 288 ] || { echo "expected 288 points across $day, got $points"; exit 1; }
 done
+echo "--- 4. the shipped Prometheus rules and Alertmanager configuration against the demo"
+promtool check rules deploy/prometheus/recording-rules.yml deploy/prometheus/alerts.yml
+promtool test rules deploy/prometheus/tests/alerts_test.yml
+python3 .ci/generate-prometheusrule.py --check
+amtool check-config deploy/alertmanager/alertmanager.yml >/dev/null && echo "amtool check-config: ok"
+am_port=$(free_port)
+prometheus-alertmanager --config.file=deploy/alertmanager/alertmanager.yml --storage.path="$work/am" \
+    --web.listen-address="127.0.0.1:$am_port" --cluster.listen-address= 2>"$work/am.log" & pids+=($!)
+wait_http "http://127.0.0.1:$am_port/-/ready"
+echo "alertmanager started with the example configuration"
+mkdir -p "$work/stack"
+cp deploy/prometheus/recording-rules.yml deploy/prometheus/alerts.yml "$work/stack/"
+sed -e "s/exporter:10133/127.0.0.1:$port/" -e "s/alertmanager:9093/127.0.0.1:$am_port/" \
+    -e 's/scrape_interval: 60s/scrape_interval: 1s/' -e 's/evaluation_interval: 60s/evaluation_interval: 1s/' \
+    deploy/prometheus/prometheus.yml >"$work/stack/prometheus.yml"
+promtool check config "$work/stack/prometheus.yml" >/dev/null
+stack_port=$(free_port)
+prometheus --config.file="$work/stack/prometheus.yml" --storage.tsdb.path="$work/stack/tsdb" \
+    --web.listen-address="127.0.0.1:$stack_port" 2>"$work/prom-stack.log" & pids+=($!)
+wait_http "http://127.0.0.1:$stack_port/-/ready"
+for _ in $(seq 1 60); do
+    scrapes=$(prom_query "$stack_port" 'count_over_time(up{job="cloudflare-paygo"}[1m])' | json_value)
+    [ -n "$scrapes" ] && [ "$scrapes" -ge 3 ] && break; sleep 0.5
+done
+echo "scrapes so far: $scrapes"
+sleep 2
+for record in $(python3 -c 'import yaml; print(" ".join(r["record"] for g in yaml.safe_load(open("deploy/prometheus/recording-rules.yml"))["groups"] for r in g["rules"] if "record" in r))'); do
+    count=$(prom_query "$stack_port" "count($record)" | json_value)
+    [ -n "$count" ] && [ "$count" -ge 1 ] || { echo "recording rule $record produced no series"; exit 1; }
+    echo "recording rule $record: $count series"
+done
+curl -fsS "http://127.0.0.1:$stack_port/api/v1/rules" | python3 -c '
+import json, sys
+groups = json.load(sys.stdin)["data"]["groups"]
+rules = [r for g in groups for r in g["rules"]]
+bad = [r["name"] for r in rules if r.get("health") != "ok" or r.get("lastError")]
+if bad or len(rules) < 16: sys.exit(f"rules not healthy: {bad} ({len(rules)} loaded)")
+print(f"{len(rules)} rules loaded and evaluated without errors")'
+active=$(curl -fsS "http://127.0.0.1:$stack_port/api/v1/alertmanagers" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["data"]["activeAlertmanagers"]))')
+[ "$active" -ge 1 ] || { echo "Prometheus does not see the Alertmanager"; exit 1; }
+# The demo's EUR account is on course to overspend: its forecast alert must be pending.
+for _ in $(seq 1 20); do
+    pending=$(prom_query "$stack_port" 'ALERTS{alertname="CloudflarePaygoForecastOverBudget", currency="EUR"}' | json_value)
+    [ -n "$pending" ] && break; sleep 0.5
+done
+[ "$pending" = "1" ] || { echo "CloudflarePaygoForecastOverBudget is not pending for the demo's EUR account"; exit 1; }
+echo "demo EUR account: CloudflarePaygoForecastOverBudget pending, as its forecast exceeds its budget"
+if [ -f .ci/check-dashboard.py ]; then
+    python3 .ci/check-dashboard.py dashboards/cloudflare-paygo.json --prometheus "http://127.0.0.1:$stack_port"
+fi
+
 echo "stack checks passed"
