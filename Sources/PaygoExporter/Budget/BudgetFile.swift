@@ -14,26 +14,14 @@ import Yams
 /// Every problem is an error naming the entry, so a typo never silently drops a budget.
 public enum BudgetFile {
     public static func load(path: String, watchedAccounts: [AccountID]) throws(ConfigurationError) -> [Budget] {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigurationError("cannot read --budget.config-file \(path)", fix: "check that it exists and is readable by this user")
-        }
-        return try parse(text, source: path, watchedAccounts: watchedAccounts)
+        try parse(YAMLConfigFile.read(path: path, flag: "--budget.config-file"), source: path, watchedAccounts: watchedAccounts)
     }
 
     static func parse(_ text: String, source: String, watchedAccounts: [AccountID]) throws(ConfigurationError) -> [Budget] {
         func fail(_ problem: String, _ fix: String = "see the budgets example in README.md") -> ConfigurationError {
             ConfigurationError("--budget.config-file \(source): \(problem)", fix: fix)
         }
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch {
-            throw fail("is not valid YAML (\(String("\(error)".prefix(160))))")
-        }
-        guard let root else { return [] }
+        guard let root = try YAMLConfigFile.compose(text, failing: { fail($0) }) else { return [] }
         guard let top = root.mapping else { throw fail("the top level must be a mapping with a budgets list") }
         var list: Node.Sequence?
         for (key, value) in top {

@@ -43,12 +43,7 @@ public struct WebConfiguration: Sendable {
 
     /// Reads and checks the file; relative paths inside it are taken from the file's folder.
     public static func load(path: String) throws(ConfigurationError) -> WebConfiguration {
-        let text: String
-        do {
-            text = try String(contentsOfFile: path, encoding: .utf8)
-        } catch {
-            throw ConfigurationError("cannot read --web.config.file \(path)", fix: "check that it exists and is readable by this user")
-        }
+        let text = try YAMLConfigFile.read(path: path, flag: "--web.config.file")
         let base = URL(fileURLWithPath: path).deletingLastPathComponent()
         return try parse(text, relativeTo: base, source: path)
     }
@@ -57,14 +52,8 @@ public struct WebConfiguration: Sendable {
         func fail(_ problem: String, _ fix: String = "see the exporter-toolkit web configuration format in README.md") -> ConfigurationError {
             ConfigurationError("--web.config.file \(source): \(problem)", fix: fix)
         }
-        let root: Node?
-        do {
-            root = try Yams.compose(yaml: text)
-        } catch {
-            throw fail("is not valid YAML (\(String("\(error)".prefix(160))))")
-        }
         var configuration = WebConfiguration()
-        guard let root else { return configuration }
+        guard let root = try YAMLConfigFile.compose(text, failing: { fail($0) }) else { return configuration }
         /// The pairs of a mapping node; keys outside `allowed` are errors unless `allowed` is nil.
         func mapping(_ node: Node, _ name: String, allowed: Set<String>?) throws(ConfigurationError) -> [(String, Node)] {
             guard let map = node.mapping else { throw fail("\(name.isEmpty ? "the top level" : name) must be a mapping") }

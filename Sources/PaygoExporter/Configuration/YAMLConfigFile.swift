@@ -1,0 +1,23 @@
+import Foundation
+import Yams
+
+/// Reading the exporter's YAML files (`--web.config.file`, `--budget.config-file`) the same way:
+/// a missing or unreadable file and invalid YAML are one-line errors that name the flag.
+enum YAMLConfigFile {
+    static func read(path: String, flag: String) throws(ConfigurationError) -> String {
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8)
+        } catch {
+            throw ConfigurationError("cannot read \(flag) \(path)", fix: "check that it exists and is readable by this user")
+        }
+    }
+
+    /// The document's root node; nil for an empty file.
+    static func compose(_ text: String, failing fail: (String) -> ConfigurationError) throws(ConfigurationError) -> Node? {
+        do {
+            return try Yams.compose(yaml: text)
+        } catch {
+            throw fail("is not valid YAML (\(String("\(error)".prefix(160))))")
+        }
+    }
+}
