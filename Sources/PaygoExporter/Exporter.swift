@@ -46,8 +46,9 @@ public struct Exporter: Sendable {
         let address = configuration.listenAddress
         let logger = logger
         let http1 = HTTP1Channel.Configuration(
-            additionalChannelHandlers: [RequestHeadDeadlineHandler(deadline: .nanoseconds(Int64(web.requestHeadTimeout.components.seconds) * 1_000_000_000 + web.requestHeadTimeout.components.attoseconds / 1_000_000_000))],
-            idleTimeout: .seconds(web.idleTimeout.components.seconds),
+            // An autoclosure: every connection gets its own deadline handler.
+            additionalChannelHandlers: [RequestHeadDeadlineHandler(deadline: TimeAmount(web.requestHeadTimeout))],
+            idleTimeout: TimeAmount(web.idleTimeout),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: web.maxHeaderBytes, maxHeaderListSize: web.maxHeaderBytes, maxHeaderFieldCount: 100))
         let server: HTTPServerBuilder = if let tls = web.tls { try .tls(.http1(configuration: http1), tlsConfiguration: tls) } else { .http1(configuration: http1) }
         let app = Application(
