@@ -33,8 +33,9 @@ public struct Exporter: Sendable {
             reloads.append { credentials.reload(reason: $0) }
         }
 
-        if handleSignals, !reloads.isEmpty {
-            services.append(.init(service: ReloadOnHangup(reloads: reloads)))
+        // Trapped even with nothing to reload: SIGHUP's default action would end the process.
+        if handleSignals {
+            services.append(.init(service: ReloadOnHangup(reloads: reloads, logger: logger)))
         }
 
         let refresher = UsageRefresher(

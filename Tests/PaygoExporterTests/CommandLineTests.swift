@@ -125,6 +125,11 @@ import Testing
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(body.contains(#"currency="EUR""#))
+        // SIGHUP with nothing to reload must not end the process.
+        kill(process.processIdentifier, SIGHUP)
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(process.isRunning, "SIGHUP is trapped in demo mode too")
+        #expect(try await exporter.get("/-/healthy").status == 200)
         let second = try run(["--demo", "--web.listen-address", "127.0.0.1:\(port)"])
         #expect(second.status == 2, "a taken address is a startup error")
         #expect(second.stderr.contains("cannot listen on --web.listen-address 127.0.0.1:\(port): the address is already in use"))
