@@ -437,30 +437,25 @@ def check_provisioning(directory, failures):
         return
     ds_dir = os.path.join(directory, "datasources")
     db_dir = os.path.join(directory, "dashboards")
-    prometheus = False
-    for path in sorted(_yaml_files(ds_dir)):
-        try:
-            with open(path, encoding="utf-8") as f:
-                doc = yaml.safe_load(f) or {}
-        except (OSError, yaml.YAMLError) as error:
-            failures.add(path, "cannot read: %s" % error)
-            continue
-        for ds in doc.get("datasources") or []:
-            if ds.get("type") == "prometheus" and ds.get("url"):
-                prometheus = True
+
+    def documents(folder):
+        """Each readable YAML document in folder; unreadable files are reported."""
+        for path in sorted(_yaml_files(folder)):
+            try:
+                with open(path, encoding="utf-8") as f:
+                    yield yaml.safe_load(f) or {}
+            except (OSError, yaml.YAMLError) as error:
+                failures.add(path, "cannot read: %s" % error)
+
+    # Lists first, so every file is read (and reported) even after a match.
+    prometheus = any(
+        ds.get("type") == "prometheus" and ds.get("url")
+        for doc in list(documents(ds_dir)) for ds in doc.get("datasources") or [])
     if not prometheus:
         failures.add(ds_dir, "no Prometheus data source with a url")
-    provider = False
-    for path in sorted(_yaml_files(db_dir)):
-        try:
-            with open(path, encoding="utf-8") as f:
-                doc = yaml.safe_load(f) or {}
-        except (OSError, yaml.YAMLError) as error:
-            failures.add(path, "cannot read: %s" % error)
-            continue
-        for p in doc.get("providers") or []:
-            if p.get("type", "file") == "file" and (p.get("options") or {}).get("path"):
-                provider = True
+    provider = any(
+        p.get("type", "file") == "file" and (p.get("options") or {}).get("path")
+        for doc in list(documents(db_dir)) for p in doc.get("providers") or [])
     if not provider:
         failures.add(db_dir, "no file dashboard provider with options.path")
 
