@@ -20,7 +20,7 @@ struct BackfillCommand: AsyncParsableCommand {
     @Option(name: .customLong("from"), help: ArgumentHelp("First day, YYYY-MM-DD (UTC).", valueName: "date"))
     var from: String
 
-    @Option(name: .customLong("to"), help: ArgumentHelp("Last day, YYYY-MM-DD (UTC); default yesterday.", valueName: "date"))
+    @Option(name: .customLong("to"), help: ArgumentHelp("Last day, YYYY-MM-DD (UTC); default and latest: yesterday.", valueName: "date"))
     var to: String?
 
     @Option(name: .customLong("output"), help: ArgumentHelp("OpenMetrics file to write.", valueName: "path"))

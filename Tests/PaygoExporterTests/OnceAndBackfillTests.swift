@@ -23,6 +23,8 @@ import Testing
         #expect(throws: ConfigurationError.self) { try BackfillRequest(from: "2026-13-01", to: nil, step: "5m", now: now) }
         #expect(throws: ConfigurationError.self) { try BackfillRequest(from: "2026-11-22", to: "2026-11-01", step: "5m", now: now) }
         #expect(throws: ConfigurationError.self) { try BackfillRequest(from: "2026-12-01", to: "2026-12-02", step: "5m", now: now) }
+        #expect(throws: ConfigurationError.self, "today is still growing") { try BackfillRequest(from: "2026-11-20", to: "2026-11-23", step: "5m", now: now) }
+        #expect(try BackfillRequest(from: "2026-11-20", to: "2026-11-22", step: "5m", now: now).range.dayCount == 3)
         #expect(throws: ConfigurationError.self) { try BackfillRequest(from: "2026-11-01", to: nil, step: "10m", now: now) }
     }
 

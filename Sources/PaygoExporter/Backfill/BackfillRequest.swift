@@ -12,8 +12,10 @@ public struct BackfillRequest: Sendable, Hashable {
             throw ConfigurationError(
                 "--from \(from) and --to \(last) are not two YYYY-MM-DD dates in order", fix: "use e.g. --from 2026-08-01 --to 2026-10-31")
         }
-        guard Double(range.firstDay) * 86_400 <= now else {
-            throw ConfigurationError("--from \(from) is in the future", fix: "backfill past days; the live exporter covers today")
+        let today = Int((now / 86_400).rounded(.down))
+        guard range.lastDay < today else {
+            throw ConfigurationError(
+                "--to \(last) is not before today (UTC)", fix: "backfill up to yesterday at most; today is still growing and the live exporter covers it")
         }
         guard let stepSeconds = PrometheusDuration.seconds(step), stepSeconds >= 1, stepSeconds <= 300 else {
             throw ConfigurationError("--step \"\(step)\" is not between 1s and 5m", fix: "use e.g. 4m; wider gaps break lines in Prometheus graphs")
