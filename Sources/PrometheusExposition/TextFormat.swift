@@ -1,26 +1,12 @@
-/// Sample lines, values and escaping shared by both exposition formats, plus the Prometheus
-/// text format 0.0.4 conveniences.
+/// Sample lines, values and escaping shared by both exposition formats; `ExpositionFormat`
+/// writes the family headers and whole bodies.
 ///
 /// The writer appends to a byte array so callers can keep pre-rendered fragments and join them
-/// with plain copies; `encode(_:)` is the whole-body convenience with the deterministic order
-/// (families by name, samples by their sorted labels).
+/// with plain copies.
 public enum TextFormat {
-    /// The `Content-Type` a scraper expects for this format.
-    public static let contentType = ExpositionFormat.prometheusText.contentType
-
-    /// Encodes whole families in a stable order: families sorted by name, samples by labels.
-    public static func encode(_ families: [MetricFamily]) -> [UInt8] {
-        ExpositionFormat.prometheusText.encode(families)
-    }
-
     /// Samples sorted by their label pairs, compared pair by pair.
     public static func sortedSamples(_ samples: [Sample]) -> [Sample] {
         samples.sorted { $0.labels.lexicographicallyPrecedes($1.labels) }
-    }
-
-    /// Appends the `# HELP` and `# TYPE` lines of a family.
-    public static func appendHeader(_ descriptor: MetricDescriptor, to output: inout [UInt8]) {
-        ExpositionFormat.prometheusText.appendHeader(descriptor, to: &output)
     }
 
     /// Appends one sample line: `name{label="value",...} value`, and a timestamp in seconds

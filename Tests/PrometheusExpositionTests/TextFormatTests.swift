@@ -27,7 +27,7 @@ import Testing
 
     @Test func helpEscapesBackslashAndNewlineButNotQuotes() {
         var output: [UInt8] = []
-        TextFormat.appendHeader(MetricDescriptor(name: "m_total", help: "a \"quoted\" \\ path\nnext", type: .counter), to: &output)
+        ExpositionFormat.prometheusText.appendHeader(MetricDescriptor(name: "m_total", help: "a \"quoted\" \\ path\nnext", type: .counter), to: &output)
         #expect(String(decoding: output, as: UTF8.self) == "# HELP m_total a \"quoted\" \\\\ path\\nnext\n# TYPE m_total counter\n")
     }
 
@@ -51,7 +51,7 @@ import Testing
     @Test func encodeSortsFamiliesAndSamplesAndWritesHeadersOnce() {
         let gauge = MetricDescriptor(name: "b_gauge", help: "B.", type: .gauge)
         let counter = MetricDescriptor(name: "a_total", help: "A.", type: .counter)
-        let body = TextFormat.encode([
+        let body = ExpositionFormat.prometheusText.encode([
             MetricFamily(gauge, samples: [
                 Sample(labels: [Label("k", "z")], value: 1), Sample(labels: [Label("k", "a")], value: 2),
             ]),
@@ -86,6 +86,6 @@ import Testing
     }
 
     @Test func contentTypeIsVersion004() {
-        #expect(TextFormat.contentType == "text/plain; version=0.0.4; charset=utf-8")
+        #expect(ExpositionFormat.prometheusText.contentType == "text/plain; version=0.0.4; charset=utf-8")
     }
 }

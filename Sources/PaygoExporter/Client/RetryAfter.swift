@@ -20,9 +20,3 @@ enum RetryAfter {
         return max(0, date - now)
     }
 }
-
-extension String {
-    func trimmingCharacters(in set: String) -> String {
-        String(drop { set.contains($0) }.reversed().drop { set.contains($0) }.reversed())
-    }
-}
