@@ -11,6 +11,7 @@ let package = Package(
     products: [
         .executable(name: "cloudflare-paygo-exporter", targets: ["cloudflare-paygo-exporter"]),
         .library(name: "PaygoExporter", targets: ["PaygoExporter"]),
+        .executable(name: "paygo-bench", targets: ["paygo-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
@@ -32,11 +33,14 @@ let package = Package(
             name: "PrometheusExposition",
             swiftSettings: swiftSettings
         ),
+        // zlib's CRC-32 for joining a precompressed body head with a per-scrape tail.
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         // Client, decoding, snapshot, rendering and the HTTP surface; tests import it.
         .target(
             name: "PaygoExporter",
             dependencies: [
                 "PrometheusExposition",
+                "CZlib",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
@@ -62,6 +66,13 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
+            swiftSettings: swiftSettings
+        ),
+        // The in-process half of bench/run: decode, aggregate and render timings and memory.
+        .executableTarget(
+            name: "paygo-bench",
+            dependencies: ["PaygoExporter", .product(name: "NIOCore", package: "swift-nio")],
+            path: "bench/Sources/paygo-bench",
             swiftSettings: swiftSettings
         ),
         .testTarget(

@@ -1,175 +1,175 @@
-import Foundation
-
 /// Turns a response body into a `PaygoAnswer`.
 ///
-/// Accepts both key spellings (PascalCase on the wire, snake_case from SDKs and some proxies),
-/// ignores unknown keys, reads null or missing optional columns as absent, and checks dates and
-/// periods so a malformed answer is rejected as a whole rather than half-used.
+/// Accepts both key spellings (PascalCase on the wire, snake_case from SDKs and some proxies;
+/// PascalCase wins when both are set), ignores unknown keys, reads null or missing optional
+/// columns as absent, and checks dates and periods so a malformed answer is rejected as a whole
+/// rather than half-used.
+///
+/// One pass over the bytes with `JSONScanner`, converting only the columns it keeps: answers
+/// run to megabytes, and a tree-building decoder spent most of a refresh allocating values it
+/// then dropped (see docs/performance.md).
 public struct PaygoAnswerDecoder: Sendable {
     public init() {}
 
     public func decode(_ body: some Collection<UInt8>) throws(PaygoDecodingError) -> PaygoAnswer {
-        let data = Data(body)
-        do {
-            return try JSONDecoder().decode(WireEnvelope.self, from: data).answer
-        } catch let error as PaygoDecodingError {
-            throw error
-        } catch let DecodingError.dataCorrupted(context) where context.codingPath.isEmpty {
-            throw .notJSON("malformed or truncated JSON")
-        } catch let DecodingError.typeMismatch(_, context) where context.codingPath.isEmpty {
-            throw .notJSON("the top level is not an object")
-        } catch let error as DecodingError {
-            throw Self.describe(error)
-        } catch {
-            throw .notJSON("unreadable body")
+        let result = body.withContiguousStorageIfAvailable { Self.decode(UnsafeRawBufferPointer($0)) }
+            ?? Array(body).withUnsafeBytes { Self.decode($0) }
+        return try result.get()
+    }
+
+    private static func decode(_ bytes: UnsafeRawBufferPointer) -> Result<PaygoAnswer, PaygoDecodingError> {
+        var scanner = JSONScanner(bytes)
+        return Result { () throws(PaygoDecodingError) in
+            let top = try scanner.value()
+            guard case .object = top else {
+                try scanner.skipContents(of: top)
+                try scanner.expectEnd()
+                throw .notJSON("the top level is not an object")
+            }
+            var envelope = Envelope()
+            try envelope.read(&scanner)
+            try scanner.expectEnd()
+            return try envelope.answer()
         }
     }
 
-    private static func describe(_ error: DecodingError) -> PaygoDecodingError {
-        switch error {
-        case .keyNotFound(let key, let context):
-            return .invalidField(path: path(context.codingPath + [key]), problem: "is missing")
-        case .valueNotFound(_, let context):
-            return .invalidField(path: path(context.codingPath), problem: "is null")
-        case .typeMismatch(let type, let context):
-            return .invalidField(path: path(context.codingPath), problem: "is not a \(type)")
-        case .dataCorrupted(let context):
-            return .invalidField(path: path(context.codingPath), problem: context.debugDescription)
-        @unknown default:
-            return .notJSON("unreadable body")
-        }
-    }
-
-    static func path(_ codingPath: [any CodingKey]) -> String {
+    static func path(_ components: [PathComponent]) -> String {
         var text = "$"
-        for key in codingPath {
-            if let index = key.intValue { text += "[\(index)]" } else { text += "." + key.stringValue }
+        for component in components {
+            switch component {
+            case .key(let key): text += "." + key
+            case .index(let index): text += "[\(index)]"
+            }
         }
         return text
     }
+
+    enum PathComponent {
+        case key(String)
+        case index(Int)
+    }
 }
 
-/// A key looked up under either spelling.
-private struct FlexibleKey: CodingKey {
-    let stringValue: String
-    var intValue: Int? { nil }
-    init(stringValue: String) { self.stringValue = stringValue }
-    init?(intValue: Int) { nil }
-}
+/// The envelope's keys as read, both spellings kept until the end decides which one counts.
+private struct Envelope {
+    /// Non-null values by spelling; nulls are not kept, as a null reads as absent.
+    private var success: [String: JSONScanner.Value] = [:]
+    private var errors: [String: Result<[PaygoAnswer.APIMessage], PaygoDecodingError>] = [:]
+    private var results: [String: Result<[UsageRecord], PaygoDecodingError>] = [:]
 
-private extension KeyedDecodingContainer<FlexibleKey> {
-    /// The first spelling present with a non-null value, or nil.
-    func key(_ pascal: String, _ snake: String) throws -> FlexibleKey? {
-        for spelling in [pascal, snake] {
-            let key = FlexibleKey(stringValue: spelling)
-            if contains(key), try !decodeNil(forKey: key) { return key }
+    mutating func read(_ scanner: inout JSONScanner) throws(PaygoDecodingError) {
+        var first = true
+        var fields = UsageRecordFields()
+        while try scanner.hasNextElement(closing: UInt8(ascii: "}"), first: first) {
+            first = false
+            let (keyRange, escaped) = try scanner.key()
+            let key = scanner.string(keyRange, escaped: escaped) ?? ""
+            switch key {
+            case "success", "Success":
+                let value = try scanner.value()
+                try scanner.skipContents(of: value)
+                if case .null = value { continue }
+                success[key] = value
+            case "errors", "Errors":
+                errors[key] = try Self.readList(&scanner, key: key, element: Self.readMessage)
+            case "result", "Result":
+                results[key] = try Self.readList(&scanner, key: key) { (scanner: inout JSONScanner, path: [PaygoAnswerDecoder.PathComponent]) throws(PaygoDecodingError) in
+                    try fields.readRecord(&scanner, path: path)
+                }
+            default:
+                try scanner.skipValue()
+            }
+        }
+    }
+
+    func answer() throws(PaygoDecodingError) -> PaygoAnswer {
+        guard let (successKey, successValue) = Self.firstSet(["success", "Success"], in: success) else { throw Self.missing("success") }
+        guard case .bool(let isSuccess) = successValue else {
+            throw .invalidField(path: PaygoAnswerDecoder.path([.key(successKey)]), problem: "is not a Bool")
+        }
+        let messages = try Self.firstSet(["errors", "Errors"], in: errors)?.value.get() ?? []
+        let records: [UsageRecord]
+        if let list = Self.firstSet(["result", "Result"], in: results) {
+            records = try list.value.get()
+        } else if isSuccess {
+            throw Self.missing("result")
+        } else {
+            records = []
+        }
+        return PaygoAnswer(success: isSuccess, errors: messages, records: records)
+    }
+
+    /// The first spelling present with a non-null value.
+    private static func firstSet<Value>(_ spellings: [String], in values: [String: Value]) -> (key: String, value: Value)? {
+        for spelling in spellings {
+            if let value = values[spelling] { return (spelling, value) }
         }
         return nil
     }
 
-    func optionalString(_ pascal: String, _ snake: String) throws -> String? {
-        guard let key = try key(pascal, snake) else { return nil }
-        return try decode(String.self, forKey: key)
+    private static func missing(_ key: String) -> PaygoDecodingError {
+        .invalidField(path: PaygoAnswerDecoder.path([.key(key)]), problem: "is missing or null")
     }
 
-    func requiredString(_ pascal: String, _ snake: String) throws -> String {
-        guard let value = try optionalString(pascal, snake) else { throw missing(pascal) }
-        return value
-    }
-
-    /// Numbers are numbers on the wire; a decimal string is accepted too, as some gateways
-    /// re-encode money that way.
-    func optionalNumber(_ pascal: String, _ snake: String) throws -> Double? {
-        guard let key = try key(pascal, snake) else { return nil }
-        if let number = try? decode(Double.self, forKey: key) { return number }
-        if let text = try? decode(String.self, forKey: key), let number = Double(text), number.isFinite { return number }
-        throw PaygoDecodingError.invalidField(path: PaygoAnswerDecoder.path(codingPath + [key]), problem: "is not a number")
-    }
-
-    func requiredNumber(_ pascal: String, _ snake: String) throws -> Double {
-        guard let value = try optionalNumber(pascal, snake) else { throw missing(pascal) }
-        return value
-    }
-
-    func optionalTimestamp(_ pascal: String, _ snake: String) throws -> Double? {
-        guard let key = try key(pascal, snake) else { return nil }
-        let text = try decode(String.self, forKey: key)
-        guard let seconds = RFC3339Timestamp.parse(text) else {
-            throw PaygoDecodingError.invalidField(
-                path: PaygoAnswerDecoder.path(codingPath + [key]), problem: "is not an RFC 3339 time")
+    /// A list under `key`: nil for null, the elements, or the first field error in it. A field
+    /// error does not end the scan: the rest of the list is still checked as JSON, and the
+    /// other spelling of the key may yet be the one that counts.
+    private static func readList<Element>(
+        _ scanner: inout JSONScanner, key: String,
+        element: (inout JSONScanner, [PaygoAnswerDecoder.PathComponent]) throws(PaygoDecodingError) -> Element
+    ) throws(PaygoDecodingError) -> Result<[Element], PaygoDecodingError>? {
+        let start = scanner.position
+        let value = try scanner.value()
+        switch value {
+        case .null:
+            return nil
+        case .array:
+            break
+        default:
+            try scanner.skipContents(of: value)
+            return .failure(.invalidField(path: PaygoAnswerDecoder.path([.key(key)]), problem: "is not a list"))
         }
-        return seconds
-    }
-
-    func requiredTimestamp(_ pascal: String, _ snake: String) throws -> Double {
-        guard let value = try optionalTimestamp(pascal, snake) else { throw missing(pascal) }
-        return value
-    }
-
-    func missing(_ pascal: String) -> PaygoDecodingError {
-        .invalidField(path: PaygoAnswerDecoder.path(codingPath + [FlexibleKey(stringValue: pascal)]), problem: "is missing or null")
-    }
-}
-
-private struct WireEnvelope: Decodable {
-    let answer: PaygoAnswer
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: FlexibleKey.self)
-        guard let successKey = try container.key("success", "Success") else { throw container.missing("success") }
-        let success = try container.decode(Bool.self, forKey: successKey)
-        var errors: [PaygoAnswer.APIMessage] = []
-        if let errorsKey = try container.key("errors", "Errors") {
-            errors = try container.decode([WireMessage?].self, forKey: errorsKey).compactMap { $0?.message }
+        var elements: [Element] = []
+        var first = true
+        do {
+            while try scanner.hasNextElement(closing: UInt8(ascii: "]"), first: first) {
+                first = false
+                elements.append(try element(&scanner, [.key(key), .index(elements.count)]))
+            }
+            return .success(elements)
+        } catch where error.isInvalidField {
+            scanner.rewind(to: start)
+            try scanner.skipValue()
+            return .failure(error)
         }
-        var records: [UsageRecord] = []
-        if let resultKey = try container.key("result", "Result") {
-            records = try container.decode([WireRecord].self, forKey: resultKey).map(\.record)
-        } else if success {
-            throw container.missing("result")
-        }
-        answer = PaygoAnswer(success: success, errors: errors, records: records)
     }
-}
 
-private struct WireMessage: Decodable {
-    let message: PaygoAnswer.APIMessage
-
-    init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: FlexibleKey.self)
-        let code: Int? = if let key = try container.key("code", "Code") { try? container.decode(Int.self, forKey: key) } else { nil }
-        message = .init(code: code, message: (try? container.optionalString("message", "Message")) ?? "")
-    }
-}
-
-private struct WireRecord: Decodable {
-    let record: UsageRecord
-
-    init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: FlexibleKey.self)
-        let chargeStart = try c.requiredTimestamp("ChargePeriodStart", "charge_period_start")
-        let chargeEnd = try c.requiredTimestamp("ChargePeriodEnd", "charge_period_end")
-        guard chargeEnd >= chargeStart else {
-            throw PaygoDecodingError.invalidField(
-                path: PaygoAnswerDecoder.path(c.codingPath), problem: "has ChargePeriodEnd before ChargePeriodStart")
+    /// One entry of `errors`: lenient, as it only ever explains a failure.
+    private static func readMessage(_ scanner: inout JSONScanner, path: [PaygoAnswerDecoder.PathComponent]) throws(PaygoDecodingError) -> PaygoAnswer.APIMessage {
+        let value = try scanner.value()
+        guard case .object = value else {
+            try scanner.skipContents(of: value)
+            if case .null = value { return .init(code: nil, message: "") }
+            throw .invalidField(path: PaygoAnswerDecoder.path(path), problem: "is not an object")
         }
-        let currency = try c.requiredString("BillingCurrency", "billing_currency")
-        guard !currency.isEmpty else {
-            throw PaygoDecodingError.invalidField(
-                path: PaygoAnswerDecoder.path(c.codingPath + [FlexibleKey(stringValue: "BillingCurrency")]), problem: "is empty")
+        var code: [String: Int] = [:]
+        var message: [String: String] = [:]
+        var first = true
+        while try scanner.hasNextElement(closing: UInt8(ascii: "}"), first: first) {
+            first = false
+            let (keyRange, escaped) = try scanner.key()
+            let key = scanner.string(keyRange, escaped: escaped) ?? ""
+            let field = try scanner.value()
+            try scanner.skipContents(of: field)
+            switch (key, field) {
+            case ("code", .number(let range)), ("Code", .number(let range)):
+                if let number = scanner.double(range), let integer = Int(exactly: number) { code[key] = integer }
+            case ("message", .string(let range, let escaped)), ("Message", .string(let range, let escaped)):
+                message[key] = scanner.string(range, escaped: escaped)
+            default:
+                break
+            }
         }
-        record = UsageRecord(
-            billingCurrency: currency,
-            billingPeriodStart: try c.optionalTimestamp("BillingPeriodStart", "billing_period_start"),
-            chargePeriodStart: chargeStart,
-            chargePeriodEnd: chargeEnd,
-            serviceName: try c.requiredString("ServiceName", "service_name"),
-            consumedUnit: try c.optionalString("ConsumedUnit", "consumed_unit") ?? "",
-            consumedQuantity: try c.optionalNumber("ConsumedQuantity", "consumed_quantity"),
-            pricingQuantity: try c.optionalNumber("PricingQuantity", "pricing_quantity"),
-            contractedCost: try c.requiredNumber("ContractedCost", "contracted_cost"),
-            cumulatedContractedCost: try c.optionalNumber("CumulatedContractedCost", "cumulated_contracted_cost"),
-            cumulatedPricingQuantity: try c.optionalNumber("CumulatedPricingQuantity", "cumulated_pricing_quantity")
-        )
+        return .init(code: code["code"] ?? code["Code"], message: message["message"] ?? message["Message"] ?? "")
     }
 }

@@ -16,6 +16,11 @@ public struct PaygoDecodingError: Error, Sendable, Hashable, CustomStringConvert
         .init(kind: .invalidField(path: path, problem: problem))
     }
 
+    /// True when the bytes are JSON but a field is wrong, as opposed to not JSON at all.
+    var isInvalidField: Bool {
+        if case .invalidField = kind { true } else { false }
+    }
+
     public var description: String {
         switch kind {
         case .notJSON(let detail):

@@ -6,7 +6,12 @@
 public enum RFC3339Timestamp {
     /// Unix seconds for an RFC 3339 date-time, or nil if the text is not one.
     public static func parse(_ text: String) -> Double? {
-        var bytes = Array(text.utf8)
+        parse(utf8: Array(text.utf8))
+    }
+
+    /// Unix seconds for the UTF-8 bytes of an RFC 3339 date-time, or nil if they are not one.
+    static func parse(utf8 bytes: [UInt8]) -> Double? {
+        var bytes = bytes
         // RFC 3339 allows a lower-case t/z and a space separator in some profiles; accept those.
         for index in bytes.indices where bytes[index] == UInt8(ascii: "t") || bytes[index] == UInt8(ascii: "z") {
             bytes[index] -= 32

@@ -25,7 +25,7 @@ public enum OneShot {
         }
         try? await parts.httpClient?.shutdown()
         let failed = store.entries().filter { $0.snapshot.health.up != true }.map(\.snapshot.account)
-        return Result(body: ExpositionCache(store: store, budgets: budgets).body(.prometheusText), failedAccounts: failed)
+        return Result(body: Array(ExpositionCache(store: store, budgets: budgets).body(.prometheusText).bytes.readableBytesView), failedAccounts: failed)
     }
 
     /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a

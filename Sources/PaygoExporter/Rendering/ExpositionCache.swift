@@ -1,3 +1,4 @@
+import NIOCore
 import PrometheusExposition
 import Synchronization
 
@@ -5,12 +6,18 @@ import Synchronization
 ///
 /// Each account's lines are rendered once per change of that account and kept; the body is
 /// their concatenation under each family's header, rebuilt at most once per change however
-/// many scrapes come.
+/// many scrapes come. A scrape that finds nothing changed costs two counter reads.
 public final class ExpositionCache: Sendable {
     private struct State {
         var accounts: [AccountID: (generation: UInt64, exposition: AccountExposition)] = [:]
-        /// Per format, the body and the account generations it was built from.
-        var bodies: [ExpositionFormat: (generations: [UInt64], body: [UInt8])] = [:]
+        /// Per format, the body and the store and budget generations it was built from.
+        var bodies: [ExpositionFormat: (built: BuiltFrom, body: RenderedUsage)] = [:]
+        var renders: UInt64 = 0
+    }
+
+    private struct BuiltFrom: Equatable {
+        var store: UInt64
+        var budgets: UInt64
     }
 
     private let store: SnapshotStore
@@ -29,14 +36,15 @@ public final class ExpositionCache: Sendable {
         buildInfoSample = buildInfo
     }
 
-    /// The current body of every `cloudflare_paygo_*` family in `format`, families in name
-    /// order and accounts in id order within each; without the OpenMetrics `# EOF`.
-    public func body(_ format: ExpositionFormat = .prometheusText) -> [UInt8] {
-        let entries = store.entries()
+    /// The current body of every `cloudflare_paygo_*` family in `format`.
+    public func body(_ format: ExpositionFormat = .prometheusText) -> RenderedUsage {
         let budgetState = budgets?.current ?? (generation: 0, budgets: [])
-        let generations = entries.map(\.generation) + [budgetState.generation]
         return state.withLock { state in
-            if let cached = state.bodies[format], cached.generations == generations { return cached.body }
+            let storeGeneration = store.generation
+            if let cached = state.bodies[format], cached.built == BuiltFrom(store: storeGeneration, budgets: budgetState.generation) {
+                return cached.body
+            }
+            let (generation, entries) = store.versionedEntries()
             var expositions: [AccountExposition] = []
             expositions.reserveCapacity(entries.count)
             for entry in entries {
@@ -48,8 +56,11 @@ public final class ExpositionCache: Sendable {
                     expositions.append(exposition)
                 }
             }
-            let body = assemble(expositions, standalone: standaloneFamilies(budgetState.budgets), format: format)
-            state.bodies[format] = (generations, body)
+            state.renders += 1
+            let body = RenderedUsage(
+                version: state.renders,
+                bytes: assemble(expositions, standalone: standaloneFamilies(budgetState.budgets), format: format))
+            state.bodies[format] = (BuiltFrom(store: generation, budgets: budgetState.generation), body)
             return body
         }
     }
@@ -69,7 +80,7 @@ public final class ExpositionCache: Sendable {
         return families
     }
 
-    private func assemble(_ expositions: [AccountExposition], standalone: [(MetricDescriptor, [UInt8])], format: ExpositionFormat) -> [UInt8] {
+    private func assemble(_ expositions: [AccountExposition], standalone: [(MetricDescriptor, [UInt8])], format: ExpositionFormat) -> ByteBuffer {
         enum Source { case accounts(Int), fixed([UInt8]) }
         let families = (MetricCatalog.accountFamilies.enumerated().map { ($1, Source.accounts($0)) } + standalone.map { ($0, Source.fixed($1)) })
             .sorted { $0.0.name.utf8.lexicographicallyPrecedes($1.0.name.utf8) }
@@ -88,6 +99,6 @@ public final class ExpositionCache: Sendable {
                 body.append(contentsOf: samples)
             }
         }
-        return body
+        return ByteBuffer(bytes: body)
     }
 }

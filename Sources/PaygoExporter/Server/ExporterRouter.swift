@@ -1,4 +1,3 @@
-import CompressNIO
 import Hummingbird
 import Logging
 import NIOCore
@@ -13,6 +12,7 @@ public struct ExporterRouter: Sendable {
     let demo: Bool
     let settings: WebServerSettings
     private let limiter: InFlightLimiter
+    private let gzipHeads = GzipHeadCache()
 
     public init(store: SnapshotStore, cache: ExpositionCache, telemetryPath: String, demo: Bool, settings: WebServerSettings) {
         self.store = store
@@ -56,21 +56,23 @@ public struct ExporterRouter: Sendable {
                 .serviceUnavailable, "Too many concurrent scrapes (--web.max-requests=\(settings.maxRequests)); try again.\n")
     }
 
-    /// The usage body comes pre-rendered from the cache; only the process families are read
-    /// per scrape.
+    /// The usage body and its gzip form come prebuilt, once per refresh; a scrape renders only
+    /// the process families and sends the shared buffers as they are.
     func metrics(_ request: Request) -> Response {
         let format = MetricsFormatNegotiation.format(forAccept: request.headers[.accept], openMetricsEnabled: settings.openMetrics)
-        var body = cache.body(format)
-        ProcessMetrics.append(to: &body, format: format)
-        format.appendEnd(to: &body)
-        var buffer = ByteBuffer(bytes: body)
+        let usage = cache.body(format)
+        var tailBytes: [UInt8] = []
+        tailBytes.reserveCapacity(2_048)
+        ProcessMetrics.append(to: &tailBytes, format: format)
+        format.appendEnd(to: &tailBytes)
+        let tail = ByteBuffer(bytes: tailBytes)
         var headers: HTTPFields = [.contentType: format.contentType, .vary: "Accept, Accept-Encoding"]
         if AcceptEncoding.acceptsGzip(request.headers[.acceptEncoding]),
-           let compressed = try? buffer.compress(with: .gzip(), allocator: ByteBufferAllocator()) {
-            buffer = compressed
+           let member = try? gzipHeads.head(for: usage, format: format).member(tail: tail) {
             headers[.contentEncoding] = "gzip"
+            return Response(status: .ok, headers: headers, body: ResponseBody(contentsOf: member))
         }
-        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: buffer))
+        return Response(status: .ok, headers: headers, body: ResponseBody(contentsOf: [usage.bytes, tail]))
     }
 
     private func plainText(_ status: HTTPResponse.Status, _ text: String) -> Response {

@@ -39,7 +39,18 @@ public final class SnapshotStore: Sendable {
 
     /// Every account's entry, sorted by account.
     public func entries() -> [Entry] {
-        state.withLock { state in accounts.compactMap { state.entries[$0] } }
+        versionedEntries().entries
+    }
+
+    /// Every account's entry, sorted by account, and the store's generation they are from.
+    public func versionedEntries() -> (generation: UInt64, entries: [Entry]) {
+        state.withLock { state in (state.generation, accounts.compactMap { state.entries[$0] }) }
+    }
+
+    /// A number that grows with every change to any account: one comparison tells a reader
+    /// whether anything is new.
+    public var generation: UInt64 {
+        state.withLock { $0.generation }
     }
 
     /// True once every account has finished at least one refresh, good or bad.

@@ -1,0 +1,186 @@
+/// Reads one usage record object: finds the columns it knows under either spelling, then
+/// converts and checks them.
+///
+/// Reused across the records of an answer, so its slots and its small caches are allocated
+/// once: records repeat the same keys in the same order, the same few timestamps and the same
+/// service, unit and currency names.
+struct UsageRecordFields {
+    private enum Column: Int, CaseIterable {
+        case billingCurrency, billingPeriodStart, chargePeriodStart, chargePeriodEnd, serviceName, consumedUnit
+        case consumedQuantity, pricingQuantity, contractedCost, cumulatedContractedCost, cumulatedPricingQuantity
+
+        var spellings: (pascal: String, snake: String) {
+            switch self {
+            case .billingCurrency: ("BillingCurrency", "billing_currency")
+            case .billingPeriodStart: ("BillingPeriodStart", "billing_period_start")
+            case .chargePeriodStart: ("ChargePeriodStart", "charge_period_start")
+            case .chargePeriodEnd: ("ChargePeriodEnd", "charge_period_end")
+            case .serviceName: ("ServiceName", "service_name")
+            case .consumedUnit: ("ConsumedUnit", "consumed_unit")
+            case .consumedQuantity: ("ConsumedQuantity", "consumed_quantity")
+            case .pricingQuantity: ("PricingQuantity", "pricing_quantity")
+            case .contractedCost: ("ContractedCost", "contracted_cost")
+            case .cumulatedContractedCost: ("CumulatedContractedCost", "cumulated_contracted_cost")
+            case .cumulatedPricingQuantity: ("CumulatedPricingQuantity", "cumulated_pricing_quantity")
+            }
+        }
+    }
+
+    /// Every spelling's bytes; slot `2 * column` is PascalCase, `2 * column + 1` snake_case.
+    private static let keys: [(bytes: [UInt8], name: String)] = Column.allCases.flatMap { column in
+        [column.spellings.pascal, column.spellings.snake].map { (Array($0.utf8), $0) }
+    }
+
+    private var slots = [JSONScanner.Value?](repeating: nil, count: keys.count)
+    /// Where the previous key matched: the next key is usually the one after it.
+    private var nextSlotHint = 0
+    private var texts = RecentValues<String>(capacity: 16)
+    private var timestamps = RecentValues<Double>(capacity: 8)
+
+    mutating func readRecord(_ scanner: inout JSONScanner, path: [PaygoAnswerDecoder.PathComponent]) throws(PaygoDecodingError) -> UsageRecord {
+        let value = try scanner.value()
+        guard case .object = value else {
+            try scanner.skipContents(of: value)
+            throw .invalidField(path: PaygoAnswerDecoder.path(path), problem: "is not an object")
+        }
+        for index in slots.indices { slots[index] = nil }
+        var first = true
+        while try scanner.hasNextElement(closing: UInt8(ascii: "}"), first: first) {
+            first = false
+            let (keyRange, escaped) = try scanner.key()
+            let value = try scanner.value()
+            try scanner.skipContents(of: value)
+            if let slot = slot(for: keyRange, escaped: escaped, in: scanner) { slots[slot] = value }
+        }
+        return try record(scanner, path: path)
+    }
+
+    private mutating func slot(for key: Range<Int>, escaped: Bool, in scanner: JSONScanner) -> Int? {
+        if escaped {
+            guard let name = scanner.string(key, escaped: true) else { return nil }
+            return Self.keys.firstIndex { $0.name == name }
+        }
+        if nextSlotHint < Self.keys.count, scanner.bytes(key, equal: Self.keys[nextSlotHint].bytes) {
+            defer { nextSlotHint += 1 }
+            return nextSlotHint
+        }
+        guard let slot = Self.keys.firstIndex(where: { scanner.bytes(key, equal: $0.bytes) }) else { return nil }
+        // Answers use one spelling throughout, so the hint steps over the other one.
+        nextSlotHint = slot + 2
+        return slot
+    }
+
+    private mutating func record(_ scanner: JSONScanner, path: [PaygoAnswerDecoder.PathComponent]) throws(PaygoDecodingError) -> UsageRecord {
+        let reader = ColumnReader(scanner: scanner, slots: slots, path: path)
+        guard let chargeStart = try reader.timestamp(.chargePeriodStart, &timestamps) else { throw reader.missing(.chargePeriodStart) }
+        guard let chargeEnd = try reader.timestamp(.chargePeriodEnd, &timestamps) else { throw reader.missing(.chargePeriodEnd) }
+        guard chargeEnd >= chargeStart else {
+            throw .invalidField(path: PaygoAnswerDecoder.path(path), problem: "has ChargePeriodEnd before ChargePeriodStart")
+        }
+        guard let currency = try reader.text(.billingCurrency, &texts) else { throw reader.missing(.billingCurrency) }
+        guard !currency.isEmpty else {
+            throw .invalidField(path: PaygoAnswerDecoder.path(path + [.key("BillingCurrency")]), problem: "is empty")
+        }
+        guard let service = try reader.text(.serviceName, &texts) else { throw reader.missing(.serviceName) }
+        guard let cost = try reader.number(.contractedCost) else { throw reader.missing(.contractedCost) }
+        return UsageRecord(
+            billingCurrency: currency,
+            billingPeriodStart: try reader.timestamp(.billingPeriodStart, &timestamps),
+            chargePeriodStart: chargeStart,
+            chargePeriodEnd: chargeEnd,
+            serviceName: service,
+            consumedUnit: try reader.text(.consumedUnit, &texts) ?? "",
+            consumedQuantity: try reader.number(.consumedQuantity),
+            pricingQuantity: try reader.number(.pricingQuantity),
+            contractedCost: cost,
+            cumulatedContractedCost: try reader.number(.cumulatedContractedCost),
+            cumulatedPricingQuantity: try reader.number(.cumulatedPricingQuantity))
+    }
+
+    /// Converts the located columns of one record, naming the field in every error.
+    private struct ColumnReader {
+        let scanner: JSONScanner
+        let slots: [JSONScanner.Value?]
+        let path: [PaygoAnswerDecoder.PathComponent]
+
+        /// The spelling that counts (PascalCase first) and its value; nil when both are
+        /// absent or null.
+        func chosen(_ column: Column) -> (name: String, value: JSONScanner.Value)? {
+            for slot in [2 * column.rawValue, 2 * column.rawValue + 1] {
+                guard let value = slots[slot] else { continue }
+                if case .null = value { continue }
+                return (UsageRecordFields.keys[slot].name, value)
+            }
+            return nil
+        }
+
+        func text(_ column: Column, _ cache: inout RecentValues<String>) throws(PaygoDecodingError) -> String? {
+            guard let (name, value) = chosen(column) else { return nil }
+            guard case .string(let range, let escaped) = value else { throw invalid(name, "is not a String") }
+            let text = escaped ? scanner.string(range, escaped: true) : cache.value(range, in: scanner) { String(decoding: $0, as: UTF8.self) }
+            guard let text else { throw invalid(name, "is not a valid string") }
+            return text
+        }
+
+        /// Numbers are numbers on the wire; a decimal string is accepted too, as some gateways
+        /// re-encode money that way.
+        func number(_ column: Column) throws(PaygoDecodingError) -> Double? {
+            guard let (name, value) = chosen(column) else { return nil }
+            switch value {
+            case .number(let range):
+                if let number = scanner.double(range) { return number }
+            case .string(let range, let escaped):
+                if let text = scanner.string(range, escaped: escaped), let number = Double(text), number.isFinite { return number }
+            default:
+                break
+            }
+            throw invalid(name, "is not a number")
+        }
+
+        func timestamp(_ column: Column, _ cache: inout RecentValues<Double>) throws(PaygoDecodingError) -> Double? {
+            guard let (name, value) = chosen(column) else { return nil }
+            guard case .string(let range, let escaped) = value else { throw invalid(name, "is not a String") }
+            let seconds: Double? = if escaped {
+                scanner.string(range, escaped: true).flatMap(RFC3339Timestamp.parse)
+            } else {
+                cache.value(range, in: scanner, convert: RFC3339Timestamp.parse(utf8:))
+            }
+            guard let seconds else { throw invalid(name, "is not an RFC 3339 time") }
+            return seconds
+        }
+
+        func missing(_ column: Column) -> PaygoDecodingError {
+            invalid(column.spellings.pascal, "is missing or null")
+        }
+
+        private func invalid(_ key: String, _ problem: String) -> PaygoDecodingError {
+            .invalidField(path: PaygoAnswerDecoder.path(path + [.key(key)]), problem: problem)
+        }
+    }
+}
+
+/// The last few distinct values converted from identical bytes: records repeat a handful of
+/// period bounds and service, unit and currency names, so a repeat costs one comparison rather
+/// than a conversion and an allocation.
+private struct RecentValues<Value> {
+    private var entries: [(bytes: [UInt8], value: Value)] = []
+    private var next = 0
+    private let capacity: Int
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    mutating func value(_ range: Range<Int>, in scanner: JSONScanner, convert: ([UInt8]) -> Value?) -> Value? {
+        for entry in entries where scanner.bytes(range, equal: entry.bytes) { return entry.value }
+        let bytes = Array(UnsafeRawBufferPointer(rebasing: scanner.bytes[range]))
+        guard let value = convert(bytes) else { return nil }
+        if entries.count < capacity {
+            entries.append((bytes, value))
+        } else {
+            entries[next] = (bytes, value)
+            next = (next + 1) % capacity
+        }
+        return value
+    }
+}
