@@ -23,7 +23,6 @@ public struct Exporter: Sendable {
     public func run(handleSignals: Bool = true, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let store = SnapshotStore(accounts: configuration.accounts)
         let budgets = BudgetBook(configuration.budgets, path: configuration.budgetFile, watchedAccounts: configuration.accounts, logger: logger)
-        let cache = ExpositionCache(store: store, budgets: budgets)
         var reloads: [@Sendable (String) -> Void] = configuration.budgetFile == nil ? [] : [{ budgets.reload(reason: $0) }]
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         let sourceParts = UsageSourceFactory.make(for: configuration.mode, logger: logger)
@@ -39,8 +38,9 @@ public struct Exporter: Sendable {
         }
 
         let refresher = UsageRefresher(
-            store: store, source: source, interval: configuration.refreshInterval,
+            store: store, source: source, interval: configuration.refreshInterval, rateLimit: configuration.rateLimit,
             maxStaleSeconds: configuration.maxStaleSeconds, logger: logger)
+        let cache = ExpositionCache(store: store, budgets: budgets, schedule: refresher.schedule, rateLimit: configuration.rateLimit)
         let web = configuration.web
         let router = ExporterRouter(
             store: store, cache: cache, telemetryPath: configuration.telemetryPath, demo: configuration.isDemo, settings: web)

@@ -21,6 +21,9 @@ struct CloudflareOptions: ParsableArguments {
     @Option(name: .customLong("cloudflare.refresh-interval"), help: "How often each account is refreshed. Scrapes never wait for a refresh.")
     var refreshInterval = "10m"
 
+    @Option(name: .customLong("cloudflare.rate-limit"), help: ArgumentHelp("Most calls to make on the token per duration, spread evenly; the refresh interval stretches when the accounts need more. Cloudflare allows 1200/5m per token, shared with everything else using it.", valueName: "n/duration"))
+    var rateLimit = RequestRate.default.description
+
     @Option(name: .customLong("cloudflare.timeout"), help: "Deadline for one whole API call (connect, headers and body).")
     var timeout = "60s"
 
@@ -49,6 +52,7 @@ struct CloudflareOptions: ParsableArguments {
         options.usagePath = usagePath
         options.refreshInterval = refreshInterval
         options.timeout = timeout
+        options.rateLimit = rateLimit
         options.maxBodySize = maxBodySize
         options.maxStale = maxStale
         options.logLevel = logLevel

@@ -20,6 +20,8 @@ public struct PaygoClientConfiguration: Sendable {
     public var retryPolicy: RetryPolicy
     /// From `HTTPS_PROXY`/`HTTP_PROXY` unless `NO_PROXY` exempts the API host.
     public var proxy: ProxySettings?
+    /// Calls allowed on the token, counting every path tried and every retry.
+    public var rateLimit: RequestRate
 
     public init(
         baseURL: String = Self.defaultBaseURL,
@@ -29,7 +31,8 @@ public struct PaygoClientConfiguration: Sendable {
         maxBodyBytes: Int = 64 << 20,
         tokenFile: String? = nil,
         retryPolicy: RetryPolicy = RetryPolicy(),
-        proxy: ProxySettings? = nil
+        proxy: ProxySettings? = nil,
+        rateLimit: RequestRate = .default
     ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.usagePath = usagePath
@@ -39,6 +42,7 @@ public struct PaygoClientConfiguration: Sendable {
         self.tokenFile = tokenFile
         self.retryPolicy = retryPolicy
         self.proxy = proxy
+        self.rateLimit = rateLimit
     }
 
     /// The configured path first, then the other known paths, each once.

@@ -9,12 +9,14 @@ import Synchronization
 /// Fetches PayGo usage from Cloudflare's v4 API over AsyncHTTPClient.
 ///
 /// Knows the API (paths, auth headers, envelope, error codes, rate limits) and nothing of
-/// Prometheus. Every account it serves shares one token, hence one `RateLimitGate`.
+/// Prometheus. Every account it serves shares one token, hence one `RequestBudget` that paces
+/// every call and one `RateLimitGate` that holds them all after a 429.
 public final class PaygoHTTPClient: UsageSource {
     private let httpClient: HTTPClient
     private let configuration: PaygoClientConfiguration
     private let credentials: CredentialsStore
     private let gate: RateLimitGate
+    private let budget: RequestBudget
     private let logger: Logger
     private let userAgent: String
     /// Index into `candidatePaths` of the path that last answered, so later calls start there.
@@ -32,6 +34,7 @@ public final class PaygoHTTPClient: UsageSource {
         self.configuration = configuration
         self.credentials = credentials
         self.gate = gate
+        budget = RequestBudget(rate: configuration.rateLimit)
         self.userAgent = userAgent
         self.logger = logger
     }
@@ -77,14 +80,14 @@ public final class PaygoHTTPClient: UsageSource {
         }
     }
 
-    /// One call, with path fallback on 404, under one deadline that covers connect, headers
-    /// and body.
+    /// One attempt, with path fallback on 404; each call waits for the request budget, then
+    /// runs under one deadline that covers connect, headers and body.
     private func attemptOnce(account: AccountID, range: UsageDateRange?, responseCodes: ResponseCodeLog) async -> Result<[UsageRecord], UsageFetchError> {
         let timeout = configuration.timeoutSeconds
         do {
-            return .success(try await withDeadline(seconds: timeout) {
-                try await self.fetchTryingPaths(account: account, range: range, responseCodes: responseCodes)
-            })
+            return .success(try await fetchTryingPaths(account: account, range: range, responseCodes: responseCodes))
+        } catch is CancellationError {
+            return .failure(.timedOut(after: 0, account: account))
         } catch let error as UsageFetchError {
             return .failure(error)
         } catch is DeadlineExceeded {
@@ -105,7 +108,10 @@ public final class PaygoHTTPClient: UsageSource {
         for index in order {
             var path = paths[index].replacingOccurrences(of: "{account_id}", with: account.rawValue)
             if let range { path += "?from=\(range.fromText)&to=\(range.toText)" }
-            let (status, headers, body) = try await get(path: path, credentials: credentials, account: account)
+            try await budget.acquire()
+            let (status, headers, body) = try await withDeadline(seconds: configuration.timeoutSeconds) { [path] in
+                try await self.get(path: path, credentials: credentials, account: account)
+            }
             responseCodes.append(status)
             if status == 404 {
                 logger.debug("usage path answered 404, trying the next known path", metadata: ["account_id": "\(account)", "path": "\(paths[index])"])

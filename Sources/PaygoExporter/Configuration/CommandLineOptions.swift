@@ -12,6 +12,7 @@ public struct CommandLineOptions: Sendable {
     public var apiTokenFile: String?
     public var refreshInterval = "10m"
     public var timeout = "60s"
+    public var rateLimit = RequestRate.default.description
     public var maxBodySize = "64MiB"
     public var maxStale = "24h"
     public var logLevel = "info"

@@ -57,6 +57,11 @@ public struct ExporterConfiguration: Sendable {
         if case .demo = mode { true } else { false }
     }
 
+    /// The token's request budget; nil in demo mode, which makes no calls.
+    public var rateLimit: RequestRate? {
+        if case .cloudflare(let client) = mode { client.rateLimit } else { nil }
+    }
+
     /// Checks the flags and the environment; the first problem found is thrown with its fix.
     public init(options: CommandLineOptions, environment: [String: String]) throws(ConfigurationError) {
         listenAddress = try ListenAddress(parsing: options.listenAddress)
@@ -92,6 +97,12 @@ public struct ExporterConfiguration: Sendable {
         refreshInterval = .milliseconds(Int64(interval * 1000))
         guard let timeout = PrometheusDuration.seconds(options.timeout), timeout > 0 else {
             throw ConfigurationError("--cloudflare.timeout \"\(options.timeout)\" is not a positive duration", fix: "use e.g. 60s or 2m")
+        }
+
+        guard let rateLimit = RequestRate(parsing: options.rateLimit) else {
+            throw ConfigurationError(
+                "--cloudflare.rate-limit \"\(options.rateLimit)\" is not a number of requests per duration",
+                fix: "use e.g. 600/5m; Cloudflare allows 1200/5m per token, shared with everything else using it")
         }
 
         guard let maxBody = ByteSize.parse(options.maxBodySize), maxBody >= 1_024, maxBody <= 4 << 30 else {
@@ -141,7 +152,7 @@ public struct ExporterConfiguration: Sendable {
         mode = .cloudflare(PaygoClientConfiguration(
             baseURL: options.apiURL, usagePath: options.usagePath, credentials: credentials, timeoutSeconds: timeout,
             maxBodyBytes: maxBody, tokenFile: options.apiTokenFile,
-            proxy: try ProxySettings.from(environment: environment, apiURL: url)))
+            proxy: try ProxySettings.from(environment: environment, apiURL: url), rateLimit: rateLimit))
     }
 
     private static let logLevels: [String: Logger.Level] = [

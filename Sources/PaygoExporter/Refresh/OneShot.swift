@@ -16,13 +16,9 @@ public enum OneShot {
         let store = SnapshotStore(accounts: configuration.accounts)
         let budgets = BudgetBook(configuration.budgets, path: nil, watchedAccounts: configuration.accounts, logger: logger)
         let refresher = UsageRefresher(
-            store: store, source: parts.source, interval: configuration.refreshInterval,
+            store: store, source: parts.source, interval: configuration.refreshInterval, rateLimit: configuration.rateLimit,
             maxStaleSeconds: configuration.maxStaleSeconds, logger: logger)
-        await withDiscardingTaskGroup { group in
-            for account in store.accounts {
-                group.addTask { await refresher.refreshOnce(account) }
-            }
-        }
+        await refresher.refreshAllOnce()
         try? await parts.httpClient?.shutdown()
         let failed = store.entries().filter { $0.snapshot.health.up != true }.map(\.snapshot.account)
         return Result(body: Array(ExpositionCache(store: store, budgets: budgets).body(.prometheusText).bytes.readableBytesView), failedAccounts: failed)

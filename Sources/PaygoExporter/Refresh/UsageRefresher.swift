@@ -2,58 +2,94 @@ import Foundation
 import Logging
 import ServiceLifecycle
 
-/// Polls every account on an interval and records each outcome in the store.
+/// Polls every account on its slot of the refresh schedule and records each outcome in the
+/// store.
 ///
-/// Each account runs its own loop, so a slow or failing account never delays another, and one
-/// account's refreshes never overlap. Scrapes never wait for it: they read the store.
+/// Each account runs its own loop, so a slow or failing account never delays another beyond
+/// the shared limits, and one account's refreshes never overlap. The first refresh of every
+/// account goes at once (paced by the request budget); later ones are spread evenly over the
+/// interval. Scrapes never wait for it: they read the store.
 public struct UsageRefresher: Service {
+    /// Refreshes in flight at once; AsyncHTTPClient keeps at most 8 connections per host.
+    public static let maxConcurrentRefreshes = 8
+
     private let store: SnapshotStore
     private let source: any UsageSource
-    private let interval: Duration
+    public let schedule: RefreshSchedule
     private let maxStaleSeconds: Double
+    private let concurrency = ConcurrencyLimit(limit: Self.maxConcurrentRefreshes)
     private let logger: Logger
 
-    /// - Parameter maxStaleSeconds: how long a failing account's last good usage stays served.
-    public init(store: SnapshotStore, source: any UsageSource, interval: Duration, maxStaleSeconds: Double = .infinity, logger: Logger) {
+    /// - Parameters:
+    ///   - rateLimit: the token's request budget, which may stretch the interval; nil when
+    ///     nothing limits requests (demo).
+    ///   - maxStaleSeconds: how long a failing account's last good usage stays served.
+    public init(
+        store: SnapshotStore, source: any UsageSource, interval: Duration, rateLimit: RequestRate?,
+        maxStaleSeconds: Double = .infinity, logger: Logger
+    ) {
         self.store = store
         self.source = source
-        self.interval = interval
+        var random = SystemRandomNumberGenerator()
+        schedule = RefreshSchedule(
+            accountCount: store.accounts.count, interval: interval, rate: rateLimit,
+            jitter: store.accounts.map { _ in Double.random(in: 0..<1, using: &random) })
         self.maxStaleSeconds = maxStaleSeconds
         self.logger = logger
     }
 
     public func run() async throws {
+        if schedule.isStretched {
+            logger.warning("refresh interval stretched to stay within the API rate limit", metadata: [
+                "accounts": "\(schedule.accountCount)",
+                "configured_interval": "\(PrometheusDuration.format(schedule.configuredInterval))",
+                "effective_interval": "\(PrometheusDuration.format(schedule.effectiveInterval))",
+                "fix": "raise --cloudflare.rate-limit if the token has room, or accept the longer interval",
+            ])
+        }
+        let start = ContinuousClock.now
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                for account in store.accounts {
-                    group.addTask { await refreshForever(account) }
+                for (index, account) in store.accounts.enumerated() {
+                    group.addTask { await refreshForever(account, index: index, start: start) }
                 }
             }
         }
     }
 
-    private func refreshForever(_ account: AccountID) async {
+    /// Refreshes every account once, within the same limits; for `once`.
+    public func refreshAllOnce() async {
+        await withDiscardingTaskGroup { group in
+            for account in store.accounts {
+                group.addTask { await refreshOnce(account, nextRefreshTime: nil) }
+            }
+        }
+    }
+
+    private func refreshForever(_ account: AccountID, index: Int, start: ContinuousClock.Instant) async {
         while !Task.isCancelled {
-            await refreshOnce(account)
+            let nextSlot = { schedule.nextSlot(ofAccountAt: index, after: ContinuousClock.now, start: start) }
+            await refreshOnce(account, nextRefreshTime: nextSlot)
             do {
-                try await Task.sleep(for: interval)
+                try await Task.sleep(until: nextSlot(), clock: .continuous)
             } catch {
                 return
             }
         }
     }
 
-    /// One fetch of one account, recorded in the store.
-    public func refreshOnce(_ account: AccountID) async {
-        let clock = ContinuousClock()
-        let started = clock.now
-        let outcome = await source.fetchUsage(for: account)
-        if Task.isCancelled { return }
-        let elapsed = started.duration(to: clock.now)
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+    /// One fetch of one account, recorded in the store with when the next one is due.
+    private func refreshOnce(_ account: AccountID, nextRefreshTime: (() -> ContinuousClock.Instant)?) async {
+        guard let (outcome, seconds) = await concurrency.run({ () async -> (UsageFetchOutcome, Double) in
+            let started = ContinuousClock.now
+            let outcome = await source.fetchUsage(for: account)
+            return (outcome, (ContinuousClock.now - started).seconds)
+        }), !Task.isCancelled else { return }
         let maxStaleSeconds = maxStaleSeconds
+        let finished = Date().timeIntervalSince1970
+        let next = nextRefreshTime.map { finished + (ContinuousClock.now.duration(to: $0())).seconds }
         store.update(account) {
-            $0.applying(outcome, finishedAt: Date().timeIntervalSince1970, durationSeconds: seconds, maxStaleSeconds: maxStaleSeconds)
+            $0.applying(outcome, finishedAt: finished, durationSeconds: seconds, maxStaleSeconds: maxStaleSeconds, nextRefreshTime: next)
         }
         switch outcome.result {
         case .success(let records):
@@ -65,5 +101,12 @@ public struct UsageRefresher: Service {
                 "account_id": "\(account)", "reason": "\(error.reason.rawValue)", "error": "\(error)",
             ])
         }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds as a Double, for metrics and logs.
+    var seconds: Double {
+        Double(components.seconds) + Double(components.attoseconds) / 1e18
     }
 }

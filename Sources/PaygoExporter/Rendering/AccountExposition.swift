@@ -48,6 +48,7 @@ struct AccountExposition: Sendable {
             add(MetricCatalog.lastSuccess, [], health.lastSuccessTime ?? 0)
         }
         add(MetricCatalog.refreshDuration, [], health.lastRefreshDurationSeconds)
+        add(MetricCatalog.nextRefresh, [], health.nextRefreshTime)
 
         fragments = MetricCatalog.accountFamilies.map { lines[$0] ?? [] }
     }

@@ -23,17 +23,32 @@ public final class ExpositionCache: Sendable {
     private let store: SnapshotStore
     private let budgets: BudgetBook?
     private let state = Mutex(State())
-    private let buildInfoSample: [UInt8]
+    /// Families fixed for the life of the process: build info and the refresh schedule.
+    private let fixedFamilies: [(MetricDescriptor, [UInt8])]
 
-    public init(store: SnapshotStore, budgets: BudgetBook? = nil) {
+    /// - Parameters:
+    ///   - schedule: the refresh plan, exposed so users see the effective interval; nil for `once`.
+    ///   - rateLimit: the token's request budget; nil when nothing limits requests (demo).
+    public init(store: SnapshotStore, budgets: BudgetBook? = nil, schedule: RefreshSchedule? = nil, rateLimit: RequestRate? = nil) {
         self.store = store
         self.budgets = budgets
-        var buildInfo: [UInt8] = []
-        TextFormat.appendSample(
-            name: MetricCatalog.buildInfo.name,
-            labels: [Label("revision", BuildInfo.revision), Label("swiftversion", BuildInfo.swiftVersion), Label("version", BuildInfo.version)],
-            value: 1, to: &buildInfo)
-        buildInfoSample = buildInfo
+        func family(_ descriptor: MetricDescriptor, _ labels: [Label], _ value: Double) -> (MetricDescriptor, [UInt8]) {
+            var sample: [UInt8] = []
+            TextFormat.appendSample(name: descriptor.name, labels: labels, value: value, to: &sample)
+            return (descriptor, sample)
+        }
+        var fixed = [family(
+            MetricCatalog.buildInfo,
+            [Label("revision", BuildInfo.revision), Label("swiftversion", BuildInfo.swiftVersion), Label("version", BuildInfo.version)],
+            1)]
+        if let schedule {
+            fixed.append(family(MetricCatalog.refreshInterval, [], schedule.effectiveInterval.seconds))
+            fixed.append(family(MetricCatalog.configuredRefreshInterval, [], schedule.configuredInterval.seconds))
+        }
+        if let rateLimit {
+            fixed.append(family(MetricCatalog.rateLimit, [], rateLimit.requestsPerSecond))
+        }
+        fixedFamilies = fixed
     }
 
     /// The current body of every `cloudflare_paygo_*` family in `format`.
@@ -65,9 +80,9 @@ public final class ExpositionCache: Sendable {
         }
     }
 
-    /// Families that belong to no account's snapshot: build info and the configured budgets.
+    /// Families that belong to no account's snapshot: the fixed ones and the configured budgets.
     private func standaloneFamilies(_ budgets: [Budget]) -> [(MetricDescriptor, [UInt8])] {
-        var families = [(MetricCatalog.buildInfo, buildInfoSample)]
+        var families = fixedFamilies
         guard !budgets.isEmpty else { return families }
         var amounts: [UInt8] = [], ratios: [UInt8] = []
         for budget in budgets.sorted(by: { ($0.account, $0.currency) < ($1.account, $1.currency) }) {

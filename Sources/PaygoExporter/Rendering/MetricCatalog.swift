@@ -66,6 +66,22 @@ public enum MetricCatalog {
         name: "cloudflare_paygo_refresh_duration_seconds",
         help: "Wall time the account's last refresh took, good or bad.",
         type: .gauge, unit: "seconds")
+    public static let nextRefresh = MetricDescriptor(
+        name: "cloudflare_paygo_next_refresh_timestamp_seconds",
+        help: "Unix time at which the account is next due for a refresh, on its slot of the schedule.",
+        type: .gauge, unit: "seconds")
+    public static let refreshInterval = MetricDescriptor(
+        name: "cloudflare_paygo_refresh_interval_seconds",
+        help: "Effective time between two refreshes of an account: --cloudflare.refresh-interval, or longer when the accounts need more calls than --cloudflare.rate-limit allows.",
+        type: .gauge, unit: "seconds")
+    public static let configuredRefreshInterval = MetricDescriptor(
+        name: "cloudflare_paygo_configured_refresh_interval_seconds",
+        help: "The refresh interval asked for with --cloudflare.refresh-interval; below cloudflare_paygo_refresh_interval_seconds when the rate limit stretched it.",
+        type: .gauge, unit: "seconds")
+    public static let rateLimit = MetricDescriptor(
+        name: "cloudflare_paygo_rate_limit_requests_per_second",
+        help: "Average calls per second the exporter allows itself on its API token (--cloudflare.rate-limit).",
+        type: .gauge)
     public static let records = MetricDescriptor(
         name: "cloudflare_paygo_records",
         help: "Records in the account's last successful answer, before aggregation.",
@@ -87,6 +103,6 @@ public enum MetricCatalog {
     public static let accountFamilies: [MetricDescriptor] = [
         contractedCost, cumulatedContractedCost, consumedQuantity, pricingQuantity, cumulatedPricingQuantity,
         chargePeriodStart, chargePeriodEnd, billingPeriodStart, billingPeriodEnd, forecastCost,
-        up, lastSuccess, refreshDuration, records, apiRequests, refreshErrors,
+        up, lastSuccess, refreshDuration, nextRefresh, records, apiRequests, refreshErrors,
     ].sorted { $0.name < $1.name }
 }

@@ -5,6 +5,8 @@ public struct AccountHealth: Sendable, Hashable {
     public var lastAttemptTime: Double?
     public var lastSuccessTime: Double?
     public var lastRefreshDurationSeconds: Double?
+    /// When the schedule refreshes the account next; nil outside the serving loop (`once`).
+    public var nextRefreshTime: Double?
     /// The operator-facing message of the last failure, cleared by a success.
     public var lastError: String?
     public var requestsByStatusCode: [Int: Int] = [:]

@@ -10,13 +10,17 @@ public struct AccountSnapshot: Sendable, Hashable {
     }
 
     /// The snapshot after one refresh: pure, so every transition is testable without I/O.
-    /// - Parameter maxStaleSeconds: after a failure, usage whose last success is older than
-    ///   this is dropped rather than shown as current.
+    /// - Parameters:
+    ///   - maxStaleSeconds: after a failure, usage whose last success is older than this is
+    ///     dropped rather than shown as current.
+    ///   - nextRefreshTime: when the schedule refreshes the account next (Unix seconds).
     public func applying(
-        _ outcome: UsageFetchOutcome, finishedAt time: Double, durationSeconds: Double, maxStaleSeconds: Double = .infinity
+        _ outcome: UsageFetchOutcome, finishedAt time: Double, durationSeconds: Double, maxStaleSeconds: Double = .infinity,
+        nextRefreshTime: Double? = nil
     ) -> AccountSnapshot {
         var next = self
         next.health.lastAttemptTime = time
+        next.health.nextRefreshTime = nextRefreshTime
         next.health.lastRefreshDurationSeconds = durationSeconds
         for code in outcome.responseCodes {
             next.health.requestsByStatusCode[code, default: 0] += 1

@@ -1,0 +1,38 @@
+import Synchronization
+
+/// Paces every call made with one token to a `RequestRate`, with a small burst.
+///
+/// A generic cell rate algorithm: each call reserves the earliest send time the rate allows
+/// and sleeps until then, so waiting callers go in the order they asked, and no window of the
+/// rate's length ever holds more than `rate.requests` plus the burst. The burst is a tenth of
+/// the rate, so a budget set at 90% of Cloudflare's limit stays under it in every window.
+public final class RequestBudget: Sendable {
+    public let rate: RequestRate
+    private let spacing: Duration
+    /// How far ahead of the steady pace a call may go: the burst, in time.
+    private let tolerance: Duration
+    /// When the next call would be due if calls had kept exactly to the pace.
+    private let theoreticalArrival: Mutex<ContinuousClock.Instant>
+
+    public init(rate: RequestRate) {
+        self.rate = rate
+        spacing = .nanoseconds(Int64(rate.spacingSeconds * 1e9))
+        let burst = max(1, rate.requests / 10)
+        tolerance = spacing * (burst - 1)
+        theoreticalArrival = Mutex(.now)
+    }
+
+    /// Returns when this call may go; throws `CancellationError` if cancelled while waiting
+    /// (its reserved slot is then simply not used).
+    public func acquire() async throws {
+        let now = ContinuousClock.now
+        let sendAt = theoreticalArrival.withLock { arrival in
+            let sendAt = max(now, arrival - tolerance)
+            arrival = max(arrival, sendAt) + spacing
+            return sendAt
+        }
+        if sendAt > now {
+            try await Task.sleep(until: sendAt, clock: .continuous)
+        }
+    }
+}

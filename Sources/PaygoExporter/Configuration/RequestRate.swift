@@ -1,0 +1,35 @@
+import Foundation
+
+/// A number of requests per window, as `--cloudflare.rate-limit` spells it: `600/5m`.
+public struct RequestRate: Sendable, Hashable, CustomStringConvertible {
+    /// Half of Cloudflare's 1,200 requests per 5 minutes per token, which the token shares
+    /// with everything else that uses it.
+    public static let `default` = RequestRate(requests: 600, perSeconds: 300)
+
+    public let requests: Int
+    public let perSeconds: Double
+
+    public init(requests: Int, perSeconds: Double) {
+        precondition(requests > 0 && perSeconds > 0, "a rate needs requests and a window")
+        self.requests = requests
+        self.perSeconds = perSeconds
+    }
+
+    /// `N/duration` with a Prometheus duration (`600/5m`, `1200/300s`), or nil.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false)
+        guard parts.count == 2, let requests = Int(parts[0].trimmingCharacters(in: .whitespaces)), requests > 0,
+              let seconds = PrometheusDuration.seconds(parts[1].trimmingCharacters(in: .whitespaces)), seconds > 0
+        else { return nil }
+        self.init(requests: requests, perSeconds: seconds)
+    }
+
+    /// Seconds between requests when they are spread evenly.
+    public var spacingSeconds: Double { perSeconds / Double(requests) }
+
+    public var requestsPerSecond: Double { Double(requests) / perSeconds }
+
+    public var description: String {
+        "\(requests)/\(PrometheusDuration.format(.milliseconds(Int64(perSeconds * 1_000))))"
+    }
+}

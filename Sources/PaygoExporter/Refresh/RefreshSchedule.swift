@@ -1,0 +1,46 @@
+/// When each account is refreshed: one refresh per account per effective interval, the
+/// accounts' slots spread evenly over it.
+///
+/// Pure arithmetic, so the plan is testable without clocks: the refresher asks it when an
+/// account is next due and sleeps until then.
+public struct RefreshSchedule: Sendable, Hashable {
+    public let configuredInterval: Duration
+    /// The configured interval, or longer when the accounts would need more requests per
+    /// interval than the rate limit allows.
+    public let effectiveInterval: Duration
+    public let accountCount: Int
+    /// Each account's offset within a cycle, as a share of the interval in [0, 1).
+    private let phases: [Double]
+
+    /// - Parameters:
+    ///   - rate: the token's request budget; nil when nothing limits requests (demo).
+    ///   - jitter: one number in [0, 1) per account; each account's slot moves by up to half
+    ///     the gap between slots, so two exporters (an HA pair) do not call in lockstep and no
+    ///     account always lands on the minute.
+    public init(accountCount: Int, interval: Duration, rate: RequestRate?, jitter: [Double]) {
+        self.accountCount = accountCount
+        configuredInterval = interval
+        // One call per account per refresh: path fallback happens once per process and
+        // retries are rare; both still go through the budget, which only delays them.
+        let needed = rate.map { Duration.nanoseconds(Int64($0.spacingSeconds * 1e9)) * accountCount } ?? .zero
+        effectiveInterval = max(interval, needed)
+        let count = max(accountCount, 1)
+        phases = (0..<accountCount).map { index in
+            (Double(index) + 0.5 * (index < jitter.count ? min(max(jitter[index], 0), 0.999) : 0)) / Double(count)
+        }
+    }
+
+    public var isStretched: Bool { effectiveInterval > configuredInterval }
+
+    /// The next slot of account `index` after `now`, for a schedule that started at `start`.
+    ///
+    /// Slots are `start + phase + k * interval` for k >= 1: the first refresh of every account
+    /// is not scheduled but goes as soon as the request budget allows, so data appears at
+    /// once, and each account then settles into its own slot one interval later. A slot
+    /// missed (a refresh that overran) is skipped, not caught up.
+    public func nextSlot(ofAccountAt index: Int, after now: ContinuousClock.Instant, start: ContinuousClock.Instant) -> ContinuousClock.Instant {
+        let firstSlot = start + effectiveInterval * phases[index] + effectiveInterval
+        guard now >= firstSlot else { return firstSlot }
+        return firstSlot + effectiveInterval * (Int((now - firstSlot) / effectiveInterval) + 1)
+    }
+}
