@@ -1,3 +1,4 @@
+import Foundation
 import PaygoExporter
 import Testing
 
@@ -114,5 +115,68 @@ import Testing
         #expect(RFC3339Timestamp.parse("2025-02-01T00:00:00.Z") == nil)
         #expect(RFC3339Timestamp.parseDate("2026-11-23") == 1_795_392_000)
         #expect(RFC3339Timestamp.formatDate(1_795_392_000 + 3_600) == "2026-11-23")
+    }
+
+    // MARK: The scanner is exact to RFC 8259
+
+    @Test(arguments: [
+        "[1,]", #"{"a":1,}"#, "01", "1.", ".5", "+1", "1e", "-", #""\x""#, "\"a\u{01}b\"", #""\u12g4""#, "tru", "nul",
+        #"{"a" 1}"#, #"{1:2}"#, "[1 2]", String(repeating: "[", count: 600) + String(repeating: "]", count: 600),
+    ])
+    func syntaxErrorsAnywhereRejectTheWholeAnswer(bad: String) {
+        for body in [#"{"success":true,"result":[],"x":\#(bad)}"#, #"{"success":true,"result":[],"x":1} \#(bad)"#] {
+            #expect(throws: PaygoDecodingError.self, "\(body)") { try decoder.decode(Array(body.utf8)) }
+        }
+    }
+
+    @Test func invalidUTF8InAnyStringIsRejected() {
+        var body = Array(#"{"success":true,"result":[],"x":"ok"}"#.utf8)
+        body[body.count - 3] = 0xFF
+        #expect(throws: PaygoDecodingError.self) { try decoder.decode(body) }
+    }
+
+    @Test func everyJSONValueKindIsSkippedInUnknownKeys() throws {
+        let body = #"{"x":{"a":[1,-0.5e+3,true,false,null,"\u00e9\ud83d\ude00",{},[]]},"success":true,"result":[],"y":[[[]]]}"#
+        #expect(try decoder.decode(Array(body.utf8)).success)
+    }
+
+    @Test func escapedStringsDecodeExactly() throws {
+        var record = AnswerBuilder.record(service: "R2 \"Storage\" \\ é 😀 \u{1}")
+        record["ConsumedUnit"] = "GB\nmonth"
+        let answer = try decoder.decode(Array(AnswerBuilder.success([record]).utf8))
+        #expect(answer.records.first?.serviceName == "R2 \"Storage\" \\ é 😀 \u{1}")
+        #expect(answer.records.first?.consumedUnit == "GB\nmonth")
+        let surrogates = #"{"success":true,"result":[{"ServiceName":"\ud83d\ude00 \u00e9","BillingCurrency":"USD","ChargePeriodStart":"2025-02-01T00:00:00Z","ChargePeriodEnd":"2025-02-02T00:00:00Z","ContractedCost":1}]}"#
+        #expect(try decoder.decode(Array(surrogates.utf8)).records.first?.serviceName == "😀 é")
+    }
+
+    @Test func pascalCaseWinsAndNullFallsBackToSnakeCase() throws {
+        var record = AnswerBuilder.record(service: "Pascal", cost: 2)
+        record["service_name"] = "snake"
+        record["contracted_cost"] = 3
+        record["ConsumedQuantity"] = NSNull()
+        record["consumed_quantity"] = 7
+        let parsed = try #require(try decoder.decode(Array(AnswerBuilder.success([record]).utf8)).records.first)
+        #expect(parsed.serviceName == "Pascal")
+        #expect(parsed.contractedCost == 2)
+        #expect(parsed.consumedQuantity == 7)
+    }
+
+    @Test func numbersConvertExactlyLikeTheStandardLibrary() throws {
+        var generator = DecoderFuzzTests.SeededGenerator(state: 42)
+        var texts = ["0", "-0", "1e2", "1E-2", "123456789012345678901234567890", "0.1", "0.30000000000000004", "1e-400", "4.9e-324"]
+        for _ in 0..<5_000 {
+            let value = Double(bitPattern: generator.next() & 0x7FEF_FFFF_FFFF_FFFF) * (Bool.random(using: &generator) ? 1 : -1)
+            texts.append("\(value)")
+            let money = Double(Int.random(in: 0..<100_000_000, using: &generator)) / 100
+            texts.append(String(format: "%.2f", money))
+            texts.append(String(format: "%.9f", money / 7))
+        }
+        for text in texts {
+            let body = AnswerBuilder.success([AnswerBuilder.record()]).replacingOccurrences(of: #""ContractedCost":0.75"#, with: #""ContractedCost":\#(text)"#)
+            let cost = try? decoder.decode(Array(body.utf8)).records.first?.contractedCost
+            let expected = Double(text).flatMap { $0.isFinite ? $0 : nil }
+            #expect(cost == expected, "\(text)")
+        }
     }
 }

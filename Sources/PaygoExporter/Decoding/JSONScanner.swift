@@ -1,3 +1,9 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// A validating, allocation-free JSON tokenizer over a contiguous UTF-8 body.
 ///
 /// The PayGo decoder reads a few fields of many small records; a tree-building decoder spends
@@ -170,6 +176,11 @@ struct JSONScanner {
         var escaped = false
         var ascii = true
         while position < bytes.count {
+            // Eight plain bytes at a time: most strings are names and dates with nothing to check.
+            while position + 8 <= bytes.count, !Self.holdsSpecialByte(bytes.loadUnaligned(fromByteOffset: position, as: UInt64.self)) {
+                position += 8
+            }
+            guard position < bytes.count else { break }
             let byte = bytes[position]
             switch byte {
             case UInt8(ascii: "\""):
@@ -282,8 +293,9 @@ struct JSONScanner {
     @inline(__always)
     func bytes(_ range: Range<Int>, equal expected: [UInt8]) -> Bool {
         guard range.count == expected.count else { return false }
+        guard let base = bytes.baseAddress else { return expected.isEmpty }
         return expected.withUnsafeBytes { expected in
-            UnsafeRawBufferPointer(rebasing: bytes[range]).elementsEqual(expected)
+            expected.isEmpty || memcmp(base + range.lowerBound, expected.baseAddress!, range.count) == 0
         }
     }
 
@@ -330,6 +342,20 @@ struct JSONScanner {
     // MARK: Helpers
 
     private var truncatedOrMalformed: PaygoDecodingError { .notJSON("malformed or truncated JSON") }
+
+    /// Whether any byte of a word (read in either byte order) ends or complicates a string: a
+    /// quote, a backslash, a control character or a non-ASCII byte. Classic SWAR tests; a
+    /// false positive only sends the word to the byte-by-byte path.
+    @inline(__always)
+    private static func holdsSpecialByte(_ word: UInt64) -> Bool {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let highBits: UInt64 = 0x8080_8080_8080_8080
+        func hasZeroByte(_ value: UInt64) -> UInt64 { (value &- ones) & ~value & highBits }
+        let control = (word &- ones &* 0x20) & ~word & highBits
+        let quote = hasZeroByte(word ^ (ones &* 0x22))
+        let backslash = hasZeroByte(word ^ (ones &* 0x5C))
+        return (control | quote | backslash | (word & highBits)) != 0
+    }
 
     @inline(__always)
     private static func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }

@@ -33,20 +33,15 @@ public struct PaygoAnswerDecoder: Sendable {
         }
     }
 
-    static func path(_ components: [PathComponent]) -> String {
-        var text = "$"
-        for component in components {
-            switch component {
-            case .key(let key): text += "." + key
-            case .index(let index): text += "[\(index)]"
-            }
-        }
-        return text
-    }
+    /// Where a list element sits; spelled out only when an error names it, as building the
+    /// text for every record would cost more than reading it.
+    struct ElementPath {
+        let list: String
+        let index: Int
 
-    enum PathComponent {
-        case key(String)
-        case index(Int)
+        func text(field: String? = nil) -> String {
+            "$.\(list)[\(index)]" + (field.map { "." + $0 } ?? "")
+        }
     }
 }
 
@@ -73,7 +68,7 @@ private struct Envelope {
             case "errors", "Errors":
                 errors[key] = try Self.readList(&scanner, key: key, element: Self.readMessage)
             case "result", "Result":
-                results[key] = try Self.readList(&scanner, key: key) { (scanner: inout JSONScanner, path: [PaygoAnswerDecoder.PathComponent]) throws(PaygoDecodingError) in
+                results[key] = try Self.readList(&scanner, key: key) { (scanner: inout JSONScanner, path: PaygoAnswerDecoder.ElementPath) throws(PaygoDecodingError) in
                     try fields.readRecord(&scanner, path: path)
                 }
             default:
@@ -85,7 +80,7 @@ private struct Envelope {
     func answer() throws(PaygoDecodingError) -> PaygoAnswer {
         guard let (successKey, successValue) = Self.firstSet(["success", "Success"], in: success) else { throw Self.missing("success") }
         guard case .bool(let isSuccess) = successValue else {
-            throw .invalidField(path: PaygoAnswerDecoder.path([.key(successKey)]), problem: "is not a Bool")
+            throw .invalidField(path: "$." + successKey, problem: "is not a Bool")
         }
         let messages = try Self.firstSet(["errors", "Errors"], in: errors)?.value.get() ?? []
         let records: [UsageRecord]
@@ -108,7 +103,7 @@ private struct Envelope {
     }
 
     private static func missing(_ key: String) -> PaygoDecodingError {
-        .invalidField(path: PaygoAnswerDecoder.path([.key(key)]), problem: "is missing or null")
+        .invalidField(path: "$." + key, problem: "is missing or null")
     }
 
     /// A list under `key`: nil for null, the elements, or the first field error in it. A field
@@ -116,7 +111,7 @@ private struct Envelope {
     /// other spelling of the key may yet be the one that counts.
     private static func readList<Element>(
         _ scanner: inout JSONScanner, key: String,
-        element: (inout JSONScanner, [PaygoAnswerDecoder.PathComponent]) throws(PaygoDecodingError) -> Element
+        element: (inout JSONScanner, PaygoAnswerDecoder.ElementPath) throws(PaygoDecodingError) -> Element
     ) throws(PaygoDecodingError) -> Result<[Element], PaygoDecodingError>? {
         let start = scanner.position
         let value = try scanner.value()
@@ -127,14 +122,14 @@ private struct Envelope {
             break
         default:
             try scanner.skipContents(of: value)
-            return .failure(.invalidField(path: PaygoAnswerDecoder.path([.key(key)]), problem: "is not a list"))
+            return .failure(.invalidField(path: "$." + key, problem: "is not a list"))
         }
         var elements: [Element] = []
         var first = true
         do {
             while try scanner.hasNextElement(closing: UInt8(ascii: "]"), first: first) {
                 first = false
-                elements.append(try element(&scanner, [.key(key), .index(elements.count)]))
+                elements.append(try element(&scanner, PaygoAnswerDecoder.ElementPath(list: key, index: elements.count)))
             }
             return .success(elements)
         } catch where error.isInvalidField {
@@ -145,12 +140,12 @@ private struct Envelope {
     }
 
     /// One entry of `errors`: lenient, as it only ever explains a failure.
-    private static func readMessage(_ scanner: inout JSONScanner, path: [PaygoAnswerDecoder.PathComponent]) throws(PaygoDecodingError) -> PaygoAnswer.APIMessage {
+    private static func readMessage(_ scanner: inout JSONScanner, path: PaygoAnswerDecoder.ElementPath) throws(PaygoDecodingError) -> PaygoAnswer.APIMessage {
         let value = try scanner.value()
         guard case .object = value else {
             try scanner.skipContents(of: value)
             if case .null = value { return .init(code: nil, message: "") }
-            throw .invalidField(path: PaygoAnswerDecoder.path(path), problem: "is not an object")
+            throw .invalidField(path: path.text(), problem: "is not an object")
         }
         var code: [String: Int] = [:]
         var message: [String: String] = [:]

@@ -37,11 +37,11 @@ struct UsageRecordFields {
     private var texts = RecentValues<String>(capacity: 16)
     private var timestamps = RecentValues<Double>(capacity: 8)
 
-    mutating func readRecord(_ scanner: inout JSONScanner, path: [PaygoAnswerDecoder.PathComponent]) throws(PaygoDecodingError) -> UsageRecord {
+    mutating func readRecord(_ scanner: inout JSONScanner, path: PaygoAnswerDecoder.ElementPath) throws(PaygoDecodingError) -> UsageRecord {
         let value = try scanner.value()
         guard case .object = value else {
             try scanner.skipContents(of: value)
-            throw .invalidField(path: PaygoAnswerDecoder.path(path), problem: "is not an object")
+            throw .invalidField(path: path.text(), problem: "is not an object")
         }
         for index in slots.indices { slots[index] = nil }
         var first = true
@@ -70,16 +70,16 @@ struct UsageRecordFields {
         return slot
     }
 
-    private mutating func record(_ scanner: JSONScanner, path: [PaygoAnswerDecoder.PathComponent]) throws(PaygoDecodingError) -> UsageRecord {
+    private mutating func record(_ scanner: JSONScanner, path: PaygoAnswerDecoder.ElementPath) throws(PaygoDecodingError) -> UsageRecord {
         let reader = ColumnReader(scanner: scanner, slots: slots, path: path)
         guard let chargeStart = try reader.timestamp(.chargePeriodStart, &timestamps) else { throw reader.missing(.chargePeriodStart) }
         guard let chargeEnd = try reader.timestamp(.chargePeriodEnd, &timestamps) else { throw reader.missing(.chargePeriodEnd) }
         guard chargeEnd >= chargeStart else {
-            throw .invalidField(path: PaygoAnswerDecoder.path(path), problem: "has ChargePeriodEnd before ChargePeriodStart")
+            throw .invalidField(path: path.text(), problem: "has ChargePeriodEnd before ChargePeriodStart")
         }
         guard let currency = try reader.text(.billingCurrency, &texts) else { throw reader.missing(.billingCurrency) }
         guard !currency.isEmpty else {
-            throw .invalidField(path: PaygoAnswerDecoder.path(path + [.key("BillingCurrency")]), problem: "is empty")
+            throw .invalidField(path: path.text(field: "BillingCurrency"), problem: "is empty")
         }
         guard let service = try reader.text(.serviceName, &texts) else { throw reader.missing(.serviceName) }
         guard let cost = try reader.number(.contractedCost) else { throw reader.missing(.contractedCost) }
@@ -101,12 +101,12 @@ struct UsageRecordFields {
     private struct ColumnReader {
         let scanner: JSONScanner
         let slots: [JSONScanner.Value?]
-        let path: [PaygoAnswerDecoder.PathComponent]
+        let path: PaygoAnswerDecoder.ElementPath
 
         /// The spelling that counts (PascalCase first) and its value; nil when both are
         /// absent or null.
         func chosen(_ column: Column) -> (name: String, value: JSONScanner.Value)? {
-            for slot in [2 * column.rawValue, 2 * column.rawValue + 1] {
+            for slot in (2 * column.rawValue)...(2 * column.rawValue + 1) {
                 guard let value = slots[slot] else { continue }
                 if case .null = value { continue }
                 return (UsageRecordFields.keys[slot].name, value)
@@ -154,7 +154,7 @@ struct UsageRecordFields {
         }
 
         private func invalid(_ key: String, _ problem: String) -> PaygoDecodingError {
-            .invalidField(path: PaygoAnswerDecoder.path(path + [.key(key)]), problem: problem)
+            .invalidField(path: path.text(field: key), problem: problem)
         }
     }
 }

@@ -46,10 +46,13 @@ final class StandInCloudflareAPI: Sendable {
     let recordsRequests: Bool
     /// Serve HTTPS with this configuration instead of plain HTTP.
     let tls: TLSConfiguration?
+    /// When set, calls beyond it get Cloudflare's 429.
+    let rateLimit: TokenBucket?
 
-    init(recordsRequests: Bool = true, tls: TLSConfiguration? = nil) {
+    init(recordsRequests: Bool = true, tls: TLSConfiguration? = nil, rateLimit: TokenBucket? = nil) {
         self.recordsRequests = recordsRequests
         self.tls = tls
+        self.rateLimit = rateLimit
     }
 
     /// The documented usage path of `account` under the stand-in's base path.
@@ -100,7 +103,11 @@ final class StandInCloudflareAPI: Sendable {
             for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
             let path = request.uri.path
             if recordsRequests { recorded.withLock { $0.append(RecordedRequest(path: path, headers: headers, time: .now, target: request.uri.description, authority: request.head.authority)) } }
-            let reply = nextReply(for: path) ?? .json(
+            let limited: Reply? = rateLimit.map { $0.take() } == false
+                ? .json(#"{"success":false,"errors":[{"code":971,"message":"Please wait and consider throttling your request speed"}],"messages":[],"result":null}"#,
+                        status: 429, headers: ["Retry-After": "1"])
+                : nil
+            let reply = limited ?? nextReply(for: path) ?? .json(
                 #"{"success":false,"errors":[{"code":7003,"message":"Could not route to \#(request.uri.path), perhaps your object identifier is invalid?"}],"messages":[],"result":null}"#,
                 status: 404)
             if let delay = reply.delay { try await Task.sleep(for: delay) }

@@ -23,7 +23,9 @@ enum TestAccounts {
         var client = PaygoClientConfiguration(
             baseURL: baseURL, usagePath: usagePath, credentials: credentials, timeoutSeconds: timeoutSeconds,
             // Fast retries keep fault tests short; the policy's logic is the same.
-            retryPolicy: RetryPolicy(baseDelaySeconds: 0.02, maxDelaySeconds: 0.1, defaultRateLimitPauseSeconds: 1))
+            retryPolicy: RetryPolicy(baseDelaySeconds: 0.02, maxDelaySeconds: 0.1, defaultRateLimitPauseSeconds: 1),
+            // Out of the way of tests about other things; RateLimitTests sets its own.
+            rateLimit: RequestRate(requests: 1_000_000, perSeconds: 1))
         customize(&client)
         return ExporterConfiguration(
             listenAddress: ListenAddress(host: "127.0.0.1", port: 0),

@@ -7,6 +7,11 @@ enum ProcessMemory {
     /// The high-water mark of resident memory since the process started.
     static func peakResidentBytes() -> Int { field("VmHWM:") }
 
+    /// Starts the high-water mark again from the current RSS (Linux: clear_refs, value 5).
+    static func resetPeak() {
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+    }
+
     private static func field(_ name: String) -> Int {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
               let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name) }),

@@ -1,0 +1,131 @@
+import Foundation
+@testable import PaygoExporter
+import Testing
+
+/// One token, many accounts: the request budget, the spread schedule and the stretched
+/// interval, down to a thousand accounts against a stand-in that enforces a token bucket.
+@Suite struct RateLimitTests {
+    @Test func rateLimitFlagParses() {
+        #expect(RequestRate(parsing: "600/5m") == RequestRate(requests: 600, perSeconds: 300))
+        #expect(RequestRate(parsing: "1200/300s") == RequestRate(requests: 1_200, perSeconds: 300))
+        #expect(RequestRate(parsing: " 90 / 1s ")?.requestsPerSecond == 90)
+        #expect(RequestRate.default.description == "600/5m")
+        for bad in ["", "600", "0/5m", "-5/5m", "600/0s", "lots/5m", "600/5x", "600/5m/1", "1.5/1s"] {
+            #expect(RequestRate(parsing: bad) == nil, "\(bad)")
+        }
+    }
+
+    @Test func badRateLimitFlagIsAConfigurationError() {
+        var options = CommandLineOptions()
+        options.accountIDs = [TestAccounts.id(1)]
+        options.rateLimit = "fast"
+        #expect {
+            _ = try ExporterConfiguration(options: options, environment: ["CLOUDFLARE_API_TOKEN": "token"])
+        } throws: { error in
+            "\(error)".contains("--cloudflare.rate-limit") && "\(error)".contains("600/5m")
+        }
+    }
+
+    @Test func intervalStretchesOnlyWhenTheAccountsNeedMoreCallsThanTheBudget() {
+        let many = RefreshSchedule(accountCount: 1_000, interval: .seconds(60), rate: .default, jitter: [])
+        #expect(many.isStretched)
+        #expect(many.effectiveInterval == .seconds(500), "1,000 calls at one per 0.5 s")
+        let few = RefreshSchedule(accountCount: 20, interval: .seconds(600), rate: .default, jitter: [])
+        #expect(!few.isStretched)
+        #expect(few.effectiveInterval == .seconds(600))
+        let demo = RefreshSchedule(accountCount: 2, interval: .seconds(1), rate: nil, jitter: [])
+        #expect(!demo.isStretched)
+    }
+
+    @Test func slotsAreSpreadOverTheIntervalAndRepeatEveryInterval() {
+        let count = 40
+        let jitter = (0..<count).map { _ in Double.random(in: 0..<1) }
+        let schedule = RefreshSchedule(accountCount: count, interval: .seconds(400), rate: nil, jitter: jitter)
+        let start = ContinuousClock.now
+        let firstSlots = (0..<count).map { schedule.nextSlot(ofAccountAt: $0, after: start + .seconds(1), start: start) }
+        for slot in firstSlots {
+            #expect(slot >= start + .seconds(400) && slot < start + .seconds(800), "one interval after the immediate first refresh")
+        }
+        let gaps = zip(firstSlots, firstSlots.dropFirst()).map { $1 - $0 }
+        #expect(gaps.allSatisfy { $0 >= .seconds(5) && $0 <= .seconds(15) }, "10 s apart, give or take half a slot: \(gaps)")
+        for (index, slot) in firstSlots.enumerated() {
+            #expect(schedule.nextSlot(ofAccountAt: index, after: slot, start: start) == slot + .seconds(400))
+            // A refresh that overran two slots resumes at the next one, not with a burst.
+            let late = schedule.nextSlot(ofAccountAt: index, after: slot + .seconds(801), start: start)
+            #expect(late == slot + .seconds(1_200))
+        }
+    }
+
+    @Test func budgetLetsItsBurstGoThenKeepsThePace() async throws {
+        let budget = RequestBudget(rate: RequestRate(requests: 100, perSeconds: 1))
+        let start = ContinuousClock.now
+        for _ in 0..<10 { try await budget.acquire() }
+        let burst = ContinuousClock.now - start
+        for _ in 0..<30 { try await budget.acquire() }
+        let total = ContinuousClock.now - start
+        #expect(burst < .milliseconds(50), "a tenth of the rate goes at once")
+        #expect(total >= .milliseconds(290), "then one call per 10 ms: \(total)")
+    }
+
+    /// The acceptance test, scaled from 5 minutes to 2 seconds: a thousand accounts on
+    /// one token whose bucket holds 200 calls per 2 s, with the budget at 90% of it.
+    @Test func thousandAccountsShareOneTokenWithoutA429() async throws {
+        let bucket = TokenBucket(capacity: 200, windowSeconds: 2)
+        let api = StandInCloudflareAPI(rateLimit: bucket)
+        // Zero-padded rather than TestAccounts.id, whose "a" padding repeats beyond 0x99.
+        let accounts = (1...1_000).map { String(format: "%032x", $0) }
+        let answer = AnswerBuilder.success([AnswerBuilder.record()])
+        for account in accounts {
+            api.reply(for: account, with: .json(answer))
+        }
+        let budget = RequestRate(requests: 180, perSeconds: 2)
+        let allowedCycle = Double(accounts.count) * budget.spacingSeconds
+        try await api.serve { baseURL in
+            var configuration = TestAccounts.configuration(baseURL: baseURL, accounts: [1], interval: .seconds(1)) {
+                $0.rateLimit = budget
+            }
+            configuration.accounts = accounts.compactMap(AccountID.init)
+            try await RunningExporter.with(configuration) { exporter in
+                // Watched at the stand-in: scraping a thousand accounts in a loop would load the
+                // two cores this test shares with the exporter and with other suites.
+                let start = ContinuousClock.now
+                while Set(api.requests.map(\.path)).count < accounts.count, ContinuousClock.now - start < .seconds(30) {
+                    try await Task.sleep(for: .milliseconds(250))
+                }
+                try await Task.sleep(for: .milliseconds(500))
+                let body = try await exporter.scrape()
+                let upCount = body.split(separator: "\n").count { $0.hasPrefix("cloudflare_paygo_up{") && $0.hasSuffix(" 1") }
+                #expect(upCount == accounts.count, "every account refreshed")
+                // Timed at the API, from its first call to the first call of the last account.
+                var firstCalls: [String: ContinuousClock.Instant] = [:]
+                for request in api.requests where firstCalls[request.path] == nil { firstCalls[request.path] = request.time }
+                let times = firstCalls.values.sorted()
+                let firstCycle = times.count == accounts.count ? (times.last! - times.first!).seconds : .infinity
+                #expect(firstCycle <= 1.1 * allowedCycle, "first cycle took \(firstCycle) s; the budget allows \(allowedCycle) s")
+
+                let parsed = try ParsedExposition(body)
+                let effective = try #require(parsed.value("cloudflare_paygo_refresh_interval_seconds"))
+                #expect(abs(effective - allowedCycle) < 0.01, "stretched from 1 s to what the budget allows")
+                #expect(parsed.value("cloudflare_paygo_configured_refresh_interval_seconds") == 1)
+                #expect(parsed.value("cloudflare_paygo_rate_limit_requests_per_second") == 90)
+                #expect(exporter.logLines.all.contains("refresh interval stretched"))
+
+                let now = Date().timeIntervalSince1970
+                let next = parsed.matching("cloudflare_paygo_next_refresh_timestamp_seconds").map(\.value).sorted()
+                #expect(next.count == accounts.count)
+                // The second cycle is starting, so the first few slots may just have come due.
+                #expect(next.count { $0 < now - 1 } < accounts.count / 10, "next refreshes are ahead")
+                let spread = (next.last ?? 0) - (next.first ?? 0)
+                #expect(spread > 0.8 * allowedCycle, "next refreshes spread over the interval, not bunched: \(spread) s")
+
+                // Into the second cycle: the spread slots keep within the budget too.
+                try await Task.sleep(for: .seconds(4))
+            }
+        }
+        #expect(bucket.refused == 0, "no call was refused with a 429")
+        let calls = api.requests.map(\.time).sorted()
+        #expect(calls.count > accounts.count, "the second cycle started")
+        let seconds = (calls.last! - calls.first!).seconds
+        #expect(Double(calls.count - 18) / seconds <= 90 * 1.02, "\(calls.count) calls in \(seconds) s: at most 90% of the bucket's rate")
+    }
+}
