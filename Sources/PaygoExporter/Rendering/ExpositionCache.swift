@@ -59,6 +59,9 @@ public final class ExpositionCache: Sendable {
             if let cached = state.bodies[format], cached.built == BuiltFrom(store: storeGeneration, budgets: budgetState.generation) {
                 return cached.body
             }
+            // The old body goes first, so the peak is one body, not two (scrapes still being
+            // sent hold their own reference).
+            state.bodies[format] = nil
             let (generation, entries) = store.versionedEntries()
             var expositions: [AccountExposition] = []
             expositions.reserveCapacity(entries.count)
@@ -99,21 +102,30 @@ public final class ExpositionCache: Sendable {
         enum Source { case accounts(Int), fixed([UInt8]) }
         let families = (MetricCatalog.accountFamilies.enumerated().map { ($1, Source.accounts($0)) } + standalone.map { ($0, Source.fixed($1)) })
             .sorted { $0.0.name.utf8.lexicographicallyPrecedes($1.0.name.utf8) }
-        var body: [UInt8] = []
-        body.reserveCapacity(expositions.reduce(4_096) { total, exposition in exposition.fragments.reduce(total + 512) { $0 + $1.count } })
+        // Written straight into the buffer that is served, sized up front: a body of many
+        // accounts runs to megabytes, and a second copy would double the peak.
+        let headerRoom = families.count * 512
+        var body = ByteBufferAllocator().buffer(capacity: expositions.reduce(headerRoom) { total, exposition in
+            exposition.fragments.reduce(total) { $0 + $1.count }
+        })
+        var header: [UInt8] = []
         for (descriptor, source) in families {
             switch source {
             case .accounts(let index):
                 guard expositions.contains(where: { !$0.fragments[index].isEmpty }) else { continue }
-                format.appendHeader(descriptor, to: &body)
+                header.removeAll(keepingCapacity: true)
+                format.appendHeader(descriptor, to: &header)
+                body.writeBytes(header)
                 for exposition in expositions {
-                    body.append(contentsOf: exposition.fragments[index])
+                    body.writeBytes(exposition.fragments[index])
                 }
             case .fixed(let samples):
-                format.appendHeader(descriptor, to: &body)
-                body.append(contentsOf: samples)
+                header.removeAll(keepingCapacity: true)
+                format.appendHeader(descriptor, to: &header)
+                body.writeBytes(header)
+                body.writeBytes(samples)
             }
         }
-        return ByteBuffer(bytes: body)
+        return body
     }
 }

@@ -23,7 +23,8 @@ struct GzipHead: Sendable {
         let compressor = try ZlibCompressor(algorithm: .deflate)
         var output = ByteBufferAllocator().buffer(capacity: compressor.maxSize(from: input))
         try compressor.deflate(from: &input, to: &output, flush: .sync)
-        deflated = output
+        // The bound the output was sized by is about the input's size; keep only what is used.
+        deflated = ByteBuffer(output.readableBytesView)
         crc = Self.crc32(plain, startingAt: 0)
         length = plain.readableBytes
     }
