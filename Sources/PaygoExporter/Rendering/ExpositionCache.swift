@@ -11,13 +11,18 @@ public final class ExpositionCache: Sendable {
     private struct State {
         var accounts: [AccountID: (generation: UInt64, exposition: AccountExposition)] = [:]
         /// Per format, the body and the store and budget generations it was built from.
-        var bodies: [ExpositionFormat: (built: BuiltFrom, body: RenderedUsage)] = [:]
+        var bodies: [ExpositionFormat: Body] = [:]
         var renders: UInt64 = 0
     }
 
     private struct BuiltFrom: Equatable {
         var store: UInt64
         var budgets: UInt64
+    }
+
+    private struct Body {
+        let built: BuiltFrom
+        let body: RenderedUsage
     }
 
     private let store: SnapshotStore
@@ -78,7 +83,7 @@ public final class ExpositionCache: Sendable {
             let body = RenderedUsage(
                 version: state.renders,
                 bytes: assemble(expositions, standalone: standaloneFamilies(budgetState.budgets), format: format))
-            state.bodies[format] = (BuiltFrom(store: generation, budgets: budgetState.generation), body)
+            state.bodies[format] = Body(built: BuiltFrom(store: generation, budgets: budgetState.generation), body: body)
             return body
         }
     }

@@ -13,6 +13,7 @@ public struct ExporterRouter: Sendable {
     let settings: WebServerSettings
     private let limiter: InFlightLimiter
     private let gzipHeads = GzipHeadCache()
+    private let scrapeBodies = ScrapeBodyCache()
 
     public init(store: SnapshotStore, cache: ExpositionCache, telemetryPath: String, demo: Bool, settings: WebServerSettings) {
         self.store = store
@@ -56,23 +57,30 @@ public struct ExporterRouter: Sendable {
                 .serviceUnavailable, "Too many concurrent scrapes (--web.max-requests=\(settings.maxRequests)); try again.\n")
     }
 
-    /// The usage body and its gzip form come prebuilt, once per refresh; a scrape renders only
-    /// the process families and sends the shared buffers as they are.
+    /// The usage body and its gzip form come prebuilt, once per refresh; the process families
+    /// are read and joined to them at most once a second, and every scrape sends that buffer.
     func metrics(_ request: Request) -> Response {
         let format = MetricsFormatNegotiation.format(forAccept: request.headers[.accept], openMetricsEnabled: settings.openMetrics)
         let usage = cache.body(format)
-        var tailBytes: [UInt8] = []
-        tailBytes.reserveCapacity(2_048)
-        ProcessMetrics.append(to: &tailBytes, format: format)
-        format.appendEnd(to: &tailBytes)
-        let tail = ByteBuffer(bytes: tailBytes)
         var headers: HTTPFields = [.contentType: format.contentType, .vary: "Accept, Accept-Encoding"]
         if AcceptEncoding.acceptsGzip(request.headers[.acceptEncoding]),
-           let member = try? gzipHeads.head(for: usage, format: format).member(tail: tail) {
+           let member = try? scrapeBodies.body(for: .init(format: format, gzip: true), usage: usage, build: {
+               try gzipHeads.head(for: usage, format: format).member(tail: Self.tail(format))
+           }) {
             headers[.contentEncoding] = "gzip"
-            return Response(status: .ok, headers: headers, body: ResponseBody(contentsOf: member))
+            return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: member))
         }
-        return Response(status: .ok, headers: headers, body: ResponseBody(contentsOf: [usage.bytes, tail]))
+        let plain = scrapeBodies.body(for: .init(format: format, gzip: false), usage: usage) { [usage.bytes, Self.tail(format)] }
+        return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: plain))
+    }
+
+    /// What follows the usage families: the process families and, in OpenMetrics, `# EOF`.
+    private static func tail(_ format: ExpositionFormat) -> ByteBuffer {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(2_048)
+        ProcessMetrics.append(to: &bytes, format: format)
+        format.appendEnd(to: &bytes)
+        return ByteBuffer(bytes: bytes)
     }
 
     private func plainText(_ status: HTTPResponse.Status, _ text: String) -> Response {

@@ -11,12 +11,13 @@ import NIOCore
 /// response costs compressing the tail only. Readers see a single standard member (RFC 1952),
 /// unlike concatenated members, which some HTTP clients stop reading after the first.
 struct GzipHead: Sendable {
-    private let deflated: ByteBuffer
+    /// The gzip header and the head's deflate blocks: everything a response sends before the tail.
+    private let start: ByteBuffer
     private let crc: UInt
     private let length: Int
 
     /// Fixed header: magic, deflate, no flags, no time, no extra flags, OS unknown.
-    private static let header = ByteBuffer(bytes: [0x1F, 0x8B, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xFF])
+    private static let header: [UInt8] = [0x1F, 0x8B, 0x08, 0x00, 0, 0, 0, 0, 0x00, 0xFF]
 
     init(_ plain: ByteBuffer) throws {
         var input = plain
@@ -24,7 +25,10 @@ struct GzipHead: Sendable {
         var output = ByteBufferAllocator().buffer(capacity: compressor.maxSize(from: input))
         try compressor.deflate(from: &input, to: &output, flush: .sync)
         // The bound the output was sized by is about the input's size; keep only what is used.
-        deflated = ByteBuffer(output.readableBytesView)
+        var start = ByteBufferAllocator().buffer(capacity: Self.header.count + output.readableBytes)
+        start.writeBytes(Self.header)
+        start.writeBuffer(&output)
+        self.start = start
         crc = Self.crc32(plain, startingAt: 0)
         length = plain.readableBytes
     }
@@ -44,7 +48,7 @@ struct GzipHead: Sendable {
         end.writeInteger(UInt32(truncatingIfNeeded: combined), endianness: .little)
         // ISIZE is the length modulo 2^32 (RFC 1952 section 2.3.1).
         end.writeInteger(UInt32(truncatingIfNeeded: length + tail.readableBytes), endianness: .little)
-        return [Self.header, deflated, end]
+        return [start, end]
     }
 
     private static func crc32(_ buffer: ByteBuffer, startingAt seed: UInt) -> UInt {
