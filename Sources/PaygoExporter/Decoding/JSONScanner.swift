@@ -334,9 +334,14 @@ struct JSONScanner {
             let value = exponent == 0 ? Double(mantissa) : Double(mantissa) / Self.powersOfTen[-exponent]
             return negative ? -value : value
         }
-        let text = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self)
-        guard let value = Double(text), value.isFinite else { return nil }
-        return value
+        // C's strtod rounds correctly; the copy only adds the terminating NUL it needs. The
+        // process never calls setlocale, so the decimal point is ".".
+        let value = withUnsafeTemporaryAllocation(of: CChar.self, capacity: range.count + 1) { text -> Double in
+            _ = UnsafeMutableRawBufferPointer(text).initializeMemory(as: UInt8.self, from: bytes[range])
+            text[range.count] = 0
+            return strtod(text.baseAddress!, nil)
+        }
+        return value.isFinite ? value : nil
     }
 
     // MARK: Helpers

@@ -10,39 +10,37 @@ public enum RFC3339Timestamp {
     }
 
     /// Unix seconds for the UTF-8 bytes of an RFC 3339 date-time, or nil if they are not one.
-    static func parse(utf8 bytes: [UInt8]) -> Double? {
-        var bytes = bytes
+    /// Reads the bytes where they are: the decoder calls it once per record.
+    static func parse<Bytes: RandomAccessCollection<UInt8>>(utf8 bytes: Bytes) -> Double? where Bytes.Index == Int {
         // RFC 3339 allows a lower-case t/z and a space separator in some profiles; accept those.
-        for index in bytes.indices where bytes[index] == UInt8(ascii: "t") || bytes[index] == UInt8(ascii: "z") {
-            bytes[index] -= 32
-        }
-        guard bytes.count >= 20, let days = parseDate(bytes, from: 0),
-              bytes[10] == UInt8(ascii: "T") || bytes[10] == UInt8(ascii: " "),
-              let hour = number(bytes, 11, 2), bytes[13] == UInt8(ascii: ":"),
-              let minute = number(bytes, 14, 2), bytes[16] == UInt8(ascii: ":"),
-              let second = number(bytes, 17, 2),
+        let base = bytes.startIndex
+        guard bytes.count >= 20, let days = parseDate(bytes, from: base),
+              bytes[base + 10] | 0x20 == UInt8(ascii: "t") || bytes[base + 10] == UInt8(ascii: " "),
+              let hour = number(bytes, base + 11, 2), bytes[base + 13] == UInt8(ascii: ":"),
+              let minute = number(bytes, base + 14, 2), bytes[base + 16] == UInt8(ascii: ":"),
+              let second = number(bytes, base + 17, 2),
               hour < 24, minute < 60, second < 61
         else { return nil }
-        var index = 19
+        var index = base + 19
         var fraction = 0.0
         if bytes[index] == UInt8(ascii: ".") {
             index += 1
             var scale = 0.1
             let start = index
-            while index < bytes.count, let digit = digitValue(bytes[index]) {
+            while index < bytes.endIndex, let digit = digitValue(bytes[index]) {
                 fraction += Double(digit) * scale
                 scale /= 10
                 index += 1
             }
             guard index > start else { return nil }
         }
-        guard index < bytes.count else { return nil }
+        guard index < bytes.endIndex else { return nil }
         var offsetSeconds = 0
         switch bytes[index] {
-        case UInt8(ascii: "Z"):
+        case UInt8(ascii: "Z"), UInt8(ascii: "z"):
             index += 1
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
-            guard index + 6 == bytes.count, let offsetHour = number(bytes, index + 1, 2),
+            guard index + 6 == bytes.endIndex, let offsetHour = number(bytes, index + 1, 2),
                   bytes[index + 3] == UInt8(ascii: ":"), let offsetMinute = number(bytes, index + 4, 2),
                   offsetHour < 24, offsetMinute < 60
             else { return nil }
@@ -51,7 +49,7 @@ public enum RFC3339Timestamp {
         default:
             return nil
         }
-        guard index == bytes.count else { return nil }
+        guard index == bytes.endIndex else { return nil }
         let seconds = days * 86_400 + hour * 3_600 + minute * 60 + min(second, 59) - offsetSeconds
         return Double(seconds) + fraction
     }
@@ -74,8 +72,8 @@ public enum RFC3339Timestamp {
     }
 
     /// Days since 1970-01-01 of a validated `YYYY-MM-DD` at `offset`.
-    private static func parseDate(_ bytes: [UInt8], from offset: Int) -> Int? {
-        guard bytes.count >= offset + 10,
+    private static func parseDate<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, from offset: Int) -> Int? where Bytes.Index == Int {
+        guard bytes.endIndex >= offset + 10,
               let year = number(bytes, offset, 4), bytes[offset + 4] == UInt8(ascii: "-"),
               let month = number(bytes, offset + 5, 2), bytes[offset + 7] == UInt8(ascii: "-"),
               let day = number(bytes, offset + 8, 2),
@@ -88,11 +86,11 @@ public enum RFC3339Timestamp {
         (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) ? Int(byte - UInt8(ascii: "0")) : nil
     }
 
-    private static func number(_ bytes: [UInt8], _ offset: Int, _ width: Int) -> Int? {
-        guard offset + width <= bytes.count else { return nil }
+    private static func number<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ offset: Int, _ width: Int) -> Int? where Bytes.Index == Int {
+        guard offset + width <= bytes.endIndex else { return nil }
         var value = 0
-        for byte in bytes[offset..<(offset + width)] {
-            guard let digit = digitValue(byte) else { return nil }
+        for index in offset..<(offset + width) {
+            guard let digit = digitValue(bytes[index]) else { return nil }
             value = value * 10 + digit
         }
         return value

@@ -32,10 +32,11 @@ struct UsageRecordFields {
     }
 
     private var slots = [JSONScanner.Value?](repeating: nil, count: keys.count)
-    /// Where the previous key matched: the next key is usually the one after it.
-    private var nextSlotHint = 0
+    /// Per slot, the slot whose key followed it last time: records repeat one key order.
+    private var followers = [Int](repeating: 0, count: keys.count + 1)
+    /// The slot of the previous key in this record; `keys.count` at a record's start.
+    private var previousSlot = keys.count
     private var texts = RecentValues<String>(capacity: 16)
-    private var timestamps = RecentValues<Double>(capacity: 8)
 
     mutating func readRecord(_ scanner: inout JSONScanner, path: PaygoAnswerDecoder.ElementPath) throws(PaygoDecodingError) -> UsageRecord {
         let value = try scanner.value()
@@ -44,6 +45,7 @@ struct UsageRecordFields {
             throw .invalidField(path: path.text(), problem: "is not an object")
         }
         for index in slots.indices { slots[index] = nil }
+        previousSlot = Self.keys.count
         var first = true
         while try scanner.hasNextElement(closing: UInt8(ascii: "}"), first: first) {
             first = false
@@ -60,20 +62,23 @@ struct UsageRecordFields {
             guard let name = scanner.string(key, escaped: true) else { return nil }
             return Self.keys.firstIndex { $0.name == name }
         }
-        if nextSlotHint < Self.keys.count, scanner.bytes(key, equal: Self.keys[nextSlotHint].bytes) {
-            defer { nextSlotHint += 1 }
-            return nextSlotHint
+        let expected = followers[previousSlot]
+        let slot: Int
+        if scanner.bytes(key, equal: Self.keys[expected].bytes) {
+            slot = expected
+        } else {
+            guard let found = Self.keys.firstIndex(where: { scanner.bytes(key, equal: $0.bytes) }) else { return nil }
+            slot = found
+            followers[previousSlot] = found
         }
-        guard let slot = Self.keys.firstIndex(where: { scanner.bytes(key, equal: $0.bytes) }) else { return nil }
-        // Answers use one spelling throughout, so the hint steps over the other one.
-        nextSlotHint = slot + 2
+        previousSlot = slot
         return slot
     }
 
     private mutating func record(_ scanner: JSONScanner, path: PaygoAnswerDecoder.ElementPath) throws(PaygoDecodingError) -> UsageRecord {
         let reader = ColumnReader(scanner: scanner, slots: slots, path: path)
-        guard let chargeStart = try reader.timestamp(.chargePeriodStart, &timestamps) else { throw reader.missing(.chargePeriodStart) }
-        guard let chargeEnd = try reader.timestamp(.chargePeriodEnd, &timestamps) else { throw reader.missing(.chargePeriodEnd) }
+        guard let chargeStart = try reader.timestamp(.chargePeriodStart) else { throw reader.missing(.chargePeriodStart) }
+        guard let chargeEnd = try reader.timestamp(.chargePeriodEnd) else { throw reader.missing(.chargePeriodEnd) }
         guard chargeEnd >= chargeStart else {
             throw .invalidField(path: path.text(), problem: "has ChargePeriodEnd before ChargePeriodStart")
         }
@@ -85,7 +90,7 @@ struct UsageRecordFields {
         guard let cost = try reader.number(.contractedCost) else { throw reader.missing(.contractedCost) }
         return UsageRecord(
             billingCurrency: currency,
-            billingPeriodStart: try reader.timestamp(.billingPeriodStart, &timestamps),
+            billingPeriodStart: try reader.timestamp(.billingPeriodStart),
             chargePeriodStart: chargeStart,
             chargePeriodEnd: chargeEnd,
             serviceName: service,
@@ -137,13 +142,13 @@ struct UsageRecordFields {
             throw invalid(name, "is not a number")
         }
 
-        func timestamp(_ column: Column, _ cache: inout RecentValues<Double>) throws(PaygoDecodingError) -> Double? {
+        func timestamp(_ column: Column) throws(PaygoDecodingError) -> Double? {
             guard let (name, value) = chosen(column) else { return nil }
             guard case .string(let range, let escaped) = value else { throw invalid(name, "is not a String") }
             let seconds: Double? = if escaped {
                 scanner.string(range, escaped: true).flatMap(RFC3339Timestamp.parse)
             } else {
-                cache.value(range, in: scanner, convert: RFC3339Timestamp.parse(utf8:))
+                RFC3339Timestamp.parse(utf8: UnsafeRawBufferPointer(rebasing: scanner.bytes[range]))
             }
             guard let seconds else { throw invalid(name, "is not an RFC 3339 time") }
             return seconds

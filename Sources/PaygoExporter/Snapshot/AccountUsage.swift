@@ -16,32 +16,35 @@ public struct AccountUsage: Sendable, Hashable {
     /// that share it so no series is ever emitted twice; and, per currency, the daily costs of
     /// the current billing period for the forecast at `now` (Unix seconds).
     public init(records: [UsageRecord], now: Double = .infinity) {
-        var newest: [UsageSeriesKey: UsageSeries] = [:]
+        // Answers list a series' records together, so the previous record's series and
+        // currency are looked up first: hashing three strings per record was most of the cost.
+        var newest: [UsageSeries] = []
+        var indexByKey: [UsageSeriesKey: Int] = [:]
+        var lastSeries: Int?
         var billingStarts: [String: Double] = [:]
-        // currency -> charge period start -> (end, cost, billing period start)
-        var days: [String: [Double: (end: Double, cost: Double, billingStart: Double?)]] = [:]
+        // Per currency, charge period start -> (end, cost, billing period start).
+        var days: [(currency: String, days: [Double: (end: Double, cost: Double, billingStart: Double?)])] = []
+        var lastCurrency: Int?
         for record in records {
             let key = UsageSeriesKey(service: record.serviceName, unit: record.consumedUnit, currency: record.billingCurrency)
-            if var existing = newest[key] {
-                if record.chargePeriodStart > existing.chargePeriodStart {
-                    newest[key] = UsageSeries(key: key, record: record)
-                } else if record.chargePeriodStart == existing.chargePeriodStart {
-                    existing.add(record)
-                    newest[key] = existing
+            if let index = lastSeries.flatMap({ newest[$0].key == key ? $0 : nil }) ?? indexByKey[key] {
+                lastSeries = index
+                if record.chargePeriodStart > newest[index].chargePeriodStart {
+                    newest[index] = UsageSeries(key: key, record: record)
+                } else if record.chargePeriodStart == newest[index].chargePeriodStart {
+                    newest[index].add(record)
                 }
             } else {
-                newest[key] = UsageSeries(key: key, record: record)
+                lastSeries = newest.count
+                indexByKey[key] = newest.count
+                newest.append(UsageSeries(key: key, record: record))
             }
             if let start = record.billingPeriodStart {
                 billingStarts[record.billingCurrency] = max(billingStarts[record.billingCurrency] ?? start, start)
             }
-            var day = days[record.billingCurrency, default: [:]][record.chargePeriodStart]
-                ?? (record.chargePeriodEnd, 0, record.billingPeriodStart)
-            day.end = max(day.end, record.chargePeriodEnd)
-            day.cost += record.contractedCost
-            days[record.billingCurrency, default: [:]][record.chargePeriodStart] = day
+            Self.addDay(record, to: &days, last: &lastCurrency)
         }
-        series = newest.values.sorted { $0.key < $1.key }
+        series = newest.sorted { $0.key < $1.key }
         billingPeriodStarts = billingStarts
         recordCount = records.count
         var ends: [String: Double] = [:]
@@ -49,7 +52,7 @@ public struct AccountUsage: Sendable, Hashable {
         for (currency, start) in billingStarts {
             let end = CostForecast.periodEnd(forStart: start)
             ends[currency] = end
-            let current = (days[currency] ?? [:]).compactMap { dayStart, day -> CostForecast.Day? in
+            let current = (days.first { $0.currency == currency }?.days ?? [:]).compactMap { dayStart, day -> CostForecast.Day? in
                 guard dayStart >= start, dayStart < end, day.billingStart.map({ $0 == start }) ?? true else { return nil }
                 return CostForecast.Day(start: dayStart, end: day.end, cost: day.cost)
             }
@@ -59,5 +62,26 @@ public struct AccountUsage: Sendable, Hashable {
         }
         billingPeriodEnds = ends
         forecastCosts = forecasts
+    }
+
+    private static func addDay(
+        _ record: UsageRecord,
+        to days: inout [(currency: String, days: [Double: (end: Double, cost: Double, billingStart: Double?)])],
+        last: inout Int?
+    ) {
+        let index: Int
+        if let last, days[last].currency == record.billingCurrency {
+            index = last
+        } else if let found = days.firstIndex(where: { $0.currency == record.billingCurrency }) {
+            index = found
+        } else {
+            index = days.count
+            days.append((record.billingCurrency, [:]))
+        }
+        last = index
+        var day = days[index].days[record.chargePeriodStart] ?? (record.chargePeriodEnd, 0, record.billingPeriodStart)
+        day.end = max(day.end, record.chargePeriodEnd)
+        day.cost += record.contractedCost
+        days[index].days[record.chargePeriodStart] = day
     }
 }
