@@ -50,6 +50,13 @@ struct AccountExposition: Sendable {
         add(MetricCatalog.refreshDuration, [], health.lastRefreshDurationSeconds)
         add(MetricCatalog.nextRefresh, [], health.nextRefreshTime)
 
-        fragments = MetricCatalog.accountFamilies.map { lines[$0] ?? [] }
+        // Exact-size copies: the lines grew by doubling, and a thousand accounts' spare
+        // capacity would otherwise be kept for as long as the account does not change.
+        fragments = MetricCatalog.accountFamilies.map { descriptor in
+            guard let bytes = lines[descriptor] else { return [] }
+            return [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
+                count = buffer.initialize(fromContentsOf: bytes)
+            }
+        }
     }
 }

@@ -70,9 +70,18 @@ public struct ExporterRouter: Sendable {
             headers[.contentEncoding] = "gzip"
             return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: member))
         }
+        // A large body is sent as it is, followed by the tail: copying megabytes every second
+        // would cost more memory than the second write costs time.
+        guard usage.bytes.readableBytes <= Self.largestJoinedBody else {
+            let tail = scrapeBodies.body(for: .init(format: format, gzip: false), usage: usage) { [Self.tail(format)] }
+            return Response(status: .ok, headers: headers, body: ResponseBody(contentsOf: [usage.bytes, tail]))
+        }
         let plain = scrapeBodies.body(for: .init(format: format, gzip: false), usage: usage) { [usage.bytes, Self.tail(format)] }
         return Response(status: .ok, headers: headers, body: ResponseBody(byteBuffer: plain))
     }
+
+    /// Plain bodies up to this size are joined with their tail into one buffer per second.
+    static let largestJoinedBody = 1 << 20
 
     /// What follows the usage families: the process families and, in OpenMetrics, `# EOF`.
     private static func tail(_ format: ExpositionFormat) -> ByteBuffer {

@@ -15,6 +15,7 @@ enum LandingPage {
                 + "<td class=\"\(state)\">\(state)</td>"
                 + "<td>\(format(health.lastAttemptTime))</td>"
                 + "<td>\(format(health.lastSuccessTime))</td>"
+                + "<td>\(format(health.nextRefreshTime))</td>"
                 + "<td>\(entry.snapshot.usage.map { String($0.recordCount) } ?? "-")</td>"
                 + "<td>\(HTMLEscaping.escape(health.lastError ?? ""))</td></tr>\n"
         }
@@ -40,7 +41,7 @@ enum LandingPage {
             </ul>
             <h2>Accounts</h2>
             <table>
-            <tr><th>Account</th><th>State</th><th>Last refresh (UTC)</th><th>Last success (UTC)</th><th>Records</th><th>Last error</th></tr>
+            <tr><th>Account</th><th>State</th><th>Last refresh (UTC)</th><th>Last success (UTC)</th><th>Next refresh (UTC)</th><th>Records</th><th>Last error</th></tr>
             \(rows)</table>
             </body>
             </html>
