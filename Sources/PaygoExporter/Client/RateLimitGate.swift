@@ -21,7 +21,7 @@ public final class RateLimitGate: Sendable {
     public var remainingSeconds: Double {
         guard let until = pausedUntil.withLock({ $0 }) else { return 0 }
         let left = ContinuousClock.now.duration(to: until)
-        return max(0, Double(left.components.seconds) + Double(left.components.attoseconds) / 1e18)
+        return max(0, left.seconds)
     }
 
     /// Returns once no pause is in force; throws if cancelled while waiting.

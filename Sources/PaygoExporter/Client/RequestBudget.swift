@@ -16,7 +16,7 @@ public final class RequestBudget: Sendable {
 
     public init(rate: RequestRate) {
         self.rate = rate
-        spacing = .nanoseconds(Int64(rate.spacingSeconds * 1e9))
+        spacing = rate.spacing
         let burst = max(1, rate.requests / 10)
         tolerance = spacing * (burst - 1)
         theoreticalArrival = Mutex(.now)

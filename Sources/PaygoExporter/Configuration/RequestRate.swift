@@ -27,6 +27,9 @@ public struct RequestRate: Sendable, Hashable, CustomStringConvertible {
     /// Seconds between requests when they are spread evenly.
     public var spacingSeconds: Double { perSeconds / Double(requests) }
 
+    /// The time between requests when they are spread evenly.
+    public var spacing: Duration { .nanoseconds(Int64(spacingSeconds * 1e9)) }
+
     public var requestsPerSecond: Double { Double(requests) / perSeconds }
 
     public var description: String {

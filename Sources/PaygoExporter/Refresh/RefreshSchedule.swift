@@ -22,7 +22,7 @@ public struct RefreshSchedule: Sendable, Hashable {
         configuredInterval = interval
         // One call per account per refresh: path fallback happens once per process and
         // retries are rare; both still go through the budget, which only delays them.
-        let needed = rate.map { Duration.nanoseconds(Int64($0.spacingSeconds * 1e9)) * accountCount } ?? .zero
+        let needed = rate.map { $0.spacing * accountCount } ?? .zero
         effectiveInterval = max(interval, needed)
         let count = max(accountCount, 1)
         phases = (0..<accountCount).map { index in

@@ -103,10 +103,3 @@ public struct UsageRefresher: Service {
         }
     }
 }
-
-extension Duration {
-    /// The duration in seconds as a Double, for metrics and logs.
-    var seconds: Double {
-        Double(components.seconds) + Double(components.attoseconds) / 1e18
-    }
-}

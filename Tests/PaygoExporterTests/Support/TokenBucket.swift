@@ -1,3 +1,4 @@
+import PaygoExporter
 import Synchronization
 
 /// A token bucket like the one Cloudflare keeps per API token: `capacity` calls, refilled
@@ -17,9 +18,7 @@ final class TokenBucket: Sendable {
     func take() -> Bool {
         state.withLock { state in
             let now = ContinuousClock.now
-            let elapsed = state.updated.duration(to: now)
-            let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-            state.tokens = min(capacity, state.tokens + seconds * capacity / windowSeconds)
+            state.tokens = min(capacity, state.tokens + state.updated.duration(to: now).seconds * capacity / windowSeconds)
             state.updated = now
             guard state.tokens >= 1 else {
                 state.refused += 1

@@ -42,7 +42,7 @@ enum BenchMain {
             let started = ContinuousClock.now
             records = try run(answer)
             let elapsed = started.duration(to: .now)
-            seconds.append(Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+            seconds.append(elapsed.seconds)
             if peak == 0 { peak = ProcessMemory.peakResidentBytes() }
         }
         let result: [String: Any] = [
