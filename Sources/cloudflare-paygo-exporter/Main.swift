@@ -1,28 +1,12 @@
 import ArgumentParser
 import Foundation
-import NIOCore
-import NIOPosix
 import PaygoExporter
-import Synchronization
 
 /// Usage and configuration errors exit with 2 and one line naming the problem and the fix,
 /// before anything listens; --help and --version exit 0 as usual.
 @main
 enum Main {
-    static func main() {
-        // Request handlers then run on the event loops that hold their connections, instead of
-        // hopping to Swift's own pool and back for every scrape; it must precede any task.
-        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
-        // Detached: main is on the main actor, which the wait below blocks.
-        let done = DispatchSemaphore(value: 0)
-        Task.detached {
-            await run()
-            done.signal()
-        }
-        done.wait()
-    }
-
-    private static func run() async {
+    static func main() async {
         do {
             var command = try ExporterCommand.parseAsRoot()
             if var command = command as? any AsyncParsableCommand {
