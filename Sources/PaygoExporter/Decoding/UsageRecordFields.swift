@@ -36,7 +36,7 @@ struct UsageRecordFields {
     private var followers = [Int](repeating: 0, count: keys.count + 1)
     /// The slot of the previous key in this record; `keys.count` at a record's start.
     private var previousSlot = keys.count
-    private var texts = RecentValues<String>(capacity: 16)
+    private var texts = RecentTexts()
 
     mutating func readRecord(_ scanner: inout JSONScanner, path: PaygoAnswerDecoder.ElementPath) throws(PaygoDecodingError) -> UsageRecord {
         let value = try scanner.value()
@@ -119,10 +119,10 @@ struct UsageRecordFields {
             return nil
         }
 
-        func text(_ column: Column, _ cache: inout RecentValues<String>) throws(PaygoDecodingError) -> String? {
+        func text(_ column: Column, _ cache: inout RecentTexts) throws(PaygoDecodingError) -> String? {
             guard let (name, value) = chosen(column) else { return nil }
             guard case .string(let range, let escaped) = value else { throw invalid(name, "is not a String") }
-            let text = escaped ? scanner.string(range, escaped: true) : cache.value(range, in: scanner) { String(decoding: $0, as: UTF8.self) }
+            let text = escaped ? scanner.string(range, escaped: true) : cache.text(range, in: scanner)
             guard let text else { throw invalid(name, "is not a valid string") }
             return text
         }
@@ -164,28 +164,23 @@ struct UsageRecordFields {
     }
 }
 
-/// The last few distinct values converted from identical bytes: records repeat a handful of
-/// period bounds and service, unit and currency names, so a repeat costs one comparison rather
-/// than a conversion and an allocation.
-private struct RecentValues<Value> {
-    private var entries: [(bytes: [UInt8], value: Value)] = []
+/// The last few distinct strings read: records repeat a handful of service, unit and currency
+/// names, so a repeat costs one comparison rather than a new string.
+private struct RecentTexts {
+    private static let capacity = 16
+    private var entries: [(bytes: [UInt8], text: String)] = []
     private var next = 0
-    private let capacity: Int
 
-    init(capacity: Int) {
-        self.capacity = capacity
-    }
-
-    mutating func value(_ range: Range<Int>, in scanner: JSONScanner, convert: ([UInt8]) -> Value?) -> Value? {
-        for entry in entries where scanner.bytes(range, equal: entry.bytes) { return entry.value }
+    mutating func text(_ range: Range<Int>, in scanner: JSONScanner) -> String {
+        for entry in entries where scanner.bytes(range, equal: entry.bytes) { return entry.text }
         let bytes = Array(UnsafeRawBufferPointer(rebasing: scanner.bytes[range]))
-        guard let value = convert(bytes) else { return nil }
-        if entries.count < capacity {
-            entries.append((bytes, value))
+        let text = String(decoding: bytes, as: UTF8.self)
+        if entries.count < Self.capacity {
+            entries.append((bytes, text))
         } else {
-            entries[next] = (bytes, value)
-            next = (next + 1) % capacity
+            entries[next] = (bytes, text)
+            next = (next + 1) % Self.capacity
         }
-        return value
+        return text
     }
 }
