@@ -51,7 +51,10 @@ public struct Exporter: Sendable {
             additionalChannelHandlers: [RequestHeadDeadlineHandler(deadline: TimeAmount(web.requestHeadTimeout))],
             idleTimeout: TimeAmount(web.idleTimeout),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: web.maxHeaderBytes, maxHeaderListSize: web.maxHeaderBytes, maxHeaderFieldCount: 100))
-        let server: HTTPServerBuilder = if let tls = web.tls { try .tls(.http1(configuration: http1), tlsConfiguration: tls) } else { .http1(configuration: http1) }
+        let http1Server = ExporterHTTP1Channel.builder(configuration: http1, fastPath: .init(
+            telemetryPath: configuration.telemetryPath, endpoint: router.endpoint,
+            authenticator: router.authenticator, extraHeaders: web.extraHeaders))
+        let server: HTTPServerBuilder = if let tls = web.tls { try .tls(http1Server, tlsConfiguration: tls) } else { http1Server }
         let app = Application(
             router: router.build(),
             server: server,

@@ -1,10 +1,13 @@
+import NIOCore
 import PrometheusExposition
 
 /// One account's sample lines, per family, rendered once per change of its snapshot and
 /// joined with the other accounts' by `ExpositionCache`.
 struct AccountExposition: Sendable {
     /// Indexed like `MetricCatalog.accountFamilies`; an empty fragment means no samples.
-    let fragments: [[UInt8]]
+    /// Once joined into a body they are slices of it (`ExpositionCache`), so the account's
+    /// lines are held once, not once here and once in the body.
+    var fragments: [ByteBuffer]
 
     init(_ snapshot: AccountSnapshot) {
         var lines: [MetricDescriptor: [UInt8]] = [:]
@@ -50,13 +53,8 @@ struct AccountExposition: Sendable {
         add(MetricCatalog.refreshDuration, [], health.lastRefreshDurationSeconds)
         add(MetricCatalog.nextRefresh, [], health.nextRefreshTime)
 
-        // Exact-size copies: the lines grew by doubling, and a thousand accounts' spare
-        // capacity would otherwise be kept for as long as the account does not change.
         fragments = MetricCatalog.accountFamilies.map { descriptor in
-            guard let bytes = lines[descriptor] else { return [] }
-            return [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, count in
-                count = buffer.initialize(fromContentsOf: bytes)
-            }
+            lines[descriptor].map { ByteBuffer(bytes: $0) } ?? ByteBuffer()
         }
     }
 }

@@ -60,9 +60,8 @@ public final class ExpositionCache: Sendable {
     public func body(_ format: ExpositionFormat = .prometheusText) -> RenderedUsage {
         let budgetState = budgets?.current ?? (generation: 0, budgets: [])
         return state.withLock { state in
-            let storeGeneration = store.generation
-            if let cached = state.bodies[format], cached.built == BuiltFrom(store: storeGeneration, budgets: budgetState.generation) {
-                return cached.body
+            if let current = current(format, in: state, budgetGeneration: budgetState.generation) {
+                return current
             }
             // The old body goes first, so the peak is one body, not two (scrapes still being
             // sent hold their own reference).
@@ -80,12 +79,28 @@ public final class ExpositionCache: Sendable {
                 }
             }
             state.renders += 1
-            let body = RenderedUsage(
-                version: state.renders,
-                bytes: assemble(expositions, standalone: standaloneFamilies(budgetState.budgets), format: format))
+            let bytes = assemble(&expositions, standalone: standaloneFamilies(budgetState.budgets), format: format)
+            for (entry, exposition) in zip(entries, expositions) {
+                state.accounts[entry.snapshot.account]?.exposition = exposition
+            }
+            let body = RenderedUsage(version: state.renders, bytes: bytes)
             state.bodies[format] = Body(built: BuiltFrom(store: generation, budgets: budgetState.generation), body: body)
             return body
         }
+    }
+
+    /// The body in `format` if one is built and still current; nil when building it is due.
+    /// Costs two generation reads and a lock, so an event loop can ask.
+    func currentBody(_ format: ExpositionFormat) -> RenderedUsage? {
+        let budgetGeneration = budgets?.current.generation ?? 0
+        return state.withLock { current(format, in: $0, budgetGeneration: budgetGeneration) }
+    }
+
+    private func current(_ format: ExpositionFormat, in state: State, budgetGeneration: UInt64) -> RenderedUsage? {
+        guard let cached = state.bodies[format], cached.built == BuiltFrom(store: store.generation, budgets: budgetGeneration) else {
+            return nil
+        }
+        return cached.body
     }
 
     /// Families that belong to no account's snapshot: the fixed ones and the configured budgets.
@@ -103,7 +118,9 @@ public final class ExpositionCache: Sendable {
         return families
     }
 
-    private func assemble(_ expositions: [AccountExposition], standalone: [(MetricDescriptor, [UInt8])], format: ExpositionFormat) -> ByteBuffer {
+    /// Joins the families into one buffer and turns every account fragment into a slice of it,
+    /// so an unchanged account's lines are not kept a second time beside the body.
+    private func assemble(_ expositions: inout [AccountExposition], standalone: [(MetricDescriptor, [UInt8])], format: ExpositionFormat) -> ByteBuffer {
         enum Source { case accounts(Int), fixed([UInt8]) }
         let families = (MetricCatalog.accountFamilies.enumerated().map { ($1, Source.accounts($0)) } + standalone.map { ($0, Source.fixed($1)) })
             .sorted { $0.0.name.utf8.lexicographicallyPrecedes($1.0.name.utf8) }
@@ -111,24 +128,34 @@ public final class ExpositionCache: Sendable {
         // accounts runs to megabytes, and a second copy would double the peak.
         let headerRoom = families.count * 512
         var body = ByteBufferAllocator().buffer(capacity: expositions.reduce(headerRoom) { total, exposition in
-            exposition.fragments.reduce(total) { $0 + $1.count }
+            exposition.fragments.reduce(total) { $0 + $1.readableBytes }
         })
+        var offsets = Array(repeating: [Int](repeating: 0, count: MetricCatalog.accountFamilies.count), count: expositions.count)
         var header: [UInt8] = []
         for (descriptor, source) in families {
             switch source {
-            case .accounts(let index):
-                guard expositions.contains(where: { !$0.fragments[index].isEmpty }) else { continue }
+            case .accounts(let family):
+                guard expositions.contains(where: { $0.fragments[family].readableBytes > 0 }) else { continue }
                 header.removeAll(keepingCapacity: true)
                 format.appendHeader(descriptor, to: &header)
                 body.writeBytes(header)
-                for exposition in expositions {
-                    body.writeBytes(exposition.fragments[index])
+                for (account, exposition) in expositions.enumerated() {
+                    offsets[account][family] = body.writerIndex
+                    body.writeImmutableBuffer(exposition.fragments[family])
                 }
             case .fixed(let samples):
                 header.removeAll(keepingCapacity: true)
                 format.appendHeader(descriptor, to: &header)
                 body.writeBytes(header)
                 body.writeBytes(samples)
+            }
+        }
+        for account in expositions.indices {
+            for family in expositions[account].fragments.indices {
+                let length = expositions[account].fragments[family].readableBytes
+                expositions[account].fragments[family] = length == 0
+                    ? ByteBuffer()
+                    : body.getSlice(at: offsets[account][family], length: length) ?? expositions[account].fragments[family]
             }
         }
         return body

@@ -8,9 +8,7 @@ struct HTTPPolicyMiddleware<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await decide(request, context: context, next: next)
-        for (name, value) in extraHeaders {
-            if let field = HTTPFields.Element.Name(name) { response.headers[field] = value }
-        }
+        response.headers.setExtraHeaders(extraHeaders)
         return response
     }
 

@@ -29,13 +29,21 @@ final class ScrapeBodyCache: Sendable {
     /// concatenation of the parts `build` makes now (kept for the next scrapes).
     func body(for key: Key, usage: RenderedUsage, build: () throws -> [ByteBuffer]) rethrows -> ByteBuffer {
         let now = ContinuousClock.now
-        if let cached = bodies.withLock({ $0[key] }), cached.usageVersion == usage.version, now - cached.builtAt < Self.maxAge {
-            return cached.body
+        if let cached = cachedBody(for: key, usage: usage, now: now) {
+            return cached
         }
         let parts = try build()
         var body = ByteBufferAllocator().buffer(capacity: parts.reduce(0) { $0 + $1.readableBytes })
         for var part in parts { body.writeBuffer(&part) }
         bodies.withLock { $0[key] = Entry(usageVersion: usage.version, builtAt: now, body: body) }
         return body
+    }
+
+    /// The cached body for `key` if it was built from `usage` within `maxAge`; never builds.
+    func cachedBody(for key: Key, usage: RenderedUsage, now: ContinuousClock.Instant = .now) -> ByteBuffer? {
+        guard let cached = bodies.withLock({ $0[key] }), cached.usageVersion == usage.version, now - cached.builtAt < Self.maxAge else {
+            return nil
+        }
+        return cached.body
     }
 }

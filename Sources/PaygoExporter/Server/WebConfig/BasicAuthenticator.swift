@@ -33,23 +33,41 @@ public final class BasicAuthenticator: Sendable {
 
     /// True when `authorization` (the header's value) names a configured user with the right password.
     public func isAuthorized(_ authorization: String?) -> Bool {
-        guard let authorization, authorization.count < 4_096,
-              authorization.lowercased().hasPrefix("basic "),
-              let decoded = Data(base64Encoded: String(authorization.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
-              let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":")
-        else { return false }
-        let user = String(text[..<colon])
-        let password = String(text[text.index(after: colon)...])
-        let hash = users[user]
-        let key = SHA256.hash(data: Data("\(user)\u{0}\(password)\u{0}\(hash ?? "")".utf8))
-        if let known = cache.withLock({ $0[key] }) { return known }
+        guard let credentials = Credentials(authorization, users: users) else { return false }
+        if let known = cache.withLock({ $0[credentials.cacheKey] }) { return known }
         // htpasswd writes $2y$, which is $2b$ under another name.
-        let comparable = (hash ?? dummyHash).replacingOccurrences(of: "$2y$", with: "$2b$", options: .anchored)
-        let verified = Bcrypt.verify(password, hash: comparable) && hash != nil
+        let comparable = (credentials.hash ?? dummyHash).replacingOccurrences(of: "$2y$", with: "$2b$", options: .anchored)
+        let verified = Bcrypt.verify(credentials.password, hash: comparable) && credentials.hash != nil
         cache.withLock { cache in
             if cache.count >= Self.cacheLimit { cache.removeAll() }
-            cache[key] = verified
+            cache[credentials.cacheKey] = verified
         }
         return verified
+    }
+
+    /// What `isAuthorized` answered for the same credentials before, without running bcrypt;
+    /// nil when they have not been checked yet (or the cache started over since).
+    func knownOutcome(_ authorization: String?) -> Bool? {
+        guard let credentials = Credentials(authorization, users: users) else { return false }
+        return cache.withLock { $0[credentials.cacheKey] }
+    }
+
+    /// The user and password of a `Basic` authorization header, and the hash configured for the user.
+    private struct Credentials {
+        let password: String
+        let hash: String?
+        let cacheKey: SHA256.Digest
+
+        init?(_ authorization: String?, users: [String: String]) {
+            guard let authorization, authorization.count < 4_096,
+                  authorization.lowercased().hasPrefix("basic "),
+                  let decoded = Data(base64Encoded: String(authorization.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+                  let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":")
+            else { return nil }
+            let user = String(text[..<colon])
+            password = String(text[text.index(after: colon)...])
+            hash = users[user]
+            cacheKey = SHA256.hash(data: Data("\(user)\u{0}\(password)\u{0}\(hash ?? "")".utf8))
+        }
     }
 }

@@ -1,0 +1,52 @@
+import Hummingbird
+import HummingbirdCore
+import Logging
+import NIOCore
+import NIOHTTP1
+import NIOHTTPTypes
+import NIOHTTPTypesHTTP1
+
+/// Hummingbird's HTTP/1.1 child channel with `MetricsFastPathHandler` in its pipeline.
+///
+/// The pipeline is Hummingbird's `HTTP1Channel` pipeline, handler for handler, with one more
+/// after the connection state handler: `.http1()` only lets handlers in before that one, where
+/// answers written by the fast path would be invisible to idle timeouts and graceful shutdown.
+struct ExporterHTTP1Channel: HTTPChannelHandler {
+    typealias Value = NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>
+
+    let responder: Responder
+    let configuration: HTTP1Channel.Configuration
+    let fastPath: MetricsFastPathHandler.Configuration
+
+    /// An HTTP/1.1 server (to wrap in `.tls(...)` when TLS is on).
+    static func builder(configuration: HTTP1Channel.Configuration, fastPath: MetricsFastPathHandler.Configuration) -> HTTPServerBuilder {
+        HTTPServerBuilder { responder in
+            ExporterHTTP1Channel(responder: responder, configuration: configuration, fastPath: fastPath)
+        }
+    }
+
+    func setup(channel: any Channel, logger: Logger) -> EventLoopFuture<Value> {
+        channel.eventLoop.makeCompletedFuture {
+            var limits = NIOHTTPDecoderLimitConfiguration()
+            limits.maxHeaderFieldSize = configuration.httpDecoder.maxHeaderFieldSize
+            limits.maxHeaderListSize = configuration.httpDecoder.maxHeaderListSize
+            limits.maxHeaderFieldCount = configuration.httpDecoder.maxHeaderFieldCount
+            let pipeline = channel.pipeline.syncOperations
+            try pipeline.configureHTTPServerPipeline(
+                withPipeliningAssistance: false,  // NIOAsyncChannel answers in order
+                withErrorHandling: false,  // Hummingbird answers errors
+                withOutboundHeaderValidation: false,  // Swift HTTP Types validate
+                withEncoderConfiguration: .init(),
+                withDecoderLimitConfiguration: limits)
+            try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
+            try pipeline.addHandlers(configuration.additionalChannelHandlers())
+            try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: configuration.idleTimeout.map { Duration($0) }, logger: logger))
+            try pipeline.addHandler(MetricsFastPathHandler(configuration: fastPath))
+            return try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
+        }
+    }
+
+    func handle(value asyncChannel: Value, logger: Logger) async {
+        await handleHTTP(asyncChannel: asyncChannel, logger: logger)
+    }
+}

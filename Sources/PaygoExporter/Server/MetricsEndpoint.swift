@@ -1,0 +1,97 @@
+import HTTPTypes
+import NIOCore
+import PrometheusExposition
+
+/// What a `/metrics` scrape gets, decided once for the router and the event-loop fast path so
+/// both send the same bytes under the same headers.
+///
+/// The usage body and its gzip form come prebuilt, once per refresh; the process families are
+/// read and joined to them at most once a second, and every scrape in that second sends the
+/// same buffer.
+final class MetricsEndpoint: Sendable {
+    /// A scrape's answer: everything but the headers every response gets (Date, extra headers).
+    struct Answer {
+        var headers: HTTPFields
+        /// Sent one after the other; one buffer except for large plain bodies.
+        var body: [ByteBuffer]
+
+        var contentLength: Int { body.reduce(0) { $0 + $1.readableBytes } }
+    }
+
+    private let cache: ExpositionCache
+    private let openMetricsEnabled: Bool
+    private let gzipHeads = GzipHeadCache()
+    private let scrapeBodies = ScrapeBodyCache()
+
+    /// Plain bodies up to this size are joined with their tail into one buffer per second; a
+    /// larger one is sent as it is, followed by the tail: copying megabytes every second would
+    /// cost more memory than the second write costs time.
+    static let largestJoinedBody = 1 << 20
+
+    init(cache: ExpositionCache, openMetricsEnabled: Bool) {
+        self.cache = cache
+        self.openMetricsEnabled = openMetricsEnabled
+    }
+
+    /// The answer to a scrape with these `Accept` and `Accept-Encoding` headers, building
+    /// whatever is out of date.
+    func answer(accept: String?, acceptEncoding: String?) -> Answer {
+        let format = MetricsFormatNegotiation.format(forAccept: accept, openMetricsEnabled: openMetricsEnabled)
+        let usage = cache.body(format)
+        if AcceptEncoding.acceptsGzip(acceptEncoding), let gzip = gzipAnswer(format, usage, building: true) {
+            return gzip
+        }
+        // Never nil when building.
+        return plainAnswer(format, usage, building: true) ?? Answer(headers: Self.headers(format), body: [usage.bytes])
+    }
+
+    /// The same answer if everything it needs is built and fresh; nil when a build is due.
+    /// Cheap enough for an event loop: a few lock-protected lookups, no rendering, no I/O.
+    func cachedAnswer(accept: String?, acceptEncoding: String?) -> Answer? {
+        let format = MetricsFormatNegotiation.format(forAccept: accept, openMetricsEnabled: openMetricsEnabled)
+        guard let usage = cache.currentBody(format) else { return nil }
+        return AcceptEncoding.acceptsGzip(acceptEncoding)
+            ? gzipAnswer(format, usage, building: false)
+            : plainAnswer(format, usage, building: false)
+    }
+
+    private func gzipAnswer(_ format: ExpositionFormat, _ usage: RenderedUsage, building: Bool) -> Answer? {
+        let key = ScrapeBodyCache.Key(format: format, gzip: true)
+        let member: ByteBuffer? = if building {
+            try? scrapeBodies.body(for: key, usage: usage) {
+                try gzipHeads.head(for: usage, format: format).member(tail: Self.tail(format))
+            }
+        } else {
+            scrapeBodies.cachedBody(for: key, usage: usage)
+        }
+        guard let member else { return nil }
+        var headers = Self.headers(format)
+        headers[.contentEncoding] = "gzip"
+        return Answer(headers: headers, body: [member])
+    }
+
+    private func plainAnswer(_ format: ExpositionFormat, _ usage: RenderedUsage, building: Bool) -> Answer? {
+        let key = ScrapeBodyCache.Key(format: format, gzip: false)
+        let joined = usage.bytes.readableBytes <= Self.largestJoinedBody
+        let cached: ByteBuffer? = if building {
+            scrapeBodies.body(for: key, usage: usage) { joined ? [usage.bytes, Self.tail(format)] : [Self.tail(format)] }
+        } else {
+            scrapeBodies.cachedBody(for: key, usage: usage)
+        }
+        guard let cached else { return nil }
+        return Answer(headers: Self.headers(format), body: joined ? [cached] : [usage.bytes, cached])
+    }
+
+    private static func headers(_ format: ExpositionFormat) -> HTTPFields {
+        [.contentType: format.contentType, .vary: "Accept, Accept-Encoding"]
+    }
+
+    /// What follows the usage families: the process families and, in OpenMetrics, `# EOF`.
+    private static func tail(_ format: ExpositionFormat) -> ByteBuffer {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(2_048)
+        ProcessMetrics.append(to: &bytes, format: format)
+        format.appendEnd(to: &bytes)
+        return ByteBuffer(bytes: bytes)
+    }
+}
