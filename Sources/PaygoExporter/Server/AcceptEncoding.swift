@@ -5,7 +5,7 @@ enum AcceptEncoding {
         guard let header else { return false }
         var wildcardQuality: Double?
         for item in header.split(separator: ",") {
-            let parts = item.split(separator: ";").map { String($0).trimmingCharacters(in: " \t") }
+            let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: " \t") }
             guard let coding = parts.first?.lowercased() else { continue }
             var quality = 1.0
             for parameter in parts.dropFirst() where parameter.lowercased().hasPrefix("q=") {

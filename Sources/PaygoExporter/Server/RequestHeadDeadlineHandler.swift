@@ -8,11 +8,16 @@ final class RequestHeadDeadlineHandler: ChannelInboundHandler, RemovableChannelH
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
 
-    private let deadline: TimeAmount
+    private let timeout: TimeAmount
+    /// When the connection is closed unless a request head arrives first; nil while a
+    /// request is being read or answered.
+    private var deadline: NIODeadline?
+    /// At most one timer per connection, left running across requests: cancelling and
+    /// scheduling one for every request cost more than the rest of a cached scrape.
     private var timer: Scheduled<Void>?
 
     init(deadline: TimeAmount) {
-        self.deadline = deadline
+        timeout = deadline
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -27,8 +32,7 @@ final class RequestHeadDeadlineHandler: ChannelInboundHandler, RemovableChannelH
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         switch unwrapInboundIn(data) {
         case .head:
-            timer?.cancel()
-            timer = nil
+            deadline = nil
         case .end:
             arm(context)
         case .body:
@@ -38,10 +42,23 @@ final class RequestHeadDeadlineHandler: ChannelInboundHandler, RemovableChannelH
     }
 
     private func arm(_ context: ChannelHandlerContext) {
-        timer?.cancel()
+        deadline = .now() + timeout
+        if timer == nil { schedule(context) }
+    }
+
+    private func schedule(_ context: ChannelHandlerContext) {
+        guard let deadline else { return }
         let channel = context.channel
-        timer = context.eventLoop.scheduleTask(in: deadline) {
-            channel.close(promise: nil)
+        let loopBound = NIOLoopBound((self, context), eventLoop: context.eventLoop)
+        timer = context.eventLoop.scheduleTask(deadline: deadline) {
+            let (handler, context) = loopBound.value
+            handler.timer = nil
+            guard let deadline = handler.deadline else { return }
+            if deadline <= .now() {
+                channel.close(promise: nil)
+            } else {
+                handler.schedule(context)
+            }
         }
     }
 }
