@@ -12,7 +12,7 @@ struct WebOptions: ParsableArguments {
     @Option(name: .customLong("web.config.file"), help: ArgumentHelp("Prometheus exporter-toolkit web configuration (YAML): TLS, basic auth users, extra headers.", valueName: "path"))
     var webConfigFile: String?
 
-    @Option(name: .customLong("web.max-requests"), help: "Concurrent scrapes served at once; more get 503. 0 means no limit.")
+    @Option(name: .customLong("web.max-requests"), help: "Concurrent scrapes that build their answer; more get 503. A body built in the last second is sent without a slot. 0 means no limit.")
     var maxRequests = 40
 
     @Flag(name: .customLong("web.disable-openmetrics"), help: "Always answer in the Prometheus text format 0.0.4, even to scrapers that ask for OpenMetrics.")

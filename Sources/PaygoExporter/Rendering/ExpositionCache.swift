@@ -4,12 +4,15 @@ import Synchronization
 
 /// The `cloudflare_paygo_*` part of the body, rendered only when a snapshot changed.
 ///
-/// Each account's lines are rendered once per change of that account and kept; the body is
-/// their concatenation under each family's header, rebuilt at most once per change however
-/// many scrapes come. A scrape that finds nothing changed costs two counter reads.
+/// Each account's lines are rendered once per change of that account, straight into the body,
+/// and kept as slices of it; the next body copies the slices of unchanged accounts and renders
+/// only the changed ones. A body is rebuilt at most once per change however many scrapes come,
+/// and a scrape that finds nothing changed costs two counter reads.
 public final class ExpositionCache: Sendable {
     private struct State {
-        var accounts: [AccountID: (generation: UInt64, exposition: AccountExposition)] = [:]
+        /// Per account, its lines in each of `MetricCatalog.accountFamilies`, as slices of the
+        /// last body built, and the snapshot generation they show.
+        var accounts: [AccountID: (generation: UInt64, fragments: [ByteBuffer])] = [:]
         /// Per format, the body and the store and budget generations it was built from.
         var bodies: [ExpositionFormat: Body] = [:]
         var renders: UInt64 = 0
@@ -67,21 +70,15 @@ public final class ExpositionCache: Sendable {
             // sent hold their own reference).
             state.bodies[format] = nil
             let (generation, entries) = store.versionedEntries()
-            var expositions: [AccountExposition] = []
-            expositions.reserveCapacity(entries.count)
-            for entry in entries {
-                if let cached = state.accounts[entry.snapshot.account], cached.generation == entry.generation {
-                    expositions.append(cached.exposition)
-                } else {
-                    let exposition = AccountExposition(entry.snapshot)
-                    state.accounts[entry.snapshot.account] = (entry.generation, exposition)
-                    expositions.append(exposition)
-                }
+            var accounts = entries.map { entry in
+                let cached = state.accounts[entry.snapshot.account]
+                return (snapshot: entry.snapshot, fragments: cached?.generation == entry.generation ? cached?.fragments : nil)
             }
             state.renders += 1
-            let bytes = assemble(&expositions, standalone: standaloneFamilies(budgetState.budgets), format: format)
-            for (entry, exposition) in zip(entries, expositions) {
-                state.accounts[entry.snapshot.account]?.exposition = exposition
+            let bytes = assemble(&accounts, standalone: standaloneFamilies(budgetState.budgets), format: format)
+            state.accounts = [:]
+            for (entry, account) in zip(entries, accounts) {
+                state.accounts[entry.snapshot.account] = (entry.generation, account.fragments ?? [])
             }
             let body = RenderedUsage(version: state.renders, bytes: bytes)
             state.bodies[format] = Body(built: BuiltFrom(store: generation, budgets: budgetState.generation), body: body)
@@ -118,44 +115,55 @@ public final class ExpositionCache: Sendable {
         return families
     }
 
-    /// Joins the families into one buffer and turns every account fragment into a slice of it,
-    /// so an unchanged account's lines are not kept a second time beside the body.
-    private func assemble(_ expositions: inout [AccountExposition], standalone: [(MetricDescriptor, [UInt8])], format: ExpositionFormat) -> ByteBuffer {
+    /// Writes the body: each family's header, then every account's lines in that family, copied
+    /// from `fragments` where an account has them and rendered in place where it does not.
+    /// Leaves every account's `fragments` as slices of the new body, so the lines are held once.
+    private func assemble(
+        _ accounts: inout [(snapshot: AccountSnapshot, fragments: [ByteBuffer]?)],
+        standalone: [(MetricDescriptor, [UInt8])], format: ExpositionFormat
+    ) -> ByteBuffer {
         enum Source { case accounts(Int), fixed([UInt8]) }
         let families = (MetricCatalog.accountFamilies.enumerated().map { ($1, Source.accounts($0)) } + standalone.map { ($0, Source.fixed($1)) })
             .sorted { $0.0.name.utf8.lexicographicallyPrecedes($1.0.name.utf8) }
-        // Written straight into the buffer that is served, sized up front: a body of many
-        // accounts runs to megabytes, and a second copy would double the peak.
-        let headerRoom = families.count * 512
-        var body = ByteBufferAllocator().buffer(capacity: expositions.reduce(headerRoom) { total, exposition in
-            exposition.fragments.reduce(total) { $0 + $1.readableBytes }
-        })
-        var offsets = Array(repeating: [Int](repeating: 0, count: MetricCatalog.accountFamilies.count), count: expositions.count)
+        // Sized up front (exactly when nothing changed) so that the buffer that is served is
+        // written once; a body of many accounts runs to megabytes.
+        let size = accounts.reduce(families.count * 512) { total, account in
+            total + (account.fragments?.reduce(0) { $0 + $1.readableBytes } ?? AccountExposition.estimatedBytes(of: account.snapshot))
+        }
+        var body = ByteBufferAllocator().buffer(capacity: size)
+        var ranges = Array(repeating: [Range<Int>](repeating: 0..<0, count: MetricCatalog.accountFamilies.count), count: accounts.count)
         var header: [UInt8] = []
+        var rendered: [UInt8] = []
         for (descriptor, source) in families {
+            let familyStart = body.writerIndex
+            header.removeAll(keepingCapacity: true)
+            format.appendHeader(descriptor, to: &header)
+            body.writeBytes(header)
             switch source {
             case .accounts(let family):
-                guard expositions.contains(where: { $0.fragments[family].readableBytes > 0 }) else { continue }
-                header.removeAll(keepingCapacity: true)
-                format.appendHeader(descriptor, to: &header)
-                body.writeBytes(header)
-                for (account, exposition) in expositions.enumerated() {
-                    offsets[account][family] = body.writerIndex
-                    body.writeImmutableBuffer(exposition.fragments[family])
+                let samplesStart = body.writerIndex
+                for (index, account) in accounts.enumerated() {
+                    let start = body.writerIndex
+                    if let fragments = account.fragments {
+                        body.writeImmutableBuffer(fragments[family])
+                    } else {
+                        rendered.removeAll(keepingCapacity: true)
+                        AccountExposition.appendSamples(of: descriptor, for: account.snapshot, to: &rendered)
+                        body.writeBytes(rendered)
+                    }
+                    ranges[index][family] = start..<body.writerIndex
+                }
+                // A family no account has samples of gets no header either.
+                if body.writerIndex == samplesStart {
+                    body.moveWriterIndex(to: familyStart)
                 }
             case .fixed(let samples):
-                header.removeAll(keepingCapacity: true)
-                format.appendHeader(descriptor, to: &header)
-                body.writeBytes(header)
                 body.writeBytes(samples)
             }
         }
-        for account in expositions.indices {
-            for family in expositions[account].fragments.indices {
-                let length = expositions[account].fragments[family].readableBytes
-                expositions[account].fragments[family] = length == 0
-                    ? ByteBuffer()
-                    : body.getSlice(at: offsets[account][family], length: length) ?? expositions[account].fragments[family]
+        for index in accounts.indices {
+            accounts[index].fragments = ranges[index].map { range in
+                range.isEmpty ? ByteBuffer() : body.getSlice(at: range.lowerBound, length: range.count) ?? ByteBuffer()
             }
         }
         return body
