@@ -173,6 +173,21 @@ import Testing
         #expect(try fixture.send(anonymous).count == 2)
     }
 
+    @Test func repeatedNegotiationFieldsGoToTheRouter() throws {
+        let fixture = try Fixture()
+        _ = fixture.endpoint.answer(accept: nil, acceptEncoding: "gzip")
+        var request = Self.scrape
+        request.headerFields.append(HTTPField(name: .acceptEncoding, value: "gzip"))
+        request.headerFields.append(HTTPField(name: .acceptEncoding, value: "identity"))
+        #expect(try fixture.send(request).count == 2, "the router joins repeated fields")
+    }
+
+    @Test func dateHeaderIsAnIMFFixdate() {
+        // RFC 9110's own example.
+        #expect(HTTPDate.format(unixSeconds: 784_111_777) == "Sun, 06 Nov 1994 08:49:37 GMT")
+        #expect(HTTPDate.format(unixSeconds: 1_795_392_000) == "Mon, 23 Nov 2026 00:00:00 GMT")
+    }
+
     // MARK: Over loopback
 
     @Test func pipelinedRequestsAreAnsweredInOrderAndScrapesMatch() async throws {

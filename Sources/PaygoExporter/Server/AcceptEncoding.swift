@@ -3,6 +3,8 @@ enum AcceptEncoding {
     /// True when the client accepts gzip with a non-zero quality, named or through `*`.
     static func acceptsGzip(_ header: String?) -> Bool {
         guard let header else { return false }
+        // What Prometheus and most clients send; everything else is parsed.
+        if header == "gzip" { return true }
         var wildcardQuality: Double?
         for item in header.split(separator: ",") {
             let parts = item.split(separator: ";").map { $0.trimmingCharacters(in: " \t") }

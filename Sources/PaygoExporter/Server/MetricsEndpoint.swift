@@ -33,26 +33,29 @@ final class MetricsEndpoint: Sendable {
         self.openMetricsEnabled = openMetricsEnabled
     }
 
-    /// The answer to a scrape with these `Accept` and `Accept-Encoding` headers, building
-    /// whatever is out of date.
+    /// The format and encoding a scrape with these `Accept` and `Accept-Encoding` headers gets.
+    func negotiate(accept: String?, acceptEncoding: String?) -> ScrapeBodyCache.Key {
+        ScrapeBodyCache.Key(
+            format: MetricsFormatNegotiation.format(forAccept: accept, openMetricsEnabled: openMetricsEnabled),
+            gzip: AcceptEncoding.acceptsGzip(acceptEncoding))
+    }
+
+    /// The answer to a scrape with these headers, building whatever is out of date.
     func answer(accept: String?, acceptEncoding: String?) -> Answer {
-        let format = MetricsFormatNegotiation.format(forAccept: accept, openMetricsEnabled: openMetricsEnabled)
-        let usage = cache.body(format)
-        if AcceptEncoding.acceptsGzip(acceptEncoding), let gzip = gzipAnswer(format, usage, building: true) {
+        let key = negotiate(accept: accept, acceptEncoding: acceptEncoding)
+        let usage = cache.body(key.format)
+        if key.gzip, let gzip = gzipAnswer(key.format, usage, building: true) {
             return gzip
         }
         // Never nil when building.
-        return plainAnswer(format, usage, building: true) ?? Answer(headers: Self.headers(format), body: [usage.bytes])
+        return plainAnswer(key.format, usage, building: true) ?? Answer(headers: Self.headers(key.format), body: [usage.bytes])
     }
 
     /// The same answer if everything it needs is built and fresh; nil when a build is due.
     /// Cheap enough for an event loop: a few lock-protected lookups, no rendering, no I/O.
-    func cachedAnswer(accept: String?, acceptEncoding: String?) -> Answer? {
-        let format = MetricsFormatNegotiation.format(forAccept: accept, openMetricsEnabled: openMetricsEnabled)
-        guard let usage = cache.currentBody(format) else { return nil }
-        return AcceptEncoding.acceptsGzip(acceptEncoding)
-            ? gzipAnswer(format, usage, building: false)
-            : plainAnswer(format, usage, building: false)
+    func cachedAnswer(for key: ScrapeBodyCache.Key) -> Answer? {
+        guard let usage = cache.currentBody(key.format) else { return nil }
+        return key.gzip ? gzipAnswer(key.format, usage, building: false) : plainAnswer(key.format, usage, building: false)
     }
 
     private func gzipAnswer(_ format: ExpositionFormat, _ usage: RenderedUsage, building: Bool) -> Answer? {

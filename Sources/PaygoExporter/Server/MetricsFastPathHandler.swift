@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
 import HTTPTypes
 import NIOCore
 import NIOHTTPTypes
@@ -27,6 +34,10 @@ final class MetricsFastPathHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     private let configuration: Configuration
     private var state = MetricsFastPath()
+    /// The last negotiation on this connection: a scraper sends the same headers every time.
+    private var lastNegotiation: (accept: String?, acceptEncoding: String?, key: ScrapeBodyCache.Key)?
+    /// The last response head: the same while the format, the length and the second are.
+    private var lastHead: (key: ScrapeBodyCache.Key, length: Int, second: Int, head: HTTPResponse)?
 
     init(configuration: Configuration) {
         self.configuration = configuration
@@ -44,9 +55,9 @@ final class MetricsFastPathHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .hold:
             break
         case .answer(let request):
-            if let answer = configuration.endpoint.cachedAnswer(
-                accept: request.headerFields[.accept], acceptEncoding: request.headerFields[.acceptEncoding]) {
-                write(answer, context: context)
+            let key = negotiate(request)
+            if let answer = configuration.endpoint.cachedAnswer(for: key) {
+                write(answer, key: key, context: context)
             } else {
                 state.handBack()
                 context.fireChannelRead(wrapInboundOut(.head(request)))
@@ -62,27 +73,59 @@ final class MetricsFastPathHandler: ChannelDuplexHandler, RemovableChannelHandle
         context.write(data, promise: promise)
     }
 
-    /// Everything else (other paths and methods, bodies, `Connection: close`, credentials not
-    /// yet checked) is the router's, which also answers every error.
+    /// Everything else (other paths and methods, bodies, `Connection: close`, repeated fields,
+    /// credentials not yet checked) is the router's, which also answers every error.
     private func eligibility(of request: HTTPRequest) -> MetricsFastPath.Eligibility {
-        let fields = request.headerFields
-        guard request.method == .get, request.path == configuration.telemetryPath,
-              fields[.transferEncoding] == nil, fields[.contentLength].map({ $0 == "0" }) ?? true,
-              !(fields[.connection]?.lowercased().contains("close") ?? false)
-        else { return .notEligible }
+        guard request.method == .get, request.path == configuration.telemetryPath else { return .notEligible }
+        // One pass over the fields, no joined values: this runs for every scrape.
+        var authorization: String?
+        var accepts = 0, acceptEncodings = 0, authorizations = 0
+        for field in request.headerFields {
+            switch field.name {
+            case .transferEncoding: return .notEligible
+            case .contentLength where field.value != "0": return .notEligible
+            case .connection where field.value.lowercased().contains("close"): return .notEligible
+            case .authorization: authorization = field.value; authorizations += 1
+            case .accept: accepts += 1
+            case .acceptEncoding: acceptEncodings += 1
+            default: break
+            }
+        }
+        // Repeated fields would have to be joined; the router does that.
+        guard accepts <= 1, acceptEncodings <= 1, authorizations <= 1 else { return .notEligible }
         // Only an outcome already known: a first bcrypt check takes far too long for an event loop.
-        if let authenticator = configuration.authenticator, authenticator.knownOutcome(fields[.authorization]) != true {
+        if let authenticator = configuration.authenticator, authenticator.knownOutcome(authorization) != true {
             return .notEligible
         }
         return .eligible
     }
 
-    private func write(_ answer: MetricsEndpoint.Answer, context: ChannelHandlerContext) {
-        var headers = answer.headers
-        headers[.contentLength] = String(answer.contentLength)
-        headers[.date] = HTTPDate.shared.now
-        headers.setExtraHeaders(configuration.extraHeaders)
-        context.write(wrapOutboundOut(.head(HTTPResponse(status: .ok, headerFields: headers))), promise: nil)
+    private func negotiate(_ request: HTTPRequest) -> ScrapeBodyCache.Key {
+        let accept = request.headerFields[.accept]
+        let acceptEncoding = request.headerFields[.acceptEncoding]
+        if let last = lastNegotiation, last.accept == accept, last.acceptEncoding == acceptEncoding {
+            return last.key
+        }
+        let key = configuration.endpoint.negotiate(accept: accept, acceptEncoding: acceptEncoding)
+        lastNegotiation = (accept, acceptEncoding, key)
+        return key
+    }
+
+    private func write(_ answer: MetricsEndpoint.Answer, key: ScrapeBodyCache.Key, context: ChannelHandlerContext) {
+        let length = answer.contentLength
+        let second = time(nil)
+        let head: HTTPResponse
+        if let last = lastHead, last.key == key, last.length == length, last.second == second {
+            head = last.head
+        } else {
+            var headers = answer.headers
+            headers[.contentLength] = String(length)
+            headers[.date] = HTTPDate.format(unixSeconds: second)
+            headers.setExtraHeaders(configuration.extraHeaders)
+            head = HTTPResponse(status: .ok, headerFields: headers)
+            lastHead = (key, length, second, head)
+        }
+        context.write(wrapOutboundOut(.head(head)), promise: nil)
         for buffer in answer.body {
             context.write(wrapOutboundOut(.body(buffer)), promise: nil)
         }
