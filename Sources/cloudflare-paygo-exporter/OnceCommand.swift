@@ -16,13 +16,13 @@ struct OnceCommand: AsyncParsableCommand {
 
     @OptionGroup var cloudflare: CloudflareOptions
 
-    @Option(name: .customLong("output"), help: ArgumentHelp("Write to this file (atomically) instead of standard output.", valueName: "path"))
+    @Option(name: .customLong("output"), help: ArgumentHelp("Write to this file (atomically) instead of standard output; - is standard output.", valueName: "path"))
     var output: String?
 
     func run() async throws {
         let (configuration, logger) = try cloudflare.configuration()
         let result = await OneShot.run(configuration: configuration, logger: logger)
-        if let output {
+        if let output, output != "-" {
             try OneShot.writeAtomically(result.body, to: output)
         } else {
             FileHandle.standardOutput.write(Data(result.body))

@@ -46,6 +46,12 @@ import Testing
         #expect(try ParsedExposition(file).matching("cloudflare_paygo_contracted_cost").count >= 20)
         let leftovers = try FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path).filter { $0.hasSuffix(".tmp") && $0.contains("once-") }
         #expect(leftovers.isEmpty, "the temporary file was renamed into place")
+
+        // "-" is standard output, as for most Unix tools, not a file named "-".
+        let dashed = try ProcessRunner.run(CommandLineTests.binary, ["once", "--demo", "--output", "-"], environment: CommandLineTests.environment)
+        #expect(dashed.status == 0)
+        #expect(try ParsedExposition(dashed.stdout).matching("cloudflare_paygo_contracted_cost").count >= 20)
+        #expect(!FileManager.default.fileExists(atPath: "-"))
     }
 
     @Test func onceExitsNonZeroWhenAnAccountFails() async throws {
