@@ -73,6 +73,25 @@ import Testing
         }
     }
 
+    @Test func bodyTrickledAfterTheAnswerIsCutAtTheHeadDeadline() async throws {
+        var configuration = DemoConfiguration.make()
+        configuration.web.requestHeadTimeout = .seconds(1)
+        try await RunningExporter.with(configuration) { exporter in
+            let connection = try RawHTTPConnection(port: try port(of: exporter), receiveTimeout: 0.1)
+            // Refused with 413 at once; the body it announced then arrives a byte at a time.
+            connection.send("GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
+            let start = ContinuousClock.now
+            var closed = false
+            for _ in 0..<25 {
+                try await Task.sleep(for: .milliseconds(200))
+                if !connection.send("a") { closed = true; break }
+                if ContinuousClock.now - start > .seconds(3) { break }
+            }
+            #expect(closed, "the deadline runs from the answer's end, not the request's")
+            #expect(ContinuousClock.now - start < .seconds(3))
+        }
+    }
+
     @Test func inFlightLimiterRefusesBeyondItsLimit() async throws {
         let limiter = InFlightLimiter(limit: 2)
         let (gate, release) = AsyncStream<Void>.makeStream()

@@ -173,6 +173,19 @@ import Testing
         #expect(try fixture.send(anonymous).count == 2)
     }
 
+    @Test func unwritableConnectionIsLeftToTheRoutersBackpressure() throws {
+        let fixture = try Fixture()
+        _ = fixture.endpoint.answer(accept: nil, acceptEncoding: nil)
+        fixture.channel.isWritable = false
+        #expect(try fixture.send(Self.scrape).count == 2, "a client not reading its answers gets no more queued")
+        #expect(try fixture.send(Self.scrape).count == 2, "and the next scrape waits behind the router's answer")
+        fixture.channel.isWritable = true
+        try fixture.channel.writeOutbound(HTTPResponsePart.end(nil))
+        try fixture.channel.writeOutbound(HTTPResponsePart.end(nil))
+        _ = try fixture.answer()
+        #expect(try fixture.send(Self.scrape).isEmpty)
+    }
+
     @Test func repeatedNegotiationFieldsGoToTheRouter() throws {
         let fixture = try Fixture()
         _ = fixture.endpoint.answer(accept: nil, acceptEncoding: "gzip")

@@ -66,8 +66,8 @@ public final class ExpositionCache: Sendable {
             if let current = current(format, in: state, budgetGeneration: budgetState.generation) {
                 return current
             }
-            // The old body goes first, so the peak is one body, not two (scrapes still being
-            // sent hold their own reference).
+            // Dropped before the build; unchanged accounts' slices keep its bytes until the new
+            // body has copied them, so the peak is the old body and the new one.
             state.bodies[format] = nil
             let (generation, entries) = store.versionedEntries()
             var accounts = entries.map { entry in
@@ -86,11 +86,11 @@ public final class ExpositionCache: Sendable {
         }
     }
 
-    /// The body in `format` if one is built and still current; nil when building it is due.
-    /// Costs two generation reads and a lock, so an event loop can ask.
+    /// The body in `format` if one is built and still current; nil when building it is due,
+    /// and nil while a build holds the lock: an event loop asks, and must never wait for one.
     func currentBody(_ format: ExpositionFormat) -> RenderedUsage? {
         let budgetGeneration = budgets?.current.generation ?? 0
-        return state.withLock { current(format, in: $0, budgetGeneration: budgetGeneration) }
+        return state.withLockIfAvailable { current(format, in: $0, budgetGeneration: budgetGeneration) } ?? nil
     }
 
     private func current(_ format: ExpositionFormat, in state: State, budgetGeneration: UInt64) -> RenderedUsage? {

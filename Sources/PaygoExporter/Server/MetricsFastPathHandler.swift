@@ -56,7 +56,9 @@ final class MetricsFastPathHandler: ChannelDuplexHandler, RemovableChannelHandle
             break
         case .answer(let request):
             let key = negotiate(request)
-            if let answer = configuration.endpoint.cachedAnswer(for: key) {
+            // A client that does not read its answers must not make the server queue more:
+            // through the router, an unwritable socket stops reading the next request.
+            if context.channel.isWritable, let answer = configuration.endpoint.cachedAnswer(for: key) {
                 write(answer, key: key, context: context)
             } else {
                 state.handBack()

@@ -2,16 +2,23 @@ import NIOCore
 import NIOHTTPTypes
 
 /// Closes a connection that has not delivered a complete request head within the deadline,
-/// counted from the connection's start or the end of its previous request. An idle timeout
-/// alone does not stop a client that trickles one header byte at a time (slowloris).
-final class RequestHeadDeadlineHandler: ChannelInboundHandler, RemovableChannelHandler {
+/// counted from the connection's start or from the moment every request so far has been
+/// answered. An idle timeout alone does not stop a client that trickles one header byte at a
+/// time (slowloris), nor one that trickles a request body after its answer was sent.
+///
+/// It sits nearer the socket than the router and the fast path, so it sees every answer end.
+final class RequestHeadDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
+    typealias OutboundIn = HTTPResponsePart
+    typealias OutboundOut = HTTPResponsePart
 
     private let timeout: TimeAmount
     /// When the connection is closed unless a request head arrives first; nil while a
     /// request is being read or answered.
     private var deadline: NIODeadline?
+    /// Request heads read whose answers have not been written to the end.
+    private var unanswered = 0
     /// At most one timer per connection, left running across requests: cancelling and
     /// scheduling one for every request cost more than the rest of a cached scrape.
     private var timer: Scheduled<Void>?
@@ -30,15 +37,19 @@ final class RequestHeadDeadlineHandler: ChannelInboundHandler, RemovableChannelH
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        switch unwrapInboundIn(data) {
-        case .head:
+        if case .head = unwrapInboundIn(data) {
+            unanswered += 1
             deadline = nil
-        case .end:
-            arm(context)
-        case .body:
-            break
         }
         context.fireChannelRead(data)
+    }
+
+    func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
+        if case .end = unwrapOutboundIn(data) {
+            unanswered = max(0, unanswered - 1)
+            if unanswered == 0 { arm(context) }
+        }
+        context.write(data, promise: promise)
     }
 
     private func arm(_ context: ChannelHandlerContext) {
