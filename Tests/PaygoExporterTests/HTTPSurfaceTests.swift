@@ -52,44 +52,45 @@ import Testing
         }
     }
 
-    @Test func slowlorisConnectionIsClosedAtTheHeadDeadline() async throws {
+    /// Opens a connection to an exporter with a 1 s head deadline, sends `opening`, then one
+    /// `piece(index)` every 200 ms (often enough to keep an idle timeout from ever firing) until
+    /// the server closes the connection or 3 s pass.
+    private func trickle(
+        _ opening: String, _ piece: @escaping @Sendable (Int) -> String,
+        then check: @escaping @Sendable (RunningExporter) async throws -> Void = { _ in }
+    ) async throws -> (closed: Bool, after: Duration) {
         var configuration = DemoConfiguration.make()
         configuration.web.requestHeadTimeout = .seconds(1)
-        try await RunningExporter.with(configuration) { exporter in
+        return try await RunningExporter.with(configuration) { exporter in
             let connection = try RawHTTPConnection(port: try port(of: exporter), receiveTimeout: 0.1)
-            connection.send("GET /metrics HTTP/1.1\r\nHost: x\r\n")
+            connection.send(opening)
             let start = ContinuousClock.now
             var closed = false
-            // One header line every 200 ms would keep an idle timeout from ever firing.
             for index in 0..<25 {
                 try await Task.sleep(for: .milliseconds(200))
-                if !connection.send("X-Slow-\(index): y\r\n") { closed = true; break }
+                if !connection.send(piece(index)) { closed = true; break }
                 if ContinuousClock.now - start > .seconds(3) { break }
             }
-            #expect(closed, "the server closed the trickling connection")
-            #expect(ContinuousClock.now - start < .seconds(3))
-            // A normal scrape still works.
-            #expect(try await exporter.get("/metrics").status == 200)
+            let after = ContinuousClock.now - start
+            try await check(exporter)
+            return (closed, after)
         }
     }
 
-    @Test func bodyTrickledAfterTheAnswerIsCutAtTheHeadDeadline() async throws {
-        var configuration = DemoConfiguration.make()
-        configuration.web.requestHeadTimeout = .seconds(1)
-        try await RunningExporter.with(configuration) { exporter in
-            let connection = try RawHTTPConnection(port: try port(of: exporter), receiveTimeout: 0.1)
-            // Refused with 413 at once; the body it announced then arrives a byte at a time.
-            connection.send("GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n")
-            let start = ContinuousClock.now
-            var closed = false
-            for _ in 0..<25 {
-                try await Task.sleep(for: .milliseconds(200))
-                if !connection.send("a") { closed = true; break }
-                if ContinuousClock.now - start > .seconds(3) { break }
-            }
-            #expect(closed, "the deadline runs from the answer's end, not the request's")
-            #expect(ContinuousClock.now - start < .seconds(3))
+    @Test func slowlorisConnectionIsClosedAtTheHeadDeadline() async throws {
+        let result = try await trickle("GET /metrics HTTP/1.1\r\nHost: x\r\n", { "X-Slow-\($0): y\r\n" }) { exporter in
+            let status = try await exporter.get("/metrics").status
+            #expect(status == 200, "a normal scrape still works")
         }
+        #expect(result.closed, "the server closed the trickling connection")
+        #expect(result.after < .seconds(3))
+    }
+
+    @Test func bodyTrickledAfterTheAnswerIsCutAtTheHeadDeadline() async throws {
+        // Refused with 413 at once; the body it announced then arrives a byte at a time.
+        let result = try await trickle("GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\n\r\n", { _ in "a" })
+        #expect(result.closed, "the deadline runs from the answer's end, not the request's")
+        #expect(result.after < .seconds(3))
     }
 
     @Test func inFlightLimiterRefusesBeyondItsLimit() async throws {
