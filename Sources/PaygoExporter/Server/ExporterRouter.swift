@@ -1,13 +1,11 @@
 import Hummingbird
 import Logging
 import NIOCore
-import PrometheusExposition
 
 /// The exporter's HTTP surface: `/metrics` (or the configured path), `/`, `/-/healthy` and
 /// `/-/ready`. Everything else is 404.
 public struct ExporterRouter: Sendable {
     let store: SnapshotStore
-    let cache: ExpositionCache
     let telemetryPath: String
     let demo: Bool
     let settings: WebServerSettings
@@ -18,7 +16,6 @@ public struct ExporterRouter: Sendable {
 
     public init(store: SnapshotStore, cache: ExpositionCache, telemetryPath: String, demo: Bool, settings: WebServerSettings) {
         self.store = store
-        self.cache = cache
         self.telemetryPath = telemetryPath
         self.demo = demo
         self.settings = settings
