@@ -95,7 +95,7 @@ problems = []
 def need(pattern, what):
     if not re.search(pattern, text, re.M): problems.append(what)
 need(r"^FROM swift:\S+ AS build$", "a build stage FROM an official swift image")
-need(r"^RUN swift build -c release --static-swift-stdlib --product cloudflare-paygo-exporter", "swift build -c release --static-swift-stdlib")
+need(r"^RUN deploy/build-release --product cloudflare-paygo-exporter", "the release build of deploy/build-release")
 need(r"^USER [1-9][0-9]*:[1-9][0-9]*$", "a numeric non-root USER uid:gid")
 need(r"^EXPOSE 10133$", "EXPOSE 10133")
 need(r"^HEALTHCHECK .*\n?.*/-/healthy", "a HEALTHCHECK on /-/healthy")

@@ -20,7 +20,7 @@ public enum ProcessMetrics {
 
     /// Boot time never changes while we run; read it once.
     private static let bootTime: Double? = readFile("/proc/stat").flatMap { text in
-        text.split(separator: "\n").first { $0.hasPrefix("btime ") }.flatMap { Double($0.dropFirst(6).trimmingPrefix(" ")) }
+        text.split(separator: "\n").first { $0.hasPrefix("btime ") }.flatMap { Double($0.dropFirst(6).trimmingCharacters(in: " ")) }
     }
 
     /// Appends the process families, in name order, to `output`.
