@@ -14,6 +14,7 @@ BINARY is a release build of cloudflare-paygo-exporter (its symbol names are wha
 the order it was linked in does not matter). Needs valgrind and wrk.
 """
 import atexit
+import http.client
 import os
 import re
 import shutil
@@ -25,7 +26,6 @@ import sys
 import tempfile
 import threading
 import time
-import http.client
 
 from bench import (REPO, TOKEN, RATE_LIMIT, account_ids, clean_up, free_port, http_get, read_port, spawn,
                    tail, wait_until, _on_signal, TEMP_DIRS, HERE)
@@ -88,7 +88,7 @@ def exercise(port: int) -> None:
         abandoned_scrape(port)
     slow_scrape(port)
     # The per-scrape part is rebuilt once a second: one more round after it has expired.
-    threading.Event().wait(1.2)
+    time.sleep(1.2)
     for headers in (plain, gzip):
         http_get(f"{base}/metrics", headers)
 
