@@ -26,13 +26,19 @@ public final class RequestBudget: Sendable {
     /// (its reserved slot is then simply not used).
     public func acquire() async throws {
         let now = ContinuousClock.now
-        let sendAt = theoreticalArrival.withLock { arrival in
+        let sendAt = reserve(at: now)
+        if sendAt > now {
+            try await Task.sleep(until: sendAt, clock: .continuous)
+        }
+    }
+
+    /// Reserves the earliest send time the pace allows for a call asked for at `now`.
+    /// Kept apart from the sleep so the pacing can be checked without a wall clock.
+    func reserve(at now: ContinuousClock.Instant) -> ContinuousClock.Instant {
+        theoreticalArrival.withLock { arrival in
             let sendAt = max(now, arrival - tolerance)
             arrival = max(arrival, sendAt) + spacing
             return sendAt
-        }
-        if sendAt > now {
-            try await Task.sleep(until: sendAt, clock: .continuous)
         }
     }
 }
