@@ -26,14 +26,13 @@ let releaseLinkerSettings: [LinkerSetting] = {
 }()
 
 /// The exporter's release link also places the code a running exporter executes first and side
-/// by side. The kernel maps code 64 KiB around each page it touches, and in link order the 2 MB
-/// of functions the exporter runs are spread over all 28 MB of code, so about half of it ended
-/// up resident. `ReleaseLink/symbol-order.txt` lists those functions (bench/symbol-order writes
-/// it from a callgrind profile) and `ReleaseLink/private-functions.ld` gathers the helpers that
-/// have no symbol to list. Both work per function when the code is compiled with
-/// `-function-sections`, which deploy/build-release adds for every package; a plain
-/// `swift build -c release` still links, with objects moved whole. About 10 MiB less RSS; see
-/// docs/performance.md.
+/// by side, so that fewer of the binary's code pages are resident (docs/performance.md, "The code
+/// that runs is placed together"). `ReleaseLink/symbol-order.txt` lists those functions
+/// (bench/symbol-order writes it from a callgrind profile) and `ReleaseLink/private-functions.ld`
+/// gathers the helpers that have no symbol to list. Both work per function when the code is
+/// compiled with `-function-sections`, which deploy/build-release adds for every package; built
+/// without it (e.g. plain `swift build -c release`), the link still succeeds and moves whole
+/// objects, with less of the gain.
 let releaseLinkFolder = "\(Context.packageDirectory)/Sources/cloudflare-paygo-exporter/ReleaseLink"
 let exporterLinkerSettings: [LinkerSetting] = releaseLinkerSettings + [
     .unsafeFlags([

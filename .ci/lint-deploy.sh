@@ -95,6 +95,8 @@ problems = []
 def need(pattern, what):
     if not re.search(pattern, text, re.M): problems.append(what)
 need(r"^FROM swift:\S+ AS build$", "a build stage FROM an official swift image")
+need(r"^COPY (--chmod=0?755 )?deploy/build-release \./deploy/build-release$", "COPY of deploy/build-release")
+need(r"^RUN swift package --scratch-path \.build-release resolve$", "dependencies resolved where deploy/build-release builds")
 need(r"^RUN deploy/build-release --product cloudflare-paygo-exporter", "the release build of deploy/build-release")
 need(r"^USER [1-9][0-9]*:[1-9][0-9]*$", "a numeric non-root USER uid:gid")
 need(r"^EXPOSE 10133$", "EXPOSE 10133")
@@ -104,7 +106,7 @@ need(r'^CMD \["--demo"\]$', 'CMD ["--demo"]')
 need(r"ca-certificates", "ca-certificates in the runtime stage")
 # Everything COPY'd from the context (the repository root) must exist (globs may match nothing).
 for line in re.findall(r"^COPY (?!--from)(.+)$", text, re.M):
-    for source in line.split()[:-1]:
+    for source in [word for word in line.split()[:-1] if not word.startswith("--")]:
         if not any(c in source for c in "*?[") and not pathlib.Path(source).exists():
             problems.append(f"COPY source {source} is not in the repository root")
 if problems: sys.exit("Dockerfile: missing " + "; ".join(problems))
@@ -334,7 +336,8 @@ PY
 # --- the binary with each artefact's flags ------------------------------------------------------
 check_binary() {
     local bin="" candidate
-    for candidate in .build/debug/cloudflare-paygo-exporter .build/release/cloudflare-paygo-exporter; do
+    for candidate in .build/debug/cloudflare-paygo-exporter .build/release/cloudflare-paygo-exporter \
+        .build-release/release/cloudflare-paygo-exporter; do
         if [ -x "$candidate" ] && { [ -z "$bin" ] || [ "$candidate" -nt "$bin" ]; }; then bin=$candidate; fi
     done
     if [ -z "$bin" ]; then

@@ -115,6 +115,13 @@ def _on_signal(signum, _frame) -> None:
     sys.exit(128 + signum)  # runs atexit, which stops the children
 
 
+def clean_up_on_exit() -> None:
+    """Stops every child and removes every temporary folder when the script ends, however it ends."""
+    atexit.register(clean_up)
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, _on_signal)
+
+
 def wait_measured(process: subprocess.Popen) -> tuple:
     """Waits for one child; (exit code, its own peak RSS in bytes) from wait4's rusage."""
     _, status, usage = os.wait4(process.pid, 0)
@@ -885,9 +892,7 @@ def main() -> int:
         parser.add_argument("--threads", type=int, default=FETCH_THREADS)
         py_fetch(parser.parse_args(sys.argv[2:]))
         return 0
-    atexit.register(clean_up)
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _on_signal)
+    clean_up_on_exit()
     return Bench().run()
 
 

@@ -1,24 +1,20 @@
 #!/usr/bin/env python3
 """Writes the exporter's symbol-ordering file: every function of the binary that a release
 exporter runs while it starts, refreshes 100 accounts from the stand-in API and serves scrapes
-of every kind, in the order callgrind first met them.
+of every kind, roughly in the order callgrind first met them.
 
-Why: most of the exporter's resident memory is its own code pages, and the kernel maps code
-64 KiB at a time around every page it touches. In link order the 2 MB of functions a running
-exporter uses are spread over the whole 28 MB of code, so about half of it ends up resident.
-The release link (Package.swift) puts the listed functions first, next to each other.
+The release link (Package.swift) puts the listed functions first, next to each other, so that
+fewer code pages are resident: docs/performance.md, "The code that runs is placed together".
 
     python3 bench/symbol_order.py BINARY OUTPUT     (bench/symbol-order builds and calls this)
 
 BINARY is a release build of cloudflare-paygo-exporter (its symbol names are what is listed;
 the order it was linked in does not matter). Needs valgrind and wrk.
 """
-import atexit
 import http.client
 import os
 import re
 import shutil
-import signal
 import socket
 import struct
 import subprocess
@@ -27,8 +23,8 @@ import tempfile
 import threading
 import time
 
-from bench import (REPO, TOKEN, RATE_LIMIT, account_ids, clean_up, free_port, http_get, read_port, spawn,
-                   tail, wait_until, _on_signal, TEMP_DIRS, HERE)
+from bench import (REPO, TOKEN, RATE_LIMIT, account_ids, clean_up_on_exit, free_port, http_get, read_port, spawn,
+                   tail, wait_until, TEMP_DIRS, HERE)
 
 ACCOUNTS = 100   # the bench's 10,000-series body
 SERVICES = 10
@@ -36,13 +32,20 @@ KEEP_ALIVE_CLIENTS = 32   # wrk's connections in bench/run
 KEEP_ALIVE_REQUESTS = 20
 
 
-def keep_alive_scrapes(port: int, headers: dict) -> None:
+def keep_alive_scrapes(port: int, headers: dict, errors: list) -> None:
     """Scrapes on one connection, as Prometheus does: the event-loop fast path answers these."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    for _ in range(KEEP_ALIVE_REQUESTS):
-        connection.request("GET", "/metrics", headers=headers)
-        connection.getresponse().read()
-    connection.close()
+    try:
+        for _ in range(KEEP_ALIVE_REQUESTS):
+            connection.request("GET", "/metrics", headers=headers)
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"a keep-alive scrape answered {response.status}")
+    except (OSError, http.client.HTTPException, RuntimeError) as error:
+        errors.append(error)
+    finally:
+        connection.close()
 
 
 def abandoned_scrape(port: int) -> None:
@@ -76,14 +79,19 @@ def exercise(port: int) -> None:
     connection.getresponse().read()
     connection.close()
     for headers in (plain, gzip):
-        threads = [threading.Thread(target=keep_alive_scrapes, args=(port, headers)) for _ in range(KEEP_ALIVE_CLIENTS)]
+        errors = []
+        threads = [threading.Thread(target=keep_alive_scrapes, args=(port, headers, errors), daemon=True)
+                   for _ in range(KEEP_ALIVE_CLIENTS)]
         for thread in threads:
             thread.start()
         for thread in threads:
             thread.join()
+        if errors:
+            raise RuntimeError(f"{len(errors)} of {KEEP_ALIVE_CLIENTS} keep-alive scrapers failed: {errors[0]}")
     # Many connections at once, closed together at the end, as bench/run's wrk does.
     for headers in ([], ["-H", "Accept-Encoding: gzip"]):
-        subprocess.run(["wrk", "-t2", "-c32", "-d3s", *headers, f"{base}/metrics"], check=True, stdout=subprocess.DEVNULL)
+        subprocess.run(["wrk", "-t2", "-c32", "-d3s", *headers, f"{base}/metrics"], check=True, stdout=subprocess.DEVNULL,
+                       timeout=120)
     for _ in range(8):
         abandoned_scrape(port)
     slow_scrape(port)
@@ -101,9 +109,10 @@ def functions_run(profile: str, binary: str) -> list:
             if line.startswith("ob="):
                 in_binary = os.path.realpath(line[3:].strip()) == os.path.realpath(binary)
             elif line.startswith("fn=") and in_binary:
-                # "'2" marks a recursion level; "0x..." a function without a symbol.
+                # "'2" marks a recursion level; "0x..." a function without a symbol; names
+                # with spaces or parentheses ("(below main)") are valgrind's, not symbols.
                 name = re.sub(r"'\d+$", "", line[3:].strip())
-                if name not in seen and not name.startswith("0x"):
+                if name not in seen and not name.startswith("0x") and not re.search(r"[\s()]", name):
                     seen.add(name)
                     names.append(name)
     return names
@@ -118,9 +127,7 @@ def main() -> int:
         if not shutil.which(tool):
             print(f"{tool} is missing (apt-get install {tool})", file=sys.stderr)
             return 1
-    atexit.register(clean_up)
-    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
-        signal.signal(signum, _on_signal)
+    clean_up_on_exit()
     work = tempfile.mkdtemp(prefix="paygo-symbol-order-")
     TEMP_DIRS.append(work)
 
@@ -146,12 +153,17 @@ def main() -> int:
         wait_until(lambda: http_get(f"http://127.0.0.1:{port}/-/ready", timeout=10)[0] == 200,
                    600, "the exporter under valgrind", exporter)
         exercise(port)
-    except (RuntimeError, OSError) as error:
+    except (RuntimeError, OSError, http.client.HTTPException, subprocess.SubprocessError) as error:
         print(f"{error}\n{tail(log)}", file=sys.stderr)
         return 1
     # A graceful stop: callgrind writes the profile when the process exits.
     exporter.terminate()
-    if exporter.wait(300) != 0:
+    try:
+        status = exporter.wait(300)
+    except subprocess.TimeoutExpired:
+        print(f"the exporter did not stop within 5 minutes of SIGTERM\n{tail(log)}", file=sys.stderr)
+        return 1
+    if status != 0:
         print(f"the exporter exited with {exporter.returncode}\n{tail(log)}", file=sys.stderr)
         return 1
 
@@ -161,13 +173,16 @@ def main() -> int:
         return 1
     header = [
         "# Functions cloudflare-paygo-exporter runs while it starts, refreshes 100 accounts and serves",
-        "# scrapes, in the order it first runs them. The Linux release link places them first and",
+        "# scrapes, roughly in the order it first runs them. The Linux release link places them first and",
         "# together (lld --symbol-ordering-file, see Package.swift), so a running exporter keeps fewer",
         "# code pages resident. Written by bench/symbol-order from a callgrind profile; names that",
         "# no longer exist are skipped by the linker, so a stale file costs memory, never correctness.",
     ]
-    with open(output, "w") as file:
+    # Written whole or not at all: a half-written list would still link, with less of the gain.
+    partial = output + ".tmp"
+    with open(partial, "w") as file:
         file.write("\n".join(header + names) + "\n")
+    os.replace(partial, output)
     print(f"{len(names)} functions written to {os.path.relpath(output, REPO)}")
     return 0
 

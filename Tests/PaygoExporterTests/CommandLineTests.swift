@@ -46,6 +46,13 @@ import Testing
         try expectUsageError(["--no-such-flag"], mentions: ["--no-such-flag", "--help"])
     }
 
+    @Test func serverFlagsAreRefusedWhereNothingIsServed() throws {
+        try expectUsageError(["once", "--demo", "--web.listen-address=:0"], mentions: ["--web.listen-address", "once"])
+        try expectUsageError(["--web.max-requests", "3", "once", "--demo"], mentions: ["--web.max-requests", "once"])
+        try expectUsageError(["backfill", "--demo", "--from", "2026-11-01", "--output", "/nonexistent/x", "--web.config.file=web.yml"],
+                             mentions: ["--web.config.file", "backfill"])
+    }
+
     @Test func missingTokenExitsTwoWithTheFix() throws {
         try expectUsageError(["--cloudflare.account-id", TestAccounts.id(1)], mentions: ["CLOUDFLARE_API_TOKEN", "Billing Read"])
     }
