@@ -48,7 +48,7 @@ import Testing
         let seeds: [[UInt8]] = [
             Array(try AnswerBuilder.fixture("paygo-example.json").utf8),
             Array(try AnswerBuilder.fixture("snake-case-with-nulls.json").utf8),
-            Array(DemoUsageSource.answer(for: DemoUsageSource.accounts[1], at: 1_794_268_800).body.utf8.prefix(6_000)) + Array("]}".utf8),
+            Array(DemoUsageSource.answer(for: DemoUsageSource.accounts[1], at: 1_794_268_800, billingDay: 15).body.utf8.prefix(6_000)) + Array("]}".utf8),
         ]
         let decoder = PaygoAnswerDecoder()
         var random = SeededGenerator(state: 20_261_123)

@@ -3,6 +3,11 @@ import Foundation
 /// A built-in stand-in for Cloudflare: two accounts (one billed in USD, one in EUR) with a
 /// dozen services and daily records for the current billing period that move with the date.
 ///
+/// Each account's billing day is fixed when the source is made: the USD period began 9 days
+/// before, the EUR one 18 days before. A fixed calendar day would leave the demo without a
+/// forecast on that day of every month (a period's first day has no complete day to project
+/// from), so the dashboard, the alerts and the checks built on them would depend on the date.
+///
 /// It writes the JSON Cloudflare would send and hands it to the same decoder as real answers,
 /// so `--demo` exercises the whole decode -> snapshot -> render path.
 public struct DemoUsageSource: UsageSource {
@@ -30,10 +35,22 @@ public struct DemoUsageSource: UsageSource {
 
     private struct Profile {
         let currency: String
-        /// Day of the month the billing period starts on.
-        let billingDay: Int
+        /// How many days before the source was made its current billing period began.
+        let daysIntoPeriod: Int
         let scale: Double
         let products: [Product]
+
+        /// Day of the month (1-28, so every month has it) the billing period starts on, for a
+        /// source made on `madeOn` (days since 1970).
+        func billingDay(madeOn: Int) -> Int {
+            min(RFC3339Timestamp.civilDate(fromDays: madeOn - daysIntoPeriod).day, 28)
+        }
+    }
+
+    /// A profile with its billing day fixed.
+    private struct BilledProfile {
+        let profile: Profile
+        let billingDay: Int
 
         /// The first day (days since 1970) of the billing period that `day` falls in.
         func billingPeriodStart(containing day: Int) -> Int {
@@ -62,20 +79,25 @@ public struct DemoUsageSource: UsageSource {
     ]
 
     private static let profiles: [AccountID: Profile] = [
-        accounts[0]: Profile(currency: "USD", billingDay: 1, scale: 1, products: products),
-        accounts[1]: Profile(currency: "EUR", billingDay: 15, scale: 0.35, products: Array(products.prefix(11))),
+        accounts[0]: Profile(currency: "USD", daysIntoPeriod: 9, scale: 1, products: products),
+        accounts[1]: Profile(currency: "EUR", daysIntoPeriod: 18, scale: 0.35, products: Array(products.prefix(11))),
     ]
 
     private let now: @Sendable () -> Double
+    /// Billing day per account, fixed at `init`.
+    private let billingDays: [AccountID: Int]
     private let interpreter = UsageAnswerInterpreter(credentials: nil)
 
-    /// - Parameter now: the wall clock, Unix seconds; tests pin it.
+    /// - Parameter now: the wall clock, Unix seconds; tests pin it. Its value at `init` fixes
+    ///   the billing days.
     public init(now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
         self.now = now
+        let madeOn = Int((now() / 86_400).rounded(.down))
+        billingDays = Self.profiles.mapValues { $0.billingDay(madeOn: madeOn) }
     }
 
     public func fetchUsage(for account: AccountID, range: UsageDateRange?) async -> UsageFetchOutcome {
-        let (status, body) = Self.answer(for: account, at: now(), range: range)
+        let (status, body) = Self.answer(for: account, at: now(), billingDay: billingDays[account] ?? 1, range: range)
         do throws(UsageFetchError) {
             return UsageFetchOutcome(result: .success(try interpreter.records(status: status, body: body.utf8, account: account)), responseCodes: [status])
         } catch {
@@ -83,13 +105,16 @@ public struct DemoUsageSource: UsageSource {
         }
     }
 
-    /// The answer Cloudflare would give for `account` at `time`: one record per product and
-    /// day of the current billing period (or of `range`), today's covering the part of the day
-    /// gone so far, nothing after today.
-    static func answer(for account: AccountID, at time: Double, range: UsageDateRange? = nil) -> (status: Int, body: String) {
-        guard let profile = profiles[account] else {
+    /// The answer Cloudflare would give for `account` at `time`, its billing period starting
+    /// on `billingDay` of the month: one record per product and day of the current billing
+    /// period (or of `range`), today's covering the part of the day gone so far, nothing after
+    /// today.
+    static func answer(for account: AccountID, at time: Double, billingDay: Int, range: UsageDateRange? = nil) -> (status: Int, body: String) {
+        guard let unbilled = profiles[account] else {
             return (404, #"{"success":false,"errors":[{"code":7003,"message":"Could not route to this account"}],"messages":[],"result":null}"#)
         }
+        let profile = BilledProfile(profile: unbilled, billingDay: billingDay)
+        let products = unbilled.products, scale = unbilled.scale, currency = unbilled.currency
         let today = Int((time / 86_400).rounded(.down))
         let wanted = range.map { $0.firstDay...min($0.lastDay, today) } ?? (profile.billingPeriodStart(containing: today)...today)
         var records: [String] = []
@@ -97,7 +122,7 @@ public struct DemoUsageSource: UsageSource {
         let elapsedToday = (time - Double(today) * 86_400) / 86_400
         // Cumulated columns run from each day's billing period start, so start counting there.
         let firstCounted = profile.billingPeriodStart(containing: wanted.lowerBound)
-        for (index, product) in profile.products.enumerated() {
+        for (index, product) in products.enumerated() {
             var cumulatedCost = 0.0
             var cumulatedQuantity = 0.0
             var periodStart = firstCounted
@@ -113,14 +138,14 @@ public struct DemoUsageSource: UsageSource {
                 let drift = 1 + 0.1 * sin(Double(dayNumber) / 11 + Double(index) * 0.7)
                 let share = dayNumber == today ? max(elapsedToday, 0.01) : 1
                 // Consumed to the thousandth; priced per whole unit, as invoices do.
-                let quantity = (product.dailyQuantity * profile.scale * weekly * drift * share * 1_000).rounded() / 1_000
+                let quantity = (product.dailyQuantity * scale * weekly * drift * share * 1_000).rounded() / 1_000
                 let pricing = quantity.rounded(.up)
                 let cost = pricing * product.unitPrice
                 cumulatedCost += cost
                 cumulatedQuantity += pricing
                 guard wanted.contains(dayNumber) else { continue }
                 records.append("""
-                    {"BillingCurrency":"\(profile.currency)","BillingPeriodStart":"\(timestamp(days: periodStart))",\
+                    {"BillingCurrency":"\(currency)","BillingPeriodStart":"\(timestamp(days: periodStart))",\
                     "ChargePeriodStart":"\(timestamp(days: dayNumber))","ChargePeriodEnd":"\(timestamp(days: dayNumber + 1))",\
                     "ConsumedQuantity":\(quantity),"ConsumedUnit":"\(product.unit)","ContractedCost":\(cost),\
                     "CumulatedContractedCost":\(cumulatedCost),"CumulatedPricingQuantity":\(Int(cumulatedQuantity)),\
