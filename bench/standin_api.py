@@ -4,8 +4,10 @@
 Unlike .ci/standin_cloudflare_api.py (which computes every answer), this one precomputes a few
 answer bodies at start-up and serves them as bytes, so a refresh of 1,000 accounts measures the
 exporter, not this server. Every account gets one of --variants bodies (chosen by its id), each
-with --services services of 1-2 units, one record per (service, unit, day) from the 1st of the
-current month to today (UTC): what the exporter asks for, the current billing period so far.
+with --services services of 1-2 units, one record per (service, unit, day) of the current
+billing period so far (what the exporter asks for). That period always began PERIOD_DAYS - 1
+days before today (UTC), so answers, and everything the bench measures, are the same size on
+every day of the month.
 
 usage: standin_api.py serve --services S [--variants N] [--port P] [--bucket N/SECONDS]
            Listens on 127.0.0.1:P (0 picks a free port) and prints the port on the first line.
@@ -86,8 +88,9 @@ def stamp(day: datetime.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def records(services: int, days: list, seed: int) -> list:
-    """One record per (service, unit, day); cumulative columns restart with each billing period."""
+def records(services: int, days: list, seed: int, period_start=lambda day: day.replace(day=1)) -> list:
+    """One record per (service, unit, day); cumulative columns restart with each billing period,
+    which `period_start` tells for each day (by default, calendar months)."""
     rng = random.Random(seed)
     result = []
     for name, units in catalog(services):
@@ -99,7 +102,7 @@ def records(services: int, days: list, seed: int) -> list:
             cumulated_quantity = 0
             period = None
             for day in days:
-                start = day.replace(day=1)
+                start = period_start(day)
                 if start != period:
                     period, cumulated_cost, cumulated_quantity = start, 0.0, 0
                 consumed = daily * rng.uniform(0.3, 1.7)
@@ -133,9 +136,13 @@ def today() -> datetime.date:
     return datetime.datetime.now(datetime.timezone.utc).date()
 
 
+# Days of the current billing period in every answer the server gives, today included: a period
+# three weeks in, like the middle of a month, whatever today's date is.
+PERIOD_DAYS = 22
+
+
 def current_period_days() -> list:
-    last = today()
-    return [last.replace(day=n) for n in range(1, last.day + 1)]
+    return last_days(PERIOD_DAYS)
 
 
 def last_days(count: int) -> list:
@@ -232,7 +239,8 @@ def main() -> None:
         sys.stdout.buffer.write(answer(args.services, args.days, args.seed))
         return
     days = current_period_days()
-    Handler.bodies = [envelope(records(args.services, days, seed)) for seed in range(args.variants)]
+    Handler.bodies = [envelope(records(args.services, days, seed, period_start=lambda _: days[0]))
+                      for seed in range(args.variants)]
     if args.bucket:
         calls, seconds = args.bucket.split("/")
         Handler.bucket = TokenBucket(int(calls), float(seconds))
