@@ -58,6 +58,7 @@ FETCH_THREADS = 8
 SOAK_WARMUP_SECONDS = 5
 SOAK_WINDOW_SECONDS = 60        # start and end RSS are medians over this long (RSS jitters)
 SINGLE_SCRAPES = 3              # sequential scrapes timed alone before each wrk run
+ROUNDS = 3                      # interleaved wrk runs per server and encoding (exporter, nginx); the median is reported
 SOAK_TOLERANCE_BYTES = 2 * 1024 * 1024  # allocator noise; more than this counts as growth
 MIB = 1024 * 1024
 OTHER_CPU_WARNING = 0.05        # more than this much CPU used by others flags the run as disturbed
@@ -364,39 +365,63 @@ class Bench:
     # ------------------------------------------------------------------------------------------
     # 1. Serving.
 
-    def measure_server(self, name: str, url: str, pids) -> dict:
-        """wrk in plain and gzip against one server; peak RSS of `pids()` after each run.
+    def measure_run(self, name: str, url: str, pids, encoding: str) -> dict:
+        """One wrk run in `encoding` against one server; peak RSS of `pids()` after it.
 
-        Each wrk run is preceded by a few scrapes timed one at a time: the cost of one scrape
-        without contention, and a number even for a server too slow to answer within wrk's
-        2 s timeout."""
-        runs = {}
+        It is preceded by a few scrapes timed one at a time: the cost of one scrape without
+        contention, and a number even for a server too slow to answer within wrk's 2 s timeout."""
+        headers = {"Accept-Encoding": "gzip"} if encoding == "gzip" else {}
+        single = []
+        for _ in range(SINGLE_SCRAPES):
+            started = time.monotonic()
+            status, answer_headers, _ = http_get(url, headers, timeout=300)
+            single.append(time.monotonic() - started)
+            if status != 200:
+                raise RuntimeError(f"{name} /metrics answered {status}")
+        gzipped = answer_headers.get("Content-Encoding") == "gzip"
+        if gzipped != (encoding == "gzip"):
+            self.error(f"{name} {encoding}", RuntimeError(f"Content-Encoding {answer_headers.get('Content-Encoding')!r}"))
+        print(f"  wrk {name} {encoding} ({self.seconds} s)", flush=True)
+        result = wrk(url, self.seconds, encoding == "gzip")
+        result.update(single_scrape_ms=statistics.median(single) * 1000, gzipped=gzipped)
+        self.record_rss(result, pids())
+        return result
+
+    @staticmethod
+    def record_rss(result: dict, processes: list) -> None:
+        result["peak_rss_bytes"] = sum(proc_status(pid, "VmHWM") for pid in processes)
+        result["peak_rss_max_process_bytes"] = max(proc_status(pid, "VmHWM") for pid in processes)
+        result["rss_bytes"] = sum(proc_status(pid, "VmRSS") for pid in processes)
+        # File-backed pages are the binary's and the libraries' (shared, reclaimable);
+        # anonymous ones are the heap and stacks: what the data costs.
+        result["rss_anon_bytes"] = sum(proc_status(pid, "RssAnon") for pid in processes)
+        result["rss_file_bytes"] = sum(proc_status(pid, "RssFile") for pid in processes)
+        result["processes"] = len(processes)
+
+    def measure_server(self, name: str, url: str, pids) -> dict:
+        """One wrk run in plain and one in gzip against one server (the slow reference)."""
+        return {encoding: self.measure_run(name, url, pids, encoding) for encoding in ("plain", "gzip")}
+
+    def measure_interleaved(self, servers: dict) -> dict:
+        """`servers`: name -> (url, pids), all running. Per encoding, ROUNDS rounds in which each
+        server gets one wrk run, in an order that alternates from round to round, so that the
+        machine getting faster or slower during the run (these machines are shared) weighs on
+        every server alike. Each server's median run by req/s is reported, with the req/s of
+        every round; peak RSS is read after the last round."""
+        results = {name: {} for name in servers}
         for encoding in ("plain", "gzip"):
-            headers = {"Accept-Encoding": "gzip"} if encoding == "gzip" else {}
-            single = []
-            for _ in range(SINGLE_SCRAPES):
-                started = time.monotonic()
-                status, answer_headers, _ = http_get(url, headers, timeout=300)
-                single.append(time.monotonic() - started)
-                if status != 200:
-                    raise RuntimeError(f"{name} /metrics answered {status}")
-            gzipped = answer_headers.get("Content-Encoding") == "gzip"
-            if gzipped != (encoding == "gzip"):
-                self.error(f"{name} {encoding}", RuntimeError(f"Content-Encoding {answer_headers.get('Content-Encoding')!r}"))
-            print(f"  wrk {name} {encoding} ({self.seconds} s)", flush=True)
-            result = wrk(url, self.seconds, encoding == "gzip")
-            result.update(single_scrape_ms=statistics.median(single) * 1000, gzipped=gzipped)
-            processes = pids()
-            result["peak_rss_bytes"] = sum(proc_status(pid, "VmHWM") for pid in processes)
-            result["peak_rss_max_process_bytes"] = max(proc_status(pid, "VmHWM") for pid in processes)
-            result["rss_bytes"] = sum(proc_status(pid, "VmRSS") for pid in processes)
-            # File-backed pages are the binary's and the libraries' (shared, reclaimable);
-            # anonymous ones are the heap and stacks: what the data costs.
-            result["rss_anon_bytes"] = sum(proc_status(pid, "RssAnon") for pid in processes)
-            result["rss_file_bytes"] = sum(proc_status(pid, "RssFile") for pid in processes)
-            result["processes"] = len(processes)
-            runs[encoding] = result
-        return runs
+            rounds = {name: [] for name in servers}
+            for round_index in range(ROUNDS):
+                order = list(servers) if round_index % 2 == 0 else list(reversed(list(servers)))
+                for name in order:
+                    url, pids = servers[name]
+                    rounds[name].append(self.measure_run(name, url, pids, encoding))
+            for name, runs in rounds.items():
+                median = dict(sorted(runs, key=lambda run: run["rps"] or 0)[len(runs) // 2])
+                median["rounds_rps"] = [run["rps"] for run in runs]
+                self.record_rss(median, servers[name][1]())
+                results[name][encoding] = median
+        return results
 
     def serving(self, label: str, accounts: int, services: int) -> None:
         print(f"serving: {label} ({accounts} accounts x {services} services)", flush=True)
@@ -420,20 +445,20 @@ class Bench:
         _, headers, zipped = http_get(url, {"Accept-Encoding": "gzip"})
         entry.update(series=series_count(body), body_bytes=len(body), gzip6_bytes=os.path.getsize(body_file + ".gz"),
                      exporter_gzip_bytes=len(zipped), exporter_gzips=headers.get("Content-Encoding") == "gzip")
+        # The exporter and nginx run side by side and take turns under wrk.
+        servers = {"exporter": (url, lambda: [process.pid])}
+        nginx = None
         try:
-            entry["servers"]["exporter"] = self.measure_server("exporter", url, lambda: [process.pid])
+            try:
+                nginx, nginx_port = self.start_nginx(label, body_dir)
+                servers["nginx"] = (f"http://127.0.0.1:{nginx_port}/metrics", lambda: [nginx.pid] + child_pids(nginx.pid))
+            except Exception as error:  # one reference failing must not lose the others
+                self.error(f"serving {label}: nginx", error)
+            entry["servers"].update(self.measure_interleaved(servers))
         finally:
             stop(process)
-
-        try:
-            process, port = self.start_nginx(label, body_dir)
-            try:
-                entry["servers"]["nginx"] = self.measure_server(
-                    "nginx", f"http://127.0.0.1:{port}/metrics", lambda: [process.pid] + child_pids(process.pid))
-            finally:
-                stop(process)
-        except Exception as error:  # one reference failing must not lose the others
-            self.error(f"serving {label}: nginx", error)
+            if nginx is not None:
+                stop(nginx)
 
         try:
             process, port, loaded = self.start_reference(label, body_file)
@@ -695,10 +720,15 @@ def render(results: dict) -> str:
                 rss = mib(run["peak_rss_bytes"]) + (f" ({run['processes']} procs)" if run["processes"] > 1 else "")
                 latency = (lambda key: num(run[key], 2)) if run["requests"] else (lambda key: "–")
                 speed = "" if server == "exporter" else ratio(base, run["rps"]) if run["rps"] else "∞"
-                out.append(f"| {label} | {encoding} | {server} | {num(run['rps'], 1 if run['rps'] < 100 else 0)} | "
+                rounds = (" (" + " · ".join(num(rps, 0) for rps in run["rounds_rps"]) + ")") if len(run.get("rounds_rps", [])) > 1 else ""
+                out.append(f"| {label} | {encoding} | {server} | {num(run['rps'], 1 if run['rps'] < 100 else 0)}{rounds} | "
                            f"{latency('p50_ms')} | {latency('p99_ms')} | {', '.join(errors) or '0'} | "
                            f"{num(run.get('single_scrape_ms'), 1)} | {rss} | {speed} |")
-    out += ["", "Peak RSS is VmHWM after the run, over the process's whole life (the gzip run follows the plain "
+    out += ["", f"The exporter and nginx run side by side and take turns under wrk: {ROUNDS} runs each per body and "
+            "encoding, in alternating order; the row is each one's median run (req/s of every run in brackets), so "
+            "a machine that speeds up or slows down during the run weighs on both alike. The Python reference, "
+            "hundreds of times slower, gets one run.",
+            "", "Peak RSS is VmHWM after the run, over the process's whole life (the gzip run follows the plain "
             "run in the same process, and the exporter's includes its first refresh); for nginx it is the sum "
             "over master and workers. \"1 scrape ms\": median of "
             f"{SINGLE_SCRAPES} scrapes one at a time before the wrk run. wrk times a request out after 2 s "
