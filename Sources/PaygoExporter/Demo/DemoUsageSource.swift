@@ -47,18 +47,13 @@ public struct DemoUsageSource: UsageSource {
         }
     }
 
-    /// A profile with its billing day fixed.
-    private struct BilledProfile {
-        let profile: Profile
-        let billingDay: Int
-
-        /// The first day (days since 1970) of the billing period that `day` falls in.
-        func billingPeriodStart(containing day: Int) -> Int {
-            let (year, month, dayOfMonth) = RFC3339Timestamp.civilDate(fromDays: day)
-            if dayOfMonth >= billingDay { return RFC3339Timestamp.daysFromCivil(year: year, month: month, day: billingDay) }
-            let previous = month == 1 ? (year - 1, 12) : (year, month - 1)
-            return RFC3339Timestamp.daysFromCivil(year: previous.0, month: previous.1, day: billingDay)
-        }
+    /// The first day (days since 1970) of the billing period that `day` falls in, for periods
+    /// starting on `billingDay` of the month.
+    private static func billingPeriodStart(containing day: Int, billingDay: Int) -> Int {
+        let (year, month, dayOfMonth) = RFC3339Timestamp.civilDate(fromDays: day)
+        if dayOfMonth >= billingDay { return RFC3339Timestamp.daysFromCivil(year: year, month: month, day: billingDay) }
+        let previous = month == 1 ? (year - 1, 12) : (year, month - 1)
+        return RFC3339Timestamp.daysFromCivil(year: previous.0, month: previous.1, day: billingDay)
     }
 
     private static let products: [Product] = [
@@ -110,24 +105,23 @@ public struct DemoUsageSource: UsageSource {
     /// period (or of `range`), today's covering the part of the day gone so far, nothing after
     /// today.
     static func answer(for account: AccountID, at time: Double, billingDay: Int, range: UsageDateRange? = nil) -> (status: Int, body: String) {
-        guard let unbilled = profiles[account] else {
+        guard let profile = profiles[account] else {
             return (404, #"{"success":false,"errors":[{"code":7003,"message":"Could not route to this account"}],"messages":[],"result":null}"#)
         }
-        let profile = BilledProfile(profile: unbilled, billingDay: billingDay)
-        let products = unbilled.products, scale = unbilled.scale, currency = unbilled.currency
+        let billingPeriodStart = { (day: Int) in Self.billingPeriodStart(containing: day, billingDay: billingDay) }
         let today = Int((time / 86_400).rounded(.down))
-        let wanted = range.map { $0.firstDay...min($0.lastDay, today) } ?? (profile.billingPeriodStart(containing: today)...today)
+        let wanted = range.map { $0.firstDay...min($0.lastDay, today) } ?? (billingPeriodStart(today)...today)
         var records: [String] = []
         guard !wanted.isEmpty else { return (200, #"{"success":true,"errors":[],"messages":[],"result":[]}"#) }
         let elapsedToday = (time - Double(today) * 86_400) / 86_400
         // Cumulated columns run from each day's billing period start, so start counting there.
-        let firstCounted = profile.billingPeriodStart(containing: wanted.lowerBound)
-        for (index, product) in products.enumerated() {
+        let firstCounted = billingPeriodStart(wanted.lowerBound)
+        for (index, product) in profile.products.enumerated() {
             var cumulatedCost = 0.0
             var cumulatedQuantity = 0.0
             var periodStart = firstCounted
             for dayNumber in firstCounted...wanted.upperBound {
-                let dayPeriodStart = profile.billingPeriodStart(containing: dayNumber)
+                let dayPeriodStart = billingPeriodStart(dayNumber)
                 if dayPeriodStart != periodStart {
                     periodStart = dayPeriodStart
                     cumulatedCost = 0
@@ -138,14 +132,14 @@ public struct DemoUsageSource: UsageSource {
                 let drift = 1 + 0.1 * sin(Double(dayNumber) / 11 + Double(index) * 0.7)
                 let share = dayNumber == today ? max(elapsedToday, 0.01) : 1
                 // Consumed to the thousandth; priced per whole unit, as invoices do.
-                let quantity = (product.dailyQuantity * scale * weekly * drift * share * 1_000).rounded() / 1_000
+                let quantity = (product.dailyQuantity * profile.scale * weekly * drift * share * 1_000).rounded() / 1_000
                 let pricing = quantity.rounded(.up)
                 let cost = pricing * product.unitPrice
                 cumulatedCost += cost
                 cumulatedQuantity += pricing
                 guard wanted.contains(dayNumber) else { continue }
                 records.append("""
-                    {"BillingCurrency":"\(currency)","BillingPeriodStart":"\(timestamp(days: periodStart))",\
+                    {"BillingCurrency":"\(profile.currency)","BillingPeriodStart":"\(timestamp(days: periodStart))",\
                     "ChargePeriodStart":"\(timestamp(days: dayNumber))","ChargePeriodEnd":"\(timestamp(days: dayNumber + 1))",\
                     "ConsumedQuantity":\(quantity),"ConsumedUnit":"\(product.unit)","ContractedCost":\(cost),\
                     "CumulatedContractedCost":\(cumulatedCost),"CumulatedPricingQuantity":\(Int(cumulatedQuantity)),\
