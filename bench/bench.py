@@ -123,6 +123,19 @@ def clean_up_on_exit() -> None:
         signal.signal(signum, _on_signal)
 
 
+def in_turns(items: list, round_index: int) -> list:
+    """`items` in the order of round `round_index`: as given in even rounds, reversed in odd ones,
+    so that no one always goes first."""
+    return list(items) if round_index % 2 == 0 else list(reversed(list(items)))
+
+
+def median_run(runs: list, key: str) -> dict:
+    """The middle of `runs` by `key`, with every run's `key` in run order under rounds_<key>."""
+    median = dict(sorted(runs, key=lambda run: run[key] or 0)[len(runs) // 2])
+    median[f"rounds_{key}"] = [run[key] for run in runs]
+    return median
+
+
 def wait_measured(process: subprocess.Popen) -> tuple:
     """Waits for one child; (exit code, its own peak RSS in bytes) from wait4's rusage."""
     _, status, usage = os.wait4(process.pid, 0)
@@ -412,13 +425,11 @@ class Bench:
         for encoding in ("plain", "gzip"):
             rounds = {name: [] for name in servers}
             for round_index in range(ROUNDS):
-                order = list(servers) if round_index % 2 == 0 else list(reversed(list(servers)))
-                for name in order:
+                for name in in_turns(servers, round_index):
                     url, pids = servers[name]
                     rounds[name].append(self.measure_run(name, url, pids, encoding))
             for name, runs in rounds.items():
-                median = dict(sorted(runs, key=lambda run: run["rps"] or 0)[len(runs) // 2])
-                median["rounds_rps"] = [run["rps"] for run in runs]
+                median = median_run(runs, "rps")
                 self.record_rss(median, servers[name][1]())
                 results[name][encoding] = median
         return results
@@ -494,7 +505,7 @@ class Bench:
         # kept: on these shared machines the same decode takes 15 ms one minute and 24 the next.
         rounds = {mode: [] for mode, _ in runs}
         for round_index in range(ROUNDS):
-            for mode, args in (runs if round_index % 2 == 0 else list(reversed(runs))):
+            for mode, args in in_turns(runs, round_index):
                 if rounds[mode] is None:   # failed once: its error is recorded
                     continue
                 print(f"  {mode}", flush=True)
@@ -511,9 +522,7 @@ class Bench:
                     rounds[mode] = None
         for mode, results in rounds.items():
             if results:
-                median = dict(sorted(results, key=lambda result: result["seconds"])[len(results) // 2])
-                median["rounds_seconds"] = [result["seconds"] for result in results]
-                entry["modes"][mode] = median
+                entry["modes"][mode] = median_run(results, "seconds")
 
     def refresh_many(self, accounts: int, services: int) -> None:
         print(f"refresh: {accounts} accounts x {services} services, once", flush=True)
