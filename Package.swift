@@ -145,6 +145,7 @@ let package = Package(
                 // Listed so `swift test` always builds the binary that the command-line tests run.
                 "cloudflare-paygo-exporter",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "CompressNIO", package: "compress-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

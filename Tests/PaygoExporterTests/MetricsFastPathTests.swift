@@ -1,5 +1,7 @@
 import Foundation
 import HTTPTypes
+import HummingbirdCore
+import Logging
 import NIOCore
 import NIOEmbedded
 import NIOHTTPTypes
@@ -193,6 +195,43 @@ import Testing
         request.headerFields.append(HTTPField(name: .acceptEncoding, value: "gzip"))
         request.headerFields.append(HTTPField(name: .acceptEncoding, value: "identity"))
         #expect(try fixture.send(request).count == 2, "the router joins repeated fields")
+    }
+
+    @Test func eachScrapeOnAConnectionIsNegotiatedOnItsOwnHeaders() throws {
+        let fixture = try Fixture()
+        _ = fixture.endpoint.answer(accept: nil, acceptEncoding: "gzip")
+        _ = fixture.endpoint.answer(accept: nil, acceptEncoding: nil)
+        var gzip = Self.scrape
+        gzip.headerFields[.acceptEncoding] = "gzip"
+        var openMetrics = Self.scrape
+        openMetrics.headerFields[.accept] = "application/openmetrics-text;version=1.0.0"
+        _ = fixture.endpoint.answer(accept: openMetrics.headerFields[.accept], acceptEncoding: nil)
+        // The handler remembers the last negotiation; a change of headers must not reuse it.
+        for (request, encoding, format) in [
+            (gzip, "gzip", "text/plain"), (Self.scrape, nil, "text/plain"), (gzip, "gzip", "text/plain"),
+            (openMetrics, nil, "application/openmetrics-text"), (Self.scrape, nil, "text/plain"),
+        ] {
+            #expect(try fixture.send(request).isEmpty)
+            let head = try #require(try fixture.answer().head)
+            #expect(head.headerFields[.contentEncoding] == encoding)
+            #expect(head.headerFields[.contentType]?.hasPrefix(format) == true)
+        }
+    }
+
+    @Test func aConnectionHoldsAWholeCachedBodyWithoutTurningUnwritable() throws {
+        // NIO's default high watermark (64 KiB) is below an 80 KB gzip body: every cached
+        // scrape would then make the channel unwritable and its flush writable again.
+        let channel = EmbeddedChannel()
+        // NIO's defaults, as a socket channel starts with them.
+        try channel.setOption(ChannelOptions.writeBufferWaterMark, value: .init(low: 32 * 1024, high: 64 * 1024)).wait()
+        let builder = ExporterHTTP1Channel(
+            responder: { _, _, _ in }, configuration: .init(),
+            fastPath: .init(telemetryPath: "/metrics", endpoint: try Fixture().endpoint, authenticator: nil, extraHeaders: []))
+        _ = try builder.setup(channel: channel, logger: Logger(label: "test")).wait()
+        let waterMark = try channel.getOption(ChannelOptions.writeBufferWaterMark).wait()
+        // The largest body sent in one buffer, with room for its process_* tail.
+        #expect(waterMark.low > MetricsEndpoint.largestJoinedBody + 16 * 1024)
+        #expect(waterMark.high > waterMark.low)
     }
 
     @Test func dateHeaderIsAnIMFFixdate() {

@@ -11,11 +11,18 @@ import PrometheusExposition
 final class MetricsEndpoint: Sendable {
     /// A scrape's answer: everything but the headers every response gets (Date, extra headers).
     struct Answer {
-        var headers: HTTPFields
+        let key: ScrapeBodyCache.Key
         /// Sent one after the other; one buffer except for large plain bodies.
         var body: [ByteBuffer]
 
         var contentLength: Int { body.reduce(0) { $0 + $1.readableBytes } }
+
+        /// Made on demand: the fast path reuses its response head for a second.
+        var headers: HTTPFields {
+            var headers: HTTPFields = [.contentType: key.format.contentType, .vary: "Accept, Accept-Encoding"]
+            if key.gzip { headers[.contentEncoding] = "gzip" }
+            return headers
+        }
     }
 
     private let cache: ExpositionCache
@@ -48,7 +55,7 @@ final class MetricsEndpoint: Sendable {
             return gzip
         }
         // Never nil when building.
-        return plainAnswer(key.format, usage, building: true) ?? Answer(headers: Self.headers(key.format), body: [usage.bytes])
+        return plainAnswer(key.format, usage, building: true) ?? Answer(key: key, body: [usage.bytes])
     }
 
     /// The same answer if everything it needs is built and fresh; nil when a build is due.
@@ -68,9 +75,7 @@ final class MetricsEndpoint: Sendable {
             scrapeBodies.cachedBody(for: key, usage: usage)
         }
         guard let member else { return nil }
-        var headers = Self.headers(format)
-        headers[.contentEncoding] = "gzip"
-        return Answer(headers: headers, body: [member])
+        return Answer(key: key, body: [member])
     }
 
     private func plainAnswer(_ format: ExpositionFormat, _ usage: RenderedUsage, building: Bool) -> Answer? {
@@ -82,11 +87,7 @@ final class MetricsEndpoint: Sendable {
             scrapeBodies.cachedBody(for: key, usage: usage)
         }
         guard let cached else { return nil }
-        return Answer(headers: Self.headers(format), body: joined ? [cached] : [usage.bytes, cached])
-    }
-
-    private static func headers(_ format: ExpositionFormat) -> HTTPFields {
-        [.contentType: format.contentType, .vary: "Accept, Accept-Encoding"]
+        return Answer(key: key, body: joined ? [cached] : [usage.bytes, cached])
     }
 
     /// What follows the usage families: the process families and, in OpenMetrics, `# EOF`.

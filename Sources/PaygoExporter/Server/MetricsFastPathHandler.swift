@@ -34,8 +34,10 @@ final class MetricsFastPathHandler: ChannelDuplexHandler, RemovableChannelHandle
 
     private let configuration: Configuration
     private var state = MetricsFastPath()
+    /// The negotiation headers of the request taken by the state machine.
+    private var takenScrape: ScrapeHeaders?
     /// The last negotiation on this connection: a scraper sends the same headers every time.
-    private var lastNegotiation: (accept: String?, acceptEncoding: String?, key: ScrapeBodyCache.Key)?
+    private var lastNegotiation: (scrape: ScrapeHeaders, key: ScrapeBodyCache.Key)?
     /// The last response head: the same while the format, the length and the second are.
     private var lastHead: (key: ScrapeBodyCache.Key, length: Int, second: Int, head: HTTPResponse)?
 
@@ -44,10 +46,16 @@ final class MetricsFastPathHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let action = switch unwrapInboundIn(data) {
-        case .head(let request): state.readHead(request, eligibility(of: request))
-        case .body: state.readBody()
-        case .end: state.readEnd()
+        let action: MetricsFastPath.ReadAction
+        switch unwrapInboundIn(data) {
+        case .head(let request):
+            let scrape = scrapeHeaders(of: request)
+            action = state.readHead(request, scrape == nil ? .notEligible : .eligible)
+            if action == .hold { takenScrape = scrape }
+        case .body:
+            action = state.readBody()
+        case .end:
+            action = state.readEnd()
         }
         switch action {
         case .forward:
@@ -55,7 +63,7 @@ final class MetricsFastPathHandler: ChannelDuplexHandler, RemovableChannelHandle
         case .hold:
             break
         case .answer(let request):
-            let key = negotiate(request)
+            let key = negotiate(takenScrape ?? ScrapeHeaders())
             // A client that does not read its answers must not make the server queue more:
             // through the router, an unwritable socket stops reading the next request.
             if context.channel.isWritable, let answer = configuration.endpoint.cachedAnswer(for: key) {
@@ -75,41 +83,47 @@ final class MetricsFastPathHandler: ChannelDuplexHandler, RemovableChannelHandle
         context.write(data, promise: promise)
     }
 
-    /// Everything else (other paths and methods, bodies, `Connection: close`, repeated fields,
-    /// credentials not yet checked) is the router's, which also answers every error.
-    private func eligibility(of request: HTTPRequest) -> MetricsFastPath.Eligibility {
-        guard request.method == .get, request.path == configuration.telemetryPath else { return .notEligible }
+    /// The headers a scrape is negotiated on, read in the pass that checks the request.
+    private struct ScrapeHeaders: Equatable {
+        var accept: String?
+        var acceptEncoding: String?
+    }
+
+    /// The negotiation headers of a request the fast path may answer; nil for everything else
+    /// (other paths and methods, bodies, `Connection: close`, repeated fields, credentials not
+    /// yet checked), which is the router's, as is every error.
+    private func scrapeHeaders(of request: HTTPRequest) -> ScrapeHeaders? {
+        guard request.method == .get, request.path == configuration.telemetryPath else { return nil }
         // One pass over the fields, no joined values: this runs for every scrape.
+        var scrape = ScrapeHeaders()
         var authorization: String?
         var accepts = 0, acceptEncodings = 0, authorizations = 0
         for field in request.headerFields {
             switch field.name {
-            case .transferEncoding: return .notEligible
-            case .contentLength where field.value != "0": return .notEligible
-            case .connection where field.value.lowercased().contains("close"): return .notEligible
+            case .transferEncoding: return nil
+            case .contentLength where field.value != "0": return nil
+            case .connection where field.value.lowercased().contains("close"): return nil
             case .authorization: authorization = field.value; authorizations += 1
-            case .accept: accepts += 1
-            case .acceptEncoding: acceptEncodings += 1
+            case .accept: scrape.accept = field.value; accepts += 1
+            case .acceptEncoding: scrape.acceptEncoding = field.value; acceptEncodings += 1
             default: break
             }
         }
         // Repeated fields would have to be joined; the router does that.
-        guard accepts <= 1, acceptEncodings <= 1, authorizations <= 1 else { return .notEligible }
+        guard accepts <= 1, acceptEncodings <= 1, authorizations <= 1 else { return nil }
         // Only an outcome already known: a first bcrypt check takes far too long for an event loop.
         if let authenticator = configuration.authenticator, authenticator.knownOutcome(authorization) != true {
-            return .notEligible
+            return nil
         }
-        return .eligible
+        return scrape
     }
 
-    private func negotiate(_ request: HTTPRequest) -> ScrapeBodyCache.Key {
-        let accept = request.headerFields[.accept]
-        let acceptEncoding = request.headerFields[.acceptEncoding]
-        if let last = lastNegotiation, last.accept == accept, last.acceptEncoding == acceptEncoding {
+    private func negotiate(_ scrape: ScrapeHeaders) -> ScrapeBodyCache.Key {
+        if let last = lastNegotiation, last.scrape == scrape {
             return last.key
         }
-        let key = configuration.endpoint.negotiate(accept: accept, acceptEncoding: acceptEncoding)
-        lastNegotiation = (accept, acceptEncoding, key)
+        let key = configuration.endpoint.negotiate(accept: scrape.accept, acceptEncoding: scrape.acceptEncoding)
+        lastNegotiation = (scrape, key)
         return key
     }
 
