@@ -21,6 +21,7 @@ public final class ExpositionCache: Sendable {
     private struct BuiltFrom: Equatable {
         var store: UInt64
         var budgets: UInt64
+        var standalone: [UInt64]
     }
 
     private struct Body {
@@ -30,6 +31,7 @@ public final class ExpositionCache: Sendable {
 
     private let store: SnapshotStore
     private let budgets: BudgetBook?
+    private let standaloneSources: [any StandaloneMetricSource]
     private let state = Mutex(State())
     /// Families fixed for the life of the process: build info and the refresh schedule.
     private let fixedFamilies: [(MetricDescriptor, [UInt8])]
@@ -37,9 +39,14 @@ public final class ExpositionCache: Sendable {
     /// - Parameters:
     ///   - schedule: the refresh plan, exposed so users see the effective interval; nil for `once`.
     ///   - rateLimit: the token's request budget; nil when nothing limits requests (demo).
-    public init(store: SnapshotStore, budgets: BudgetBook? = nil, schedule: RefreshSchedule? = nil, rateLimit: RequestRate? = nil) {
+    ///   - standaloneSources: families that change without a snapshot changing.
+    public init(
+        store: SnapshotStore, budgets: BudgetBook? = nil, schedule: RefreshSchedule? = nil, rateLimit: RequestRate? = nil,
+        standaloneSources: [any StandaloneMetricSource] = []
+    ) {
         self.store = store
         self.budgets = budgets
+        self.standaloneSources = standaloneSources
         func family(_ descriptor: MetricDescriptor, _ labels: [Label], _ value: Double) -> (MetricDescriptor, [UInt8]) {
             var sample: [UInt8] = []
             TextFormat.appendSample(name: descriptor.name, labels: labels, value: value, to: &sample)
@@ -62,8 +69,9 @@ public final class ExpositionCache: Sendable {
     /// The current body of every `cloudflare_paygo_*` family in `format`.
     public func body(_ format: ExpositionFormat = .prometheusText) -> RenderedUsage {
         let budgetState = budgets?.current ?? (generation: 0, budgets: [])
+        let standaloneGenerations = standaloneSources.map(\.generation)
         return state.withLock { state in
-            if let current = current(format, in: state, budgetGeneration: budgetState.generation) {
+            if let current = current(format, in: state, budgetGeneration: budgetState.generation, standalone: standaloneGenerations) {
                 return current
             }
             // Dropped before the build; unchanged accounts' slices keep its bytes until the new
@@ -81,7 +89,8 @@ public final class ExpositionCache: Sendable {
                 state.accounts[entry.snapshot.account] = (entry.generation, account.fragments ?? [])
             }
             let body = RenderedUsage(version: state.renders, bytes: bytes)
-            state.bodies[format] = Body(built: BuiltFrom(store: generation, budgets: budgetState.generation), body: body)
+            state.bodies[format] = Body(
+                built: BuiltFrom(store: generation, budgets: budgetState.generation, standalone: standaloneGenerations), body: body)
             return body
         }
     }
@@ -90,19 +99,31 @@ public final class ExpositionCache: Sendable {
     /// and nil while a build holds the lock: an event loop asks, and must never wait for one.
     func currentBody(_ format: ExpositionFormat) -> RenderedUsage? {
         let budgetGeneration = budgets?.current.generation ?? 0
-        return state.withLockIfAvailable { current(format, in: $0, budgetGeneration: budgetGeneration) } ?? nil
+        let standaloneGenerations = standaloneSources.map(\.generation)
+        return state.withLockIfAvailable { current(format, in: $0, budgetGeneration: budgetGeneration, standalone: standaloneGenerations) } ?? nil
     }
 
-    private func current(_ format: ExpositionFormat, in state: State, budgetGeneration: UInt64) -> RenderedUsage? {
-        guard let cached = state.bodies[format], cached.built == BuiltFrom(store: store.generation, budgets: budgetGeneration) else {
+    private func current(_ format: ExpositionFormat, in state: State, budgetGeneration: UInt64, standalone: [UInt64]) -> RenderedUsage? {
+        let wanted = BuiltFrom(store: store.generation, budgets: budgetGeneration, standalone: standalone)
+        guard let cached = state.bodies[format], cached.built == wanted else {
             return nil
         }
         return cached.body
     }
 
-    /// Families that belong to no account's snapshot: the fixed ones and the configured budgets.
+    /// Families that belong to no account's snapshot: the fixed ones, the standalone sources'
+    /// and the configured budgets.
     private func standaloneFamilies(_ budgets: [Budget]) -> [(MetricDescriptor, [UInt8])] {
         var families = fixedFamilies
+        for source in standaloneSources {
+            for family in source.families() where !family.samples.isEmpty {
+                var samples: [UInt8] = []
+                for sample in TextFormat.sortedSamples(family.samples) {
+                    TextFormat.appendSample(name: family.descriptor.name, labels: sample.labels, value: sample.value, to: &samples)
+                }
+                families.append((family.descriptor, samples))
+            }
+        }
         guard !budgets.isEmpty else { return families }
         var amounts: [UInt8] = [], ratios: [UInt8] = []
         for budget in budgets.sorted(by: { ($0.account, $0.currency) < ($1.account, $1.currency) }) {

@@ -1,0 +1,16 @@
+import PrometheusExposition
+
+/// Families that belong to no account's snapshot and change on their own: a token's pause, a
+/// reload of the web configuration, authentication checks.
+///
+/// `ExpositionCache` merges them into the body in name order and rebuilds the body when any
+/// source's `generation` differs from the one it was built from, so a scrape that finds nothing
+/// changed still costs only a few reads.
+public protocol StandaloneMetricSource: Sendable {
+    /// Differs whenever `families()` would answer differently (including when a state ends with
+    /// time, such as a pause running out). Cheap: read on every scrape.
+    var generation: UInt64 { get }
+
+    /// The source's families with their samples; a family without samples is left out.
+    func families() -> [MetricFamily]
+}
