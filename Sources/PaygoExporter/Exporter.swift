@@ -39,8 +39,11 @@ public struct Exporter: Sendable {
 
         let refresher = UsageRefresher(
             store: store, source: source, interval: configuration.refreshInterval, rateLimit: configuration.rateLimit,
-            maxStaleSeconds: configuration.maxStaleSeconds, logger: logger)
-        let cache = ExpositionCache(store: store, budgets: budgets, schedule: refresher.schedule, rateLimit: configuration.rateLimit)
+            maxStaleSeconds: configuration.maxStaleSeconds, maxSeriesPerAccount: configuration.maxSeriesPerAccount, logger: logger)
+        let standaloneSources: [any StandaloneMetricSource] = [sourceParts.gate].compactMap { $0 }
+        let cache = ExpositionCache(
+            store: store, budgets: budgets, schedule: refresher.schedule, rateLimit: configuration.rateLimit,
+            standaloneSources: standaloneSources)
         let web = configuration.web
         let router = ExporterRouter(
             store: store, cache: cache, telemetryPath: configuration.telemetryPath, demo: configuration.isDemo, settings: web)

@@ -33,6 +33,9 @@ struct CloudflareOptions: ParsableArguments {
     @Option(name: .customLong("cloudflare.max-stale"), help: "A failing account's last good usage is served with up=0 for this long, then dropped.")
     var maxStale = "24h"
 
+    @Option(name: .customLong("cloudflare.max-series-per-account"), help: "Most usage series (service, unit, currency) kept from one account's answer; the rest are dropped and counted in cloudflare_paygo_series_dropped_total.")
+    var maxSeriesPerAccount = CommandLineOptions().maxSeriesPerAccount
+
     @Option(name: .customLong("log.level"), help: "Only log messages of this severity or above: debug, info, warn, error.")
     var logLevel = "info"
 
@@ -55,6 +58,7 @@ struct CloudflareOptions: ParsableArguments {
         options.rateLimit = rateLimit
         options.maxBodySize = maxBodySize
         options.maxStale = maxStale
+        options.maxSeriesPerAccount = maxSeriesPerAccount
         options.logLevel = logLevel
         options.logFormat = logFormat
         options.demo = demo

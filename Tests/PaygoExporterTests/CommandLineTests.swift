@@ -68,7 +68,33 @@ import Testing
 
     @Test func malformedAccountFromEnvironmentExitsTwo() throws {
         let environment = Self.environment.merging(["CLOUDFLARE_API_TOKEN": "abc", "CLOUDFLARE_ACCOUNT_ID": "\(TestAccounts.id(1)),bogus"]) { $1 }
-        try expectUsageError([], environment: environment, mentions: ["\"bogus\""])
+        try expectUsageError([], environment: environment, mentions: ["5 characters, not 32"])
+        #expect(try !run([], environment: environment).stderr.contains("bogus"))
+    }
+
+    /// A 40-character API token or a 37-character global key pasted as an account id is a secret:
+    /// the message gives its length and what is wrong, never the value.
+    @Test(arguments: [
+        ("0123456789ABCDEFghijklmnopqrstuvwxyz_-01", "40 characters"),
+        ("0123456789abcdef0123456789abcdef01234", "37 characters"),
+        ("0123456789ABCDEF0123456789ABCDEF", "upper-case"),
+        ("0123456789abcdef0123456789abcdeg", "other than 0-9 and a-f"),
+    ])
+    func anAccountIDThatMightBeASecretIsNeverEchoed(value: String, problem: String) throws {
+        let environment = Self.environment.merging(["CLOUDFLARE_API_TOKEN": "abc"]) { $1 }
+        try expectUsageError(["--cloudflare.account-id", value], environment: environment, mentions: [problem])
+        let result = try run(["--cloudflare.account-id", value], environment: environment)
+        #expect(!result.stderr.contains(value))
+        #expect(!result.stderr.contains(String(value.prefix(12))), "not even part of it")
+    }
+
+    /// An https:// proxy would be spoken to in plain HTTP, its password in clear: refused.
+    @Test func aTLSProxyIsRefusedWithoutEchoingItsPassword() throws {
+        for variable in ["HTTPS_PROXY", "https_proxy"] {
+            let environment = Self.environment.merging(["CLOUDFLARE_API_TOKEN": "abc", variable: "https://user:hunter2pass@proxy.example:3128"]) { $1 }
+            try expectUsageError(["--cloudflare.account-id", TestAccounts.id(1)], environment: environment, mentions: ["HTTPS_PROXY", "http://"])
+            #expect(try !run(["--cloudflare.account-id", TestAccounts.id(1)], environment: environment).stderr.contains("hunter2pass"))
+        }
     }
 
     @Test func unreadableTokenFileExitsTwo() throws {
@@ -96,6 +122,25 @@ import Testing
         (["--cloudflare.max-body-size", "10"], "--cloudflare.max-body-size"),
         (["--cloudflare.max-stale", "forever"], "--cloudflare.max-stale"),
         (["--web.max-requests", "-1"], "--web.max-requests"),
+        (["--web.max-requests", "100001"], "--web.max-requests"),
+        (["--web.max-requests", "99999999999999999999999"], "--web.max-requests"),
+        // Each of these overflowed a Double-to-Int64 conversion and trapped (exit 132).
+        (["--cloudflare.refresh-interval=300000000y"], "--cloudflare.refresh-interval"),
+        (["--cloudflare.rate-limit=1/300y"], "--cloudflare.rate-limit"),
+        (["--cloudflare.timeout=1000000000000y"], "--cloudflare.timeout"),
+        (["--cloudflare.refresh-interval=32d"], "--cloudflare.refresh-interval"),
+        (["--cloudflare.refresh-interval=\(String(repeating: "9", count: 400))s"], "--cloudflare.refresh-interval"),
+        (["--cloudflare.timeout=11m"], "--cloudflare.timeout"),
+        (["--cloudflare.timeout=5ms"], "--cloudflare.timeout"),
+        (["--cloudflare.rate-limit=0/5m"], "--cloudflare.rate-limit"),
+        (["--cloudflare.rate-limit=1000001/5m"], "--cloudflare.rate-limit"),
+        (["--cloudflare.rate-limit=600/2d"], "--cloudflare.rate-limit"),
+        (["--cloudflare.rate-limit=600/500ms"], "--cloudflare.rate-limit"),
+        (["--cloudflare.max-stale=367d"], "--cloudflare.max-stale"),
+        (["--cloudflare.max-body-size=5GiB"], "--cloudflare.max-body-size"),
+        (["--cloudflare.max-body-size=99999999999999999999GiB"], "--cloudflare.max-body-size"),
+        (["--cloudflare.max-series-per-account=0"], "--cloudflare.max-series-per-account"),
+        (["--cloudflare.max-series-per-account=1000001"], "--cloudflare.max-series-per-account"),
         (["--web.max-requests", "many"], "--web.max-requests"),
         (["--web.config.file", "/nonexistent/web.yml"], "--web.config.file"),
         (["--budget.config-file", "/nonexistent/budgets.yml"], "--budget.config-file"),

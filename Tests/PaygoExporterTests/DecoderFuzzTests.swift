@@ -44,7 +44,11 @@ import Testing
         return bytes
     }
 
-    @Test func mutatedAnswersNeverCrashAndFailTyped() throws {
+    /// Every mutated answer is read twice, by the decoder and by `ReferenceAnswerDecoder` (strict
+    /// RFC 8259 syntax, Foundation's JSONSerialization, the documented field rules): the decoder
+    /// must accept exactly the answers the reference accepts, decode them to the same records,
+    /// and fail the others with its typed error. Seeded, so a disagreement reproduces.
+    @Test func mutatedAnswersDecodeLikeAnIndependentReference() throws {
         let seeds: [[UInt8]] = [
             Array(try AnswerBuilder.fixture("paygo-example.json").utf8),
             Array(try AnswerBuilder.fixture("snake-case-with-nulls.json").utf8),
@@ -52,26 +56,98 @@ import Testing
         ]
         let decoder = PaygoAnswerDecoder()
         var random = SeededGenerator(state: 20_261_123)
-        var accepted = 0, rejected = 0
+        var accepted = 0, rejected = 0, undecidable = 0, acceptedRecords = 0
+        var disagreements: [String] = []
         let iterations = Int(ProcessInfo.processInfo.environment["PAYGO_FUZZ_ITERATIONS"] ?? "") ?? 20_000
-        let start = ContinuousClock.now
-        for _ in 0..<iterations {
+        for iteration in 0..<iterations {
             let input = Self.mutate(seeds.randomElement(using: &random)!, using: &random)
+            let reference = ReferenceAnswerDecoder.decode(input)
+            if reference == .undecidable {
+                undecidable += 1
+                continue
+            }
+            let ours: ReferenceAnswerDecoder.Verdict
             do throws(PaygoDecodingError) {
                 let answer = try decoder.decode(input)
-                accepted += 1
-                for record in answer.records {
-                    #expect(record.chargePeriodEnd >= record.chargePeriodStart)
-                    #expect(record.contractedCost.isFinite)
-                }
+                ours = .accepted(success: answer.success, errors: answer.errors, records: answer.records)
             } catch {
-                rejected += 1
                 #expect(!error.description.isEmpty)
+                ours = .rejected(error.description)
+            }
+            switch (ours, reference) {
+            case (.accepted(let success, let errors, let records), .accepted(let referenceSuccess, let referenceErrors, let referenceRecords)):
+                accepted += 1
+                acceptedRecords += records.count
+                if success != referenceSuccess || errors != referenceErrors || !Self.sameRecords(records, referenceRecords) {
+                    disagreements.append("iteration \(iteration): decoded differently from the reference")
+                }
+            case (.rejected, .rejected):
+                rejected += 1
+            case (.accepted, .rejected(let why)):
+                disagreements.append("iteration \(iteration): accepted what the reference rejects (\(why))")
+            case (.rejected(let why), _):
+                disagreements.append("iteration \(iteration): rejected what the reference accepts (\(why))")
+            default:
+                break
+            }
+            if disagreements.count == 1, let first = disagreements.first, !first.hasSuffix("#") {
+                // Keep the first input for the failure message; later ones only add to the count.
+                disagreements[0] = first + ": " + String(decoding: input.prefix(2_000), as: UTF8.self) + " #"
             }
         }
-        #expect(accepted + rejected == iterations)
+        #expect(disagreements.isEmpty, "\(disagreements.count) disagreements; first: \(disagreements.first ?? "")")
+        // A differential test means something only if both sides of it were exercised.
         #expect(rejected > iterations / 2, "most mutations break the answer")
-        #expect(ContinuousClock.now - start < .seconds(60), "no input makes the decoder crawl")
+        #expect(accepted > iterations / 50, "enough mutations stay valid to compare records")
+        #expect(acceptedRecords >= accepted, "accepted answers carry records to compare")
+        #expect(undecidable < iterations / 100)
+    }
+
+    /// Records agree field by field; times to the microsecond (a fraction of a second may round
+    /// differently), everything else exactly.
+    static func sameRecords(_ lhs: [UsageRecord], _ rhs: [UsageRecord]) -> Bool {
+        func sameTime(_ a: Double?, _ b: Double?) -> Bool {
+            switch (a, b) {
+            case (nil, nil): true
+            case (let a?, let b?): abs(a - b) <= 1e-6
+            default: false
+            }
+        }
+        return lhs.count == rhs.count && zip(lhs, rhs).allSatisfy { a, b in
+            a.billingCurrency.utf8.elementsEqual(b.billingCurrency.utf8) && a.serviceName.utf8.elementsEqual(b.serviceName.utf8)
+                && a.consumedUnit.utf8.elementsEqual(b.consumedUnit.utf8)
+                && sameTime(a.billingPeriodStart, b.billingPeriodStart) && sameTime(a.chargePeriodStart, b.chargePeriodStart)
+                && sameTime(a.chargePeriodEnd, b.chargePeriodEnd)
+                && a.contractedCost == b.contractedCost && a.consumedQuantity == b.consumedQuantity && a.pricingQuantity == b.pricingQuantity
+                && a.cumulatedContractedCost == b.cumulatedContractedCost && a.cumulatedPricingQuantity == b.cumulatedPricingQuantity
+        }
+    }
+
+    /// The reference itself must be right, or the differential test proves nothing.
+    @Test func referenceReadsTheFixturesAsTheDocumentationSays() throws {
+        let example = Array(try AnswerBuilder.fixture("paygo-example.json").utf8)
+        guard case .accepted(true, _, let records) = ReferenceAnswerDecoder.decode(example) else {
+            Issue.record("the reference rejected the documented example")
+            return
+        }
+        #expect(Self.sameRecords(records, try PaygoAnswerDecoder().decode(example).records))
+        #expect(!records.isEmpty)
+        for (text, accepted) in [
+            (#"{"success":true,"result":[1,]}"#, false),  // JSONSerialization alone would take it
+            ("\u{FEFF}{\"success\":true,\"result\":[]}", false),
+            (#"{"success":true,"result":[],"x":1e400}"#, true),  // JSONSerialization alone would refuse it
+            (#"{"success":true,"result":[],"x":"\ud800"}"#, true),
+            (#"{"success":true,"success":null,"result":[]}"#, false),  // the last duplicate counts
+            (#"{"success":1,"result":[]}"#, false),
+            (#"{"success":false}"#, true),
+        ] {
+            let isAccepted = if case .accepted = ReferenceAnswerDecoder.decode(Array(text.utf8)) { true } else { false }
+            #expect(isAccepted == accepted, "\(text)")
+        }
+        #expect(ReferenceTimestamp.seconds("2025-02-01T00:00:00Z") == 1_738_368_000)
+        #expect(ReferenceTimestamp.seconds("2024-02-29T12:00:00+01:00") == 1_709_204_400)
+        #expect(ReferenceTimestamp.seconds("2025-02-29T00:00:00Z") == nil)
+        #expect(ReferenceTimestamp.seconds("0000-03-01T00:00:00Z") == RFC3339Timestamp.parse("0000-03-01T00:00:00Z"))
     }
 
     @Test(arguments: [10, 1_000, 100_000])

@@ -7,7 +7,7 @@ func withDeadline<T: Sendable>(seconds: Double, _ work: @escaping @Sendable () a
     try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask { try await work() }
         group.addTask {
-            try await Task.sleep(for: .seconds(seconds))
+            try await Task.sleep(for: .saturating(seconds: seconds))
             return nil
         }
         defer { group.cancelAll() }

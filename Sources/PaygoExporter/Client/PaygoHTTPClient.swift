@@ -61,18 +61,25 @@ public final class PaygoHTTPClient: UsageSource {
                 delay = seconds
             case .pauseToken(let seconds, let retry):
                 gate.pause(seconds: seconds)
-                logger.warning("rate limited by Cloudflare; pausing every account on this token", metadata: [
+                var metadata: Logger.Metadata = [
                     "account_id": "\(account)", "pause_seconds": "\(seconds)",
-                ])
+                    "paused_until": "\(RFC3339Timestamp.formatDateTime(gate.pausedUntilUnixSeconds()))",
+                ]
+                if let asked = error.retryAfterSeconds, asked > seconds {
+                    // Printed bounded: the header is untrusted and may hold any number of digits.
+                    metadata["retry_after_seconds"] = "\(asked.isFinite && asked < 1e15 ? String(Int64(asked)) : "huge")"
+                    metadata["capped"] = "Retry-After asked for longer than the \(Int(configuration.retryPolicy.maxRateLimitPauseSeconds))s cap"
+                }
+                logger.warning("rate limited by Cloudflare; pausing every account on this token", metadata: metadata)
                 guard retry else { return UsageFetchOutcome(result: result, responseCodes: codes.codes) }
                 delay = 0
             }
             logger.warning("retrying usage fetch", metadata: [
                 "account_id": "\(account)", "attempt": "\(attempt)", "reason": "\(error.reason.rawValue)",
-                "delay_seconds": "\(Double(Int(delay * 1000)) / 1000)", "error": "\(error)",
+                "delay_seconds": "\(PrometheusDuration.format(.saturating(seconds: delay)))", "error": "\(error)",
             ])
             do {
-                try await Task.sleep(for: .milliseconds(Int64(delay * 1000)))
+                try await Task.sleep(for: .saturating(seconds: delay))
             } catch {
                 return UsageFetchOutcome(result: result, responseCodes: codes.codes)
             }
@@ -113,6 +120,10 @@ public final class PaygoHTTPClient: UsageSource {
                 try await self.get(path: path, credentials: credentials, account: account)
             }
             responseCodes.append(status)
+            if (300..<400).contains(status) {
+                // Followed, a redirect would carry the credentials to wherever it points.
+                throw UsageFetchError.redirected(status: status, location: headers.first(name: "Location"), account: account)
+            }
             if status == 404 {
                 logger.debug("usage path answered 404, trying the next known path", metadata: ["account_id": "\(account)", "path": "\(paths[index])"])
                 continue
@@ -145,7 +156,8 @@ public final class PaygoHTTPClient: UsageSource {
         }
         // The outer deadline is the real limit; this one only stops AsyncHTTPClient's own
         // default from being shorter.
-        let response = try await httpClient.execute(request, timeout: .seconds(Int64(configuration.timeoutSeconds.rounded(.up)) + 1))
+        let response = try await httpClient.execute(
+            request, timeout: TimeAmount(.saturating(seconds: configuration.timeoutSeconds + 1)))
         if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > configuration.maxBodyBytes {
             throw UsageFetchError.bodyTooLarge(limit: configuration.maxBodyBytes, account: account)
         }

@@ -43,8 +43,17 @@ public struct ProxySettings: Sendable, Hashable {
         else {
             throw ConfigurationError("\(name) is not a proxy URL", fix: "use e.g. http://proxy.example.com:3128")
         }
+        // AsyncHTTPClient speaks to every proxy in plain HTTP (CONNECT, then TLS to the API
+        // inside the tunnel): accepting https:// would promise a TLS hop that does not exist and
+        // send a proxy password in clear.
+        guard url.scheme?.lowercased() == "http" else {
+            throw ConfigurationError(
+                "\(name) asks for TLS to the proxy (https://), which the exporter cannot speak: it would talk to the proxy in "
+                    + "plain HTTP and send any proxy password in clear",
+                fix: "use an http:// proxy URL (calls to the API stay TLS inside the proxy's tunnel), or run without the proxy")
+        }
         return ProxySettings(
-            host: proxyHost, port: url.port ?? (url.scheme?.lowercased() == "https" ? 443 : 80),
+            host: proxyHost, port: url.port ?? 80,
             user: url.user?.removingPercentEncoding, password: url.password?.removingPercentEncoding)
     }
 

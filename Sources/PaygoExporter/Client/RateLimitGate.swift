@@ -1,33 +1,76 @@
+import Foundation
+import PrometheusExposition
 import Synchronization
 
 /// Holds every call made with one token while Cloudflare has asked us to wait.
 ///
 /// Cloudflare's limit is per token, and a client that keeps calling after a 429 is blocked for
-/// five minutes, so one account's 429 pauses all accounts that share the token.
-public final class RateLimitGate: Sendable {
-    private let pausedUntil = Mutex<ContinuousClock.Instant?>(nil)
+/// five minutes, so one account's 429 pauses all accounts that share the token. A pause never
+/// runs longer than `RetryPolicy.maxRateLimitPauseSeconds`, whatever `Retry-After` said.
+public final class RateLimitGate: StandaloneMetricSource {
+    private struct Pause {
+        var until: ContinuousClock.Instant
+        /// The same moment in Unix seconds, for the metric.
+        var untilUnixSeconds: Double
+    }
 
-    public init() {}
+    private struct State {
+        var pause: Pause?
+        /// Pauses begun or extended, so a reader can tell a new pause from an old one.
+        var changes: UInt64 = 0
+    }
 
-    /// Extends the pause to at least `seconds` from now.
-    public func pause(seconds: Double) {
-        let until = ContinuousClock.now + .milliseconds(Int64(seconds * 1_000))
-        pausedUntil.withLock { current in
-            if current.map({ $0 < until }) ?? true { current = until }
+    private let state = Mutex(State())
+    private let unixTime: @Sendable () -> Double
+
+    /// - Parameter unixTime: the wall clock, read when a pause starts to expose its end.
+    public init(unixTime: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
+        self.unixTime = unixTime
+    }
+
+    /// Extends the pause to at least `seconds` from `now`; `seconds` is clamped, never trusted.
+    public func pause(seconds: Double, now: ContinuousClock.Instant = .now) {
+        let length = Duration.saturating(seconds: seconds)
+        let until = now + length
+        let untilUnix = unixTime() + length.seconds
+        state.withLock { state in
+            if state.pause.map({ $0.until < until }) ?? true {
+                state.pause = Pause(until: until, untilUnixSeconds: untilUnix)
+                state.changes &+= 1
+            }
         }
     }
 
-    /// Seconds left in the current pause, 0 when open.
-    public var remainingSeconds: Double {
-        guard let until = pausedUntil.withLock({ $0 }) else { return 0 }
-        let left = ContinuousClock.now.duration(to: until)
-        return max(0, left.seconds)
+    /// Seconds left in the current pause at `now`, 0 when open.
+    public func remainingSeconds(at now: ContinuousClock.Instant = .now) -> Double {
+        guard let until = state.withLock({ $0.pause?.until }) else { return 0 }
+        return max(0, now.duration(to: until).seconds)
+    }
+
+    /// When the pause in force at `now` ends, in Unix seconds; 0 when none is.
+    public func pausedUntilUnixSeconds(at now: ContinuousClock.Instant = .now) -> Double {
+        state.withLock { state in
+            guard let pause = state.pause, pause.until > now else { return 0 }
+            return pause.untilUnixSeconds
+        }
     }
 
     /// Returns once no pause is in force; throws if cancelled while waiting.
     public func waitUntilOpen() async throws {
-        while let until = pausedUntil.withLock({ $0 }), until > ContinuousClock.now {
+        while let until = state.withLock({ $0.pause?.until }), until > ContinuousClock.now {
             try await Task.sleep(until: until, clock: .continuous)
         }
+    }
+
+    /// Changes with every new pause and when a pause runs out.
+    public var generation: UInt64 {
+        let now = ContinuousClock.now
+        return state.withLock { state in
+            state.changes &* 2 &+ (state.pause.map { $0.until > now ? 1 : 0 } ?? 0)
+        }
+    }
+
+    public func families() -> [MetricFamily] {
+        [MetricFamily(MetricCatalog.rateLimitedUntil, samples: [Sample(labels: [], value: pausedUntilUnixSeconds())])]
     }
 }

@@ -13,25 +13,34 @@ public struct RetryPolicy: Sendable {
     /// A `Retry-After` longer than this ends the refresh instead of waiting inside it; the
     /// pause still holds for every account on the token.
     public var maxRetryAfterSeconds: Double
+    /// The longest pause a 429 can cause, whatever its `Retry-After` says: Cloudflare's own
+    /// block after a client ignores its limit lasts 5 minutes, so a longer wait only hides data.
+    public var maxRateLimitPauseSeconds: Double
+
+    /// The default cap on a rate-limit pause: 5 minutes.
+    public static let defaultMaxRateLimitPauseSeconds: Double = 300
 
     public init(
         maxAttempts: Int = 3,
         baseDelaySeconds: Double = 0.5,
         maxDelaySeconds: Double = 30,
         defaultRateLimitPauseSeconds: Double = 60,
-        maxRetryAfterSeconds: Double = 120
+        maxRetryAfterSeconds: Double = 120,
+        maxRateLimitPauseSeconds: Double = Self.defaultMaxRateLimitPauseSeconds
     ) {
         self.maxAttempts = max(1, maxAttempts)
         self.baseDelaySeconds = baseDelaySeconds
         self.maxDelaySeconds = maxDelaySeconds
         self.defaultRateLimitPauseSeconds = defaultRateLimitPauseSeconds
         self.maxRetryAfterSeconds = maxRetryAfterSeconds
+        self.maxRateLimitPauseSeconds = maxRateLimitPauseSeconds
     }
 
     /// What to do after attempt number `attempt` (1-based) failed with `error`.
     public func decision(after error: UsageFetchError, attempt: Int, random: inout some RandomNumberGenerator) -> RetryDecision {
         if error.reason == .rateLimited {
-            let pause = error.retryAfterSeconds ?? defaultRateLimitPauseSeconds
+            // min() also turns an infinite Retry-After into the cap.
+            let pause = min(error.retryAfterSeconds ?? defaultRateLimitPauseSeconds, maxRateLimitPauseSeconds)
             return .pauseToken(seconds: pause, retry: attempt < maxAttempts && pause <= maxRetryAfterSeconds)
         }
         guard error.isRetryable, attempt < maxAttempts else { return .giveUp }

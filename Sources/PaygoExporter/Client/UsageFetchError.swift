@@ -1,3 +1,5 @@
+import Foundation
+
 /// Why fetching one account's usage failed, written for the operator who reads the log:
 /// what failed, for which account, and what to do. Never holds a credential.
 public struct UsageFetchError: Error, Sendable, Hashable, CustomStringConvertible {
@@ -9,6 +11,7 @@ public struct UsageFetchError: Error, Sendable, Hashable, CustomStringConvertibl
         case timedOut(seconds: Double)
         case connection(String)
         case notFound(paths: [String])
+        case redirected(code: Int, host: String?)
     }
 
     public let account: AccountID
@@ -19,7 +22,10 @@ public struct UsageFetchError: Error, Sendable, Hashable, CustomStringConvertibl
 
     /// The HTTP status that failed the call, if it got that far.
     public var httpStatus: Int? {
-        if case .status(let code, _) = kind { code } else { nil }
+        switch kind {
+        case .status(let code, _), .redirected(let code, _): code
+        default: nil
+        }
     }
 
     /// Worth another try within the same refresh: overload, conflicts, timeouts, broken
@@ -85,6 +91,15 @@ public struct UsageFetchError: Error, Sendable, Hashable, CustomStringConvertibl
         .init(account: account, reason: .connection, kind: .connection(detail))
     }
 
+    /// A 3xx answer: never followed. Only the target's host is kept, and only if it reads as
+    /// one, since the header is untrusted and a URL may carry credentials or tokens.
+    static func redirected(status: Int, location: String?, account: AccountID) -> Self {
+        let host = location.flatMap { URL(string: $0)?.host }.flatMap { host in
+            host.utf8.count <= 253 && host.utf8.allSatisfy({ (0x21...0x7E).contains($0) && $0 != UInt8(ascii: "@") }) ? host.lowercased() : nil
+        }
+        return .init(account: account, reason: .http, kind: .redirected(code: status, host: host))
+    }
+
     static func notFound(paths: [String], account: AccountID) -> Self {
         .init(account: account, reason: .notFound, kind: .notFound(paths: paths))
     }
@@ -115,6 +130,10 @@ public struct UsageFetchError: Error, Sendable, Hashable, CustomStringConvertibl
             return "\(subject) did not finish within \(seconds)s: raise --cloudflare.timeout or check the network path to the API"
         case .connection(let detail):
             return "\(subject) could not reach the API: \(detail); check --cloudflare.api-url, DNS, proxy and firewall"
+        case .redirected(let code, let host):
+            let target = host.map { "to host \($0)" } ?? "elsewhere"
+            return "\(subject) was redirected (HTTP \(code)) \(target); the exporter follows no redirect, so credentials never "
+                + "leave for another host: point --cloudflare.api-url at the API itself (or check the proxy in front of it)"
         case .notFound(let paths):
             return "\(subject) got 404 on every known usage path (\(paths.joined(separator: ", "))): "
                 + "check the account id, that PayGo usage is enabled for the account, or set --cloudflare.usage-path"

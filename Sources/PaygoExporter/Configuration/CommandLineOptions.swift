@@ -15,6 +15,7 @@ public struct CommandLineOptions: Sendable {
     public var rateLimit = RequestRate.default.description
     public var maxBodySize = "64MiB"
     public var maxStale = "24h"
+    public var maxSeriesPerAccount = AccountUsage.defaultMaxSeries
     public var logLevel = "info"
     public var logFormat = "logfmt"
     public var demo = false

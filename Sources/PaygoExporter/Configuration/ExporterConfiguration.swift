@@ -20,6 +20,8 @@ public struct ExporterConfiguration: Sendable {
     public var refreshInterval: Duration
     /// How long a failing account's last good usage stays served.
     public var maxStaleSeconds: Double
+    /// Usage series kept from one account's answer; the rest are dropped and counted.
+    public var maxSeriesPerAccount: Int
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
     public var web: WebServerSettings
@@ -34,6 +36,7 @@ public struct ExporterConfiguration: Sendable {
         mode: Mode,
         refreshInterval: Duration = .seconds(600),
         maxStaleSeconds: Double = 86_400,
+        maxSeriesPerAccount: Int = AccountUsage.defaultMaxSeries,
         logLevel: Logger.Level = .info,
         logFormat: LogFormat = .logfmt,
         web: WebServerSettings = WebServerSettings(),
@@ -46,6 +49,7 @@ public struct ExporterConfiguration: Sendable {
         self.mode = mode
         self.refreshInterval = refreshInterval
         self.maxStaleSeconds = maxStaleSeconds
+        self.maxSeriesPerAccount = maxSeriesPerAccount
         self.logLevel = logLevel
         self.logFormat = logFormat
         self.web = web
@@ -74,8 +78,10 @@ public struct ExporterConfiguration: Sendable {
         }
         telemetryPath = path
 
-        guard options.maxRequests >= 0 else {
-            throw ConfigurationError("--web.max-requests \(options.maxRequests) is negative", fix: "use 0 for no limit or a positive number such as 40")
+        guard FlagRanges.maxRequests.contains(options.maxRequests) else {
+            throw ConfigurationError(
+                "--web.max-requests \(options.maxRequests) is not from \(FlagRanges.maxRequests.lowerBound) to \(FlagRanges.maxRequests.upperBound)",
+                fix: "use 0 for no limit or a number such as 40")
         }
         web = try WebServerSettings(maxRequests: options.maxRequests, webConfigFile: options.webConfigFile)
         web.openMetrics = !options.disableOpenMetrics
@@ -89,31 +95,34 @@ public struct ExporterConfiguration: Sendable {
         }
         logFormat = format
 
-        guard let interval = PrometheusDuration.seconds(options.refreshInterval), interval >= 1 else {
-            throw ConfigurationError(
-                "--cloudflare.refresh-interval \"\(options.refreshInterval)\" is not a duration of 1s or more",
-                fix: "use e.g. 10m, 1h or 90s")
-        }
-        refreshInterval = .milliseconds(Int64(interval * 1000))
-        guard let timeout = PrometheusDuration.seconds(options.timeout), timeout > 0 else {
-            throw ConfigurationError("--cloudflare.timeout \"\(options.timeout)\" is not a positive duration", fix: "use e.g. 60s or 2m")
-        }
+        let interval = try FlagRanges.duration(
+            options.refreshInterval, flag: "--cloudflare.refresh-interval", in: FlagRanges.refreshIntervalSeconds, example: "10m, 1h or 90s")
+        refreshInterval = .saturating(seconds: interval)
+        let timeout = try FlagRanges.duration(
+            options.timeout, flag: "--cloudflare.timeout", in: FlagRanges.timeoutSeconds, example: "60s or 2m")
 
         guard let rateLimit = RequestRate(parsing: options.rateLimit) else {
+            let requests = FlagRanges.rateLimitRequests, window = FlagRanges.rateLimitWindowSeconds
             throw ConfigurationError(
-                "--cloudflare.rate-limit \"\(options.rateLimit)\" is not a number of requests per duration",
+                "--cloudflare.rate-limit \(FlagRanges.quoted(options.rateLimit)) is not n/duration with n from \(requests.lowerBound) "
+                    + "to \(requests.upperBound) and a duration from \(FlagRanges.spell(window.lowerBound)) to \(FlagRanges.spell(window.upperBound))",
                 fix: "use e.g. 600/5m; Cloudflare allows 1200/5m per token, shared with everything else using it")
         }
 
-        guard let maxBody = ByteSize.parse(options.maxBodySize), maxBody >= 1_024, maxBody <= 4 << 30 else {
+        guard let maxBody = ByteSize.parse(options.maxBodySize), FlagRanges.maxBodyBytes.contains(maxBody) else {
             throw ConfigurationError(
-                "--cloudflare.max-body-size \"\(options.maxBodySize)\" is not a size between 1KiB and 4GiB",
+                "--cloudflare.max-body-size \(FlagRanges.quoted(options.maxBodySize)) is not a size from 1KiB to 4GiB",
                 fix: "use e.g. 64MiB, 512KiB or a number of bytes")
         }
-        guard let maxStale = PrometheusDuration.seconds(options.maxStale), maxStale > 0 else {
-            throw ConfigurationError("--cloudflare.max-stale \"\(options.maxStale)\" is not a positive duration", fix: "use e.g. 24h or 90m")
+        maxStaleSeconds = try FlagRanges.duration(
+            options.maxStale, flag: "--cloudflare.max-stale", in: FlagRanges.maxStaleSeconds, example: "24h or 90m")
+        guard FlagRanges.maxSeriesPerAccount.contains(options.maxSeriesPerAccount) else {
+            let range = FlagRanges.maxSeriesPerAccount
+            throw ConfigurationError(
+                "--cloudflare.max-series-per-account \(options.maxSeriesPerAccount) is not from \(range.lowerBound) to \(range.upperBound)",
+                fix: "use e.g. \(AccountUsage.defaultMaxSeries), the default")
         }
-        maxStaleSeconds = maxStale
+        maxSeriesPerAccount = options.maxSeriesPerAccount
 
         if options.demo {
             guard options.accountIDs.isEmpty else {
@@ -172,11 +181,10 @@ public struct ExporterConfiguration: Sendable {
         var accounts: [AccountID] = []
         for text in trimmed {
             guard let account = AccountID(text) else {
-                // Printed only if short: a long value may be a token pasted in the wrong place.
-                let shown = text.count <= 40 && !text.contains(where: \.isWhitespace) ? "\"\(text)\"" : "(\(text.count) characters)"
                 throw ConfigurationError(
-                    "account id \(shown) is not a Cloudflare account id",
-                    fix: "use the 32-character lowercase hex id shown in the dashboard URL (dash.cloudflare.com/<account id>)")
+                    "an account id is not a Cloudflare account id: \(AccountID.problem(with: text))",
+                    fix: "use the 32-character lowercase hex id shown in the dashboard URL (dash.cloudflare.com/<account id>); "
+                        + "the value is not shown because a pasted API token or key could be in its place")
             }
             if !accounts.contains(account) { accounts.append(account) }
         }

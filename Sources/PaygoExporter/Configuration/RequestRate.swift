@@ -15,11 +15,14 @@ public struct RequestRate: Sendable, Hashable, CustomStringConvertible {
         self.perSeconds = perSeconds
     }
 
-    /// `N/duration` with a Prometheus duration (`600/5m`, `1200/300s`), or nil.
+    /// `N/duration` with a Prometheus duration (`600/5m`, `1200/300s`), or nil; both parts
+    /// must lie within `FlagRanges.rateLimitRequests` and `FlagRanges.rateLimitWindowSeconds`.
     public init?(parsing text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
-        guard parts.count == 2, let requests = Int(parts[0].trimmingCharacters(in: .whitespaces)), requests > 0,
-              let seconds = PrometheusDuration.seconds(parts[1].trimmingCharacters(in: .whitespaces)), seconds > 0
+        guard parts.count == 2, let requests = Int(parts[0].trimmingCharacters(in: .whitespaces)),
+              FlagRanges.rateLimitRequests.contains(requests),
+              let seconds = PrometheusDuration.seconds(parts[1].trimmingCharacters(in: .whitespaces)),
+              FlagRanges.rateLimitWindowSeconds.contains(seconds)
         else { return nil }
         self.init(requests: requests, perSeconds: seconds)
     }
@@ -28,11 +31,11 @@ public struct RequestRate: Sendable, Hashable, CustomStringConvertible {
     public var spacingSeconds: Double { perSeconds / Double(requests) }
 
     /// The time between requests when they are spread evenly.
-    public var spacing: Duration { .nanoseconds(Int64(spacingSeconds * 1e9)) }
+    public var spacing: Duration { .saturating(seconds: spacingSeconds) }
 
     public var requestsPerSecond: Double { Double(requests) / perSeconds }
 
     public var description: String {
-        "\(requests)/\(PrometheusDuration.format(.milliseconds(Int64(perSeconds * 1_000))))"
+        "\(requests)/\(PrometheusDuration.format(.saturating(seconds: perSeconds)))"
     }
 }

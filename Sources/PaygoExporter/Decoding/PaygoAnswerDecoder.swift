@@ -63,8 +63,8 @@ private struct Envelope {
             case "success", "Success":
                 let value = try scanner.value()
                 try scanner.skipContents(of: value)
-                if case .null = value { continue }
-                success[key] = value
+                // A repeated key counts at its last occurrence, a null one included (as in the lists).
+                if case .null = value { success[key] = nil } else { success[key] = value }
             case "errors", "Errors":
                 errors[key] = try Self.readList(&scanner, key: key, element: Self.readMessage)
             case "result", "Result":

@@ -71,6 +71,14 @@ public enum RFC3339Timestamp {
         return "\(pad(year, 4))-\(pad(month, 2))-\(pad(day, 2))"
     }
 
+    /// `YYYY-MM-DDTHH:MM:SSZ` for a Unix time, in UTC, to whole seconds; for log lines.
+    public static func formatDateTime(_ unixSeconds: Double) -> String {
+        let seconds = Int((unixSeconds.isFinite ? min(max(unixSeconds, 0), 253_402_300_799) : 0).rounded(.down))
+        let inDay = seconds % 86_400
+        func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        return formatDate(Double(seconds)) + "T\(pad(inDay / 3_600)):\(pad(inDay / 60 % 60)):\(pad(inDay % 60))Z"
+    }
+
     /// Days since 1970-01-01 of a validated `YYYY-MM-DD` at `offset`.
     private static func parseDate<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, from offset: Int) -> Int? where Bytes.Index == Int {
         guard bytes.endIndex >= offset + 10,

@@ -17,7 +17,7 @@ public enum OneShot {
         let budgets = BudgetBook(configuration.budgets, path: nil, watchedAccounts: configuration.accounts, logger: logger)
         let refresher = UsageRefresher(
             store: store, source: parts.source, interval: configuration.refreshInterval, rateLimit: configuration.rateLimit,
-            maxStaleSeconds: configuration.maxStaleSeconds, logger: logger)
+            maxStaleSeconds: configuration.maxStaleSeconds, maxSeriesPerAccount: configuration.maxSeriesPerAccount, logger: logger)
         await refresher.refreshAllOnce()
         try? await parts.httpClient?.shutdown()
         let failed = store.entries().filter { $0.snapshot.health.up != true }.map(\.snapshot.account)

@@ -17,6 +17,7 @@ public struct UsageRefresher: Service {
     private let source: any UsageSource
     public let schedule: RefreshSchedule
     private let maxStaleSeconds: Double
+    private let maxSeriesPerAccount: Int
     private let concurrency = ConcurrencyLimit(limit: Self.maxConcurrentRefreshes)
     private let logger: Logger
 
@@ -24,9 +25,10 @@ public struct UsageRefresher: Service {
     ///   - rateLimit: the token's request budget, which may stretch the interval; nil when
     ///     nothing limits requests (demo).
     ///   - maxStaleSeconds: how long a failing account's last good usage stays served.
+    ///   - maxSeriesPerAccount: usage series kept from one answer; the rest are dropped and counted.
     public init(
         store: SnapshotStore, source: any UsageSource, interval: Duration, rateLimit: RequestRate?,
-        maxStaleSeconds: Double = .infinity, logger: Logger
+        maxStaleSeconds: Double = .infinity, maxSeriesPerAccount: Int = AccountUsage.defaultMaxSeries, logger: Logger
     ) {
         self.store = store
         self.source = source
@@ -35,6 +37,7 @@ public struct UsageRefresher: Service {
             accountCount: store.accounts.count, interval: interval, rate: rateLimit,
             jitter: store.accounts.map { _ in Double.random(in: 0..<1, using: &random) })
         self.maxStaleSeconds = maxStaleSeconds
+        self.maxSeriesPerAccount = maxSeriesPerAccount
         self.logger = logger
     }
 
@@ -86,16 +89,28 @@ public struct UsageRefresher: Service {
             return (outcome, (ContinuousClock.now - started).seconds)
         }), !Task.isCancelled else { return }
         let maxStaleSeconds = maxStaleSeconds
+        let maxSeries = maxSeriesPerAccount
         let finished = Date().timeIntervalSince1970
         let next = nextRefreshTime.map { finished + (ContinuousClock.now.duration(to: $0())).seconds }
+        var dropped = 0
         store.update(account) {
-            $0.applying(outcome, finishedAt: finished, durationSeconds: seconds, maxStaleSeconds: maxStaleSeconds, nextRefreshTime: next)
+            let updated = $0.applying(
+                outcome, finishedAt: finished, durationSeconds: seconds, maxStaleSeconds: maxStaleSeconds, nextRefreshTime: next,
+                maxSeries: maxSeries)
+            dropped = updated.health.seriesDropped - $0.health.seriesDropped
+            return updated
         }
         switch outcome.result {
         case .success(let records):
             logger.debug("refreshed usage", metadata: [
                 "account_id": "\(account)", "records": "\(records.count)", "duration_seconds": "\(seconds)",
             ])
+            if dropped > 0 {
+                logger.warning("answer held more usage series than allowed; the rest were dropped", metadata: [
+                    "account_id": "\(account)", "dropped_series": "\(dropped)", "max_series_per_account": "\(maxSeries)",
+                    "fix": "if the account really has this many services, units and currencies, raise --cloudflare.max-series-per-account",
+                ])
+            }
         case .failure(let error):
             logger.error("refresh failed", metadata: [
                 "account_id": "\(account)", "reason": "\(error.reason.rawValue)", "error": "\(error)",

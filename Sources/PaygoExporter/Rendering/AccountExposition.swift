@@ -44,6 +44,8 @@ enum AccountExposition {
             for (code, count) in health.requestsByStatusCode.sorted(by: { String($0.key) < String($1.key) }) {
                 add([Label("code", String(code))], Double(count))
             }
+        case MetricCatalog.seriesDropped.name:
+            add([], Double(health.seriesDropped))
         case MetricCatalog.up.name:
             add([], health.up.map { $0 ? 1 : 0 })
         case MetricCatalog.lastSuccess.name:

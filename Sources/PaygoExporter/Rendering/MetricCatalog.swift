@@ -94,6 +94,14 @@ public enum MetricCatalog {
         name: "cloudflare_paygo_refresh_errors_total",
         help: "Failed refreshes by reason: auth, rate_limited, not_found, http, timeout, connection, decode, api_error.",
         type: .counter)
+    public static let seriesDropped = MetricDescriptor(
+        name: "cloudflare_paygo_series_dropped_total",
+        help: "Usage series (service, unit, currency) left out of the account's answers because it held more than --cloudflare.max-series-per-account.",
+        type: .counter)
+    public static let rateLimitedUntil = MetricDescriptor(
+        name: "cloudflare_paygo_rate_limited_until_timestamp_seconds",
+        help: "Unix time until which every call on the API token waits after a 429 (Retry-After, capped at 5 minutes); 0 when not paused.",
+        type: .gauge, unit: "seconds")
     public static let buildInfo = MetricDescriptor(
         name: "cloudflare_paygo_exporter_build_info",
         help: "Always 1; labels give the exporter's version, source revision and Swift version.",
@@ -103,6 +111,6 @@ public enum MetricCatalog {
     public static let accountFamilies: [MetricDescriptor] = [
         contractedCost, cumulatedContractedCost, consumedQuantity, pricingQuantity, cumulatedPricingQuantity,
         chargePeriodStart, chargePeriodEnd, billingPeriodStart, billingPeriodEnd, forecastCost,
-        up, lastSuccess, refreshDuration, nextRefresh, records, apiRequests, refreshErrors,
+        up, lastSuccess, refreshDuration, nextRefresh, records, apiRequests, refreshErrors, seriesDropped,
     ].sorted { $0.name < $1.name }
 }

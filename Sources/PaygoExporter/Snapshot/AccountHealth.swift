@@ -10,6 +10,8 @@ public struct AccountHealth: Sendable, Hashable {
     /// The operator-facing message of the last failure, cleared by a success.
     public var lastError: String?
     public var requestsByStatusCode: [Int: Int] = [:]
+    /// Usage series left out of successful answers so far (`--cloudflare.max-series-per-account`).
+    public var seriesDropped = 0
     /// Every reason starts at zero so rate() works from the first failure on.
     public var errorsByReason: [RefreshFailureReason: Int] = Dictionary(
         uniqueKeysWithValues: RefreshFailureReason.allCases.map { ($0, 0) })

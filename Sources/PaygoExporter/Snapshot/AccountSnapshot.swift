@@ -14,9 +14,10 @@ public struct AccountSnapshot: Sendable, Hashable {
     ///   - maxStaleSeconds: after a failure, usage whose last success is older than this is
     ///     dropped rather than shown as current.
     ///   - nextRefreshTime: when the schedule refreshes the account next (Unix seconds).
+    ///   - maxSeries: usage series kept from one answer; the rest are counted as dropped.
     public func applying(
         _ outcome: UsageFetchOutcome, finishedAt time: Double, durationSeconds: Double, maxStaleSeconds: Double = .infinity,
-        nextRefreshTime: Double? = nil
+        nextRefreshTime: Double? = nil, maxSeries: Int = AccountUsage.defaultMaxSeries
     ) -> AccountSnapshot {
         var next = self
         next.health.lastAttemptTime = time
@@ -27,7 +28,9 @@ public struct AccountSnapshot: Sendable, Hashable {
         }
         switch outcome.result {
         case .success(let records):
-            next.usage = AccountUsage(records: records, now: time)
+            let usage = AccountUsage(records: records, now: time, maxSeries: maxSeries)
+            next.usage = usage
+            next.health.seriesDropped += usage.droppedSeries
             next.health.up = true
             next.health.lastSuccessTime = time
             next.health.lastError = nil

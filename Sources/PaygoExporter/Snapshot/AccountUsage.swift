@@ -11,11 +11,20 @@ public struct AccountUsage: Sendable, Hashable {
     /// Per currency, the projected cost at the end of the current billing period; absent until
     /// a day of the period is complete.
     public private(set) var forecastCosts: [String: Double]
+    /// Distinct usage series left out because the answer held more than `maxSeries`.
+    public private(set) var droppedSeries: Int
+
+    /// The default cap on usage series per account (`--cloudflare.max-series-per-account`).
+    public static let defaultMaxSeries = 10_000
 
     /// Keeps, per (service, unit, currency), only the newest charge period, summing records
     /// that share it so no series is ever emitted twice; and, per currency, the daily costs of
     /// the current billing period for the forecast at `now` (Unix seconds).
-    public init(records: [UsageRecord], now: Double = .infinity) {
+    ///
+    /// At most `maxSeries` series are kept, the first ones the answer lists; the records of
+    /// any further series are left out of everything (series, billing periods and forecast) and
+    /// counted in `droppedSeries`, so a hostile answer cannot grow the exposition without bound.
+    public init(records: [UsageRecord], now: Double = .infinity, maxSeries: Int = AccountUsage.defaultMaxSeries) {
         // Answers list a series' records together, so the previous record's series and
         // currency are looked up first: hashing three strings per record was most of the cost.
         var newest: [UsageSeries] = []
@@ -24,7 +33,10 @@ public struct AccountUsage: Sendable, Hashable {
         var billingStarts: [String: Double] = [:]
         // Per currency, charge period start -> (end, cost, billing period start).
         var days: [(currency: String, days: [Double: (end: Double, cost: Double, billingStart: Double?)])] = []
+        var dayIndexByCurrency: [String: Int] = [:]
         var lastCurrency: Int?
+        // Hashes only: what is dropped must not cost memory in proportion to its names.
+        var dropped = Set<Int>()
         for record in records {
             let key = UsageSeriesKey(service: record.serviceName, unit: record.consumedUnit, currency: record.billingCurrency)
             if let index = lastSeries.flatMap({ newest[$0].key == key ? $0 : nil }) ?? indexByKey[key] {
@@ -34,6 +46,9 @@ public struct AccountUsage: Sendable, Hashable {
                 } else if record.chargePeriodStart == newest[index].chargePeriodStart {
                     newest[index].add(record)
                 }
+            } else if newest.count >= maxSeries {
+                dropped.insert(key.hashValue)
+                continue
             } else {
                 lastSeries = newest.count
                 indexByKey[key] = newest.count
@@ -42,8 +57,9 @@ public struct AccountUsage: Sendable, Hashable {
             if let start = record.billingPeriodStart {
                 billingStarts[record.billingCurrency] = max(billingStarts[record.billingCurrency] ?? start, start)
             }
-            Self.addDay(record, to: &days, last: &lastCurrency)
+            Self.addDay(record, to: &days, indexByCurrency: &dayIndexByCurrency, last: &lastCurrency)
         }
+        droppedSeries = dropped.count
         series = newest.sorted { $0.key < $1.key }
         billingPeriodStarts = billingStarts
         recordCount = records.count
@@ -52,7 +68,7 @@ public struct AccountUsage: Sendable, Hashable {
         for (currency, start) in billingStarts {
             let end = CostForecast.periodEnd(forStart: start)
             ends[currency] = end
-            let current = (days.first { $0.currency == currency }?.days ?? [:]).compactMap { dayStart, day -> CostForecast.Day? in
+            let current = (dayIndexByCurrency[currency].map { days[$0].days } ?? [:]).compactMap { dayStart, day -> CostForecast.Day? in
                 guard dayStart >= start, dayStart < end, day.billingStart.map({ $0 == start }) ?? true else { return nil }
                 return CostForecast.Day(start: dayStart, end: day.end, cost: day.cost)
             }
@@ -67,15 +83,17 @@ public struct AccountUsage: Sendable, Hashable {
     private static func addDay(
         _ record: UsageRecord,
         to days: inout [(currency: String, days: [Double: (end: Double, cost: Double, billingStart: Double?)])],
+        indexByCurrency: inout [String: Int],
         last: inout Int?
     ) {
         let index: Int
         if let last, days[last].currency == record.billingCurrency {
             index = last
-        } else if let found = days.firstIndex(where: { $0.currency == record.billingCurrency }) {
+        } else if let found = indexByCurrency[record.billingCurrency] {
             index = found
         } else {
             index = days.count
+            indexByCurrency[record.billingCurrency] = index
             days.append((record.billingCurrency, [:]))
         }
         last = index

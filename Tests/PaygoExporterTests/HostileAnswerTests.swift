@@ -1,0 +1,194 @@
+import Foundation
+@testable import PaygoExporter
+import Testing
+
+/// What a hostile or broken API (or anything in front of it) can send: numbers that overflow,
+/// pauses meant to last a year, redirects to other hosts, answers with endless series. Each is
+/// served to one account while a healthy account on the same exporter keeps being served.
+@Suite struct HostileAnswerTests {
+    let example: String
+    init() throws { example = try AnswerBuilder.fixture("paygo-example.json") }
+
+    static let hostile = ["account_id": TestAccounts.id(1)]
+    static let healthy = ["account_id": TestAccounts.id(2)]
+
+    // MARK: Retry-After
+
+    @Test(arguments: [
+        ("9223372036854776", 9_223_372_036_854_776),
+        (String(repeating: "9", count: 60), 1e60),
+        ("31536000", 31_536_000),
+        ("Fri, 31 Dec 9999 23:59:59 GMT", 253_402_300_799 - 1_000),
+    ] as [(String, Double)])
+    func retryAfterReadsAnyNumberWithoutTrapping(header: String, seconds: Double) {
+        let read = RetryAfter.seconds(header, now: 1_000)
+        #expect(read.map { abs($0 - seconds) <= seconds * 1e-12 } == true, "\(header): \(String(describing: read))")
+    }
+
+    @Test(arguments: [
+        "Sun, 06 Nov 300000000000 08:49:37 GMT",  // overflowed the civil-date arithmetic
+        "Sun, 06 Nov -1994 08:49:37 GMT",
+        "Sun, 31 Feb 1994 08:49:37 GMT",
+        "Sun, 6 Nov 1994 08:49:37 GMT",
+        "Sun, 06 Nov 1994 8:49:37 GMT",
+        "-5", "1.5", "1e9", "", String(repeating: "1", count: 100),
+    ])
+    func retryAfterRefusesWhatIsNotAHeaderValue(header: String) {
+        #expect(RetryAfter.seconds(header, now: 0) == nil)
+    }
+
+    @Test func aRateLimitPauseIsCappedAtFiveMinutes() throws {
+        let policy = RetryPolicy()
+        var random = SystemRandomNumberGenerator()
+        for asked in [31_536_000.0, 9_223_372_036_854_776, .infinity] {
+            let error = UsageFetchError.status(429, apiErrors: [], account: TestAccounts.account(1)).withRetryAfter(asked)
+            #expect(policy.decision(after: error, attempt: 1, random: &random) == .pauseToken(seconds: 300, retry: false))
+        }
+        let short = UsageFetchError.status(429, apiErrors: [], account: TestAccounts.account(1)).withRetryAfter(2)
+        #expect(policy.decision(after: short, attempt: 1, random: &random) == .pauseToken(seconds: 2, retry: true))
+    }
+
+    @Test func theGateSaturatesAndExposesWhenItOpens() {
+        let gate = RateLimitGate(unixTime: { 1_000 })
+        let start = ContinuousClock.now
+        #expect(gate.pausedUntilUnixSeconds(at: start) == 0)
+        let open = gate.generation
+        gate.pause(seconds: 9.3e18, now: start)  // traps as milliseconds in an Int64
+        #expect(gate.remainingSeconds(at: start) == Duration.saturationCeiling.seconds)
+        gate.pause(seconds: .nan, now: start)
+        gate.pause(seconds: -5, now: start)
+        let paused = RateLimitGate(unixTime: { 1_000 })
+        paused.pause(seconds: 300, now: start)
+        #expect(paused.pausedUntilUnixSeconds(at: start) == 1_300)
+        #expect(paused.pausedUntilUnixSeconds(at: start + .seconds(299)) == 1_300)
+        #expect(paused.pausedUntilUnixSeconds(at: start + .seconds(300)) == 0, "0 once the pause is over")
+        #expect(paused.remainingSeconds(at: start + .seconds(100)) == 200)
+        #expect(gate.generation != open, "a new pause changes what the metric shows")
+    }
+
+    /// Each hostile `Retry-After` reaches the real client over loopback: nothing traps, the
+    /// token pauses for at most 5 minutes, the log says so, and the metric shows when it ends.
+    @Test(arguments: ["9223372036854776", "Sun, 06 Nov 300000000000 08:49:37 GMT", "31536000"])
+    func hostileRetryAfterPausesTheTokenForAtMostFiveMinutes(header: String) async throws {
+        let api = StandInCloudflareAPI()
+        let limited = StandInCloudflareAPI.Reply.json(
+            AnswerBuilder.failure(code: 971, message: "Please wait and consider throttling your request speed"),
+            status: 429, headers: ["Retry-After": header])
+        // Account 1 answers once, then is limited: by then account 2 has its data.
+        api.replies(for: TestAccounts.id(1), with: [.json(example, delay: .milliseconds(300)), limited])
+        api.reply(for: TestAccounts.id(2), with: .json(example))
+        // An unreadable header falls back to the default pause, 1 s in tests.
+        let expectedPause = RetryAfter.seconds(header, now: 0) == nil ? 1 : RetryPolicy.defaultMaxRateLimitPauseSeconds
+        try await api.serve { baseURL in
+            let configuration = TestAccounts.configuration(baseURL: baseURL, accounts: [1, 2], interval: .milliseconds(500))
+            try await RunningExporter.with(configuration) { exporter in
+                let first = try await exporter.scrape { $0.value("cloudflare_paygo_up", Self.healthy) == 1 }
+                #expect(first.value("cloudflare_paygo_rate_limited_until_timestamp_seconds") == 0, "0 while not paused")
+                let before = Date().timeIntervalSince1970
+                let parsed = try await exporter.scrape(until: {
+                    $0.value("cloudflare_paygo_rate_limited_until_timestamp_seconds").map { $0 > 0 } == true
+                })
+                let after = Date().timeIntervalSince1970
+                let until = try #require(parsed.value("cloudflare_paygo_rate_limited_until_timestamp_seconds"))
+                #expect(until >= before + expectedPause - 1 && until <= after + expectedPause + 0.5, "paused until now + \(until - after) s")
+                #expect(parsed.value("cloudflare_paygo_up", Self.healthy) == 1)
+                #expect(parsed.value("cloudflare_paygo_contracted_cost", Self.healthy) == 0.75)
+                _ = try await exporter.scrape {
+                    $0.value("cloudflare_paygo_refresh_errors_total", Self.hostile.merging(["reason": "rate_limited"]) { $1 }) == 1
+                }
+                let log = exporter.logLines.all
+                #expect(log.contains("pausing every account on this token"))
+                if expectedPause == 300 {
+                    #expect(log.contains("capped"), "a pause cut short is logged: \(log)")
+                }
+            }
+        }
+    }
+
+    // MARK: Redirects
+
+    /// A 302 to another host would receive the global key (AsyncHTTPClient strips only
+    /// Authorization): no redirect is followed, the failure is counted as `http` and logged
+    /// with the target's host alone.
+    @Test(arguments: [301, 302, 307, 308])
+    func redirectsAreNeverFollowedAndNoCredentialLeaves(status: Int) async throws {
+        let elsewhere = StandInCloudflareAPI()
+        try await elsewhere.serve { elsewhereURL in
+            let api = StandInCloudflareAPI()
+            let target = elsewhereURL.replacingOccurrences(of: "127.0.0.1", with: "localhost")
+                + "/accounts/\(TestAccounts.id(1))/billing/usage/paygo?leak=query-secret"
+            var redirect = StandInCloudflareAPI.Reply.html("<a>moved</a>", status: status)
+            redirect.headers = ["Location": target]
+            api.reply(for: TestAccounts.id(1), with: redirect)
+            api.reply(for: TestAccounts.id(2), with: .json(example))
+            try await api.serve { baseURL in
+                let configuration = TestAccounts.configuration(
+                    baseURL: baseURL, accounts: [1, 2], credentials: .globalKey(email: "ops@example.com", key: "GLOBALKEYsecret0123456789abcdef01234"))
+                try await RunningExporter.with(configuration) { exporter in
+                    let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_up", Self.hostile) != nil && $0.value("cloudflare_paygo_up", Self.healthy) != nil }
+                    #expect(parsed.value("cloudflare_paygo_up", Self.hostile) == 0)
+                    #expect(parsed.value("cloudflare_paygo_up", Self.healthy) == 1)
+                    #expect(parsed.value("cloudflare_paygo_refresh_errors_total", Self.hostile.merging(["reason": "http"]) { $1 }) == 1)
+                    #expect(parsed.value("cloudflare_paygo_api_requests_total", Self.hostile.merging(["code": String(status)]) { $1 }) == 1)
+                    let log = exporter.logLines.all
+                    #expect(log.contains("redirected (HTTP \(status)) to host localhost"), "\(log)")
+                    #expect(!log.contains("query-secret") && !log.contains("GLOBALKEYsecret"))
+                }
+                #expect(api.requests.filter { $0.path.contains(TestAccounts.id(1)) }.count == 1, "a redirect is not retried")
+            }
+            #expect(elsewhere.requests.isEmpty, "nothing reached the other host")
+        }
+    }
+
+    // MARK: Series cap
+
+    @Test func seriesBeyondTheCapAreDroppedAndCounted() {
+        let records = (0..<50).map { index in
+            UsageRecord(
+                billingCurrency: "USD", billingPeriodStart: 0, chargePeriodStart: 0, chargePeriodEnd: 86_400, serviceName: "service \(index)",
+                consumedUnit: "Requests", consumedQuantity: 1, pricingQuantity: 1, contractedCost: 1, cumulatedContractedCost: 1,
+                cumulatedPricingQuantity: 1)
+        }
+        let usage = AccountUsage(records: records + records, now: 100_000, maxSeries: 20)
+        #expect(usage.series.count == 20)
+        #expect(usage.droppedSeries == 30, "distinct series, not records")
+        #expect(Set(usage.series.map(\.key.service)) == Set((0..<20).map { "service \($0)" }), "the first ones listed are kept")
+        #expect(usage.series.allSatisfy { $0.contractedCost == 2 })
+        let snapshot = AccountSnapshot(account: TestAccounts.account(1))
+            .applying(UsageFetchOutcome(result: .success(records), responseCodes: [200]), finishedAt: 1, durationSeconds: 0, maxSeries: 20)
+            .applying(UsageFetchOutcome(result: .success(records), responseCodes: [200]), finishedAt: 2, durationSeconds: 0, maxSeries: 20)
+        #expect(snapshot.health.seriesDropped == 60, "a counter across refreshes")
+    }
+
+    /// 100,000 distinct services in one answer: the exporter keeps the cap's worth, counts the
+    /// rest, logs once per refresh, and the healthy account is served as before.
+    @Test func anAnswerWithEndlessServicesIsCapped() async throws {
+        let services = 100_000
+        var body = #"{"success":true,"errors":[],"messages":[],"result":["#
+        for index in 0..<services {
+            if index > 0 { body += "," }
+            body += #"{"BillingCurrency":"USD","BillingPeriodStart":"2025-02-01T00:00:00Z","ChargePeriodStart":"2025-02-02T00:00:00Z","#
+                + #""ChargePeriodEnd":"2025-02-03T00:00:00Z","ServiceName":"hostile \#(index)","ConsumedUnit":"Requests","ContractedCost":0.01}"#
+        }
+        body += "]}"
+        let api = StandInCloudflareAPI()
+        api.reply(for: TestAccounts.id(1), with: .json(body))
+        api.reply(for: TestAccounts.id(2), with: .json(example))
+        try await api.serve { baseURL in
+            var configuration = TestAccounts.configuration(baseURL: baseURL, accounts: [1, 2], timeoutSeconds: 30)
+            configuration.maxSeriesPerAccount = 1_000
+            try await RunningExporter.with(configuration) { exporter in
+                let parsed = try await exporter.scrape(until: {
+                    $0.value("cloudflare_paygo_up", Self.hostile) != nil && $0.value("cloudflare_paygo_up", Self.healthy) != nil
+                }, timeout: .seconds(60))
+                #expect(parsed.value("cloudflare_paygo_up", Self.hostile) == 1)
+                #expect(parsed.matching("cloudflare_paygo_contracted_cost", Self.hostile).count == 1_000)
+                #expect(parsed.value("cloudflare_paygo_series_dropped_total", Self.hostile) == Double(services - 1_000))
+                #expect(parsed.value("cloudflare_paygo_series_dropped_total", Self.healthy) == 0)
+                #expect(parsed.value("cloudflare_paygo_contracted_cost", Self.healthy) == 0.75)
+                let warnings = exporter.logLines.all.components(separatedBy: "the rest were dropped").count - 1
+                #expect(warnings == 1, "logged once per refresh")
+            }
+        }
+    }
+}
