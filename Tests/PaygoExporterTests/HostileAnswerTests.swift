@@ -191,4 +191,32 @@ import Testing
             }
         }
     }
+
+    /// The same flood against the binary at its defaults: the exporter's peak memory stays a
+    /// small multiple of the answer (it was 310 MB when every one of 300,000 series was kept).
+    @Test func theBinaryKeepsAHostileAnswerWithinBoundedMemory() async throws {
+        var body = #"{"success":true,"errors":[],"messages":[],"result":["#
+        for index in 0..<100_000 {
+            if index > 0 { body += "," }
+            body += #"{"BillingCurrency":"USD","BillingPeriodStart":"2025-02-01T00:00:00Z","ChargePeriodStart":"2025-02-02T00:00:00Z","#
+                + #""ChargePeriodEnd":"2025-02-03T00:00:00Z","ServiceName":"hostile service number \#(index) with a long name","#
+                + #""ConsumedUnit":"Requests","ContractedCost":0.01,"ConsumedQuantity":5,"PricingQuantity":5,"CumulatedContractedCost":0.02}"#
+        }
+        body += "]}"
+        let answerBytes = body.utf8.count
+        let api = StandInCloudflareAPI()
+        api.reply(for: TestAccounts.id(1), with: .json(body))
+        try await api.serve { baseURL in
+            let exporter = try ExporterProcess(
+                arguments: ["--cloudflare.api-url", baseURL, "--cloudflare.account-id", TestAccounts.id(1)],
+                environment: CommandLineTests.environment.merging(["CLOUDFLARE_API_TOKEN": TestAccounts.secretToken]) { $1 })
+            try await exporter.waitUntilReady(timeout: .seconds(60))
+            let parsed = try await exporter.client.scrape { $0.value("cloudflare_paygo_series_dropped_total") != nil }
+            #expect(parsed.value("cloudflare_paygo_series_dropped_total") == 90_000)
+            #expect(parsed.matching("cloudflare_paygo_contracted_cost").count == AccountUsage.defaultMaxSeries)
+            let peak = try #require(exporter.peakResidentBytes)
+            #expect(peak < 4 * answerBytes + (32 << 20), "peak RSS \(peak >> 20) MiB for a \(answerBytes >> 20) MiB answer")
+            #expect(await exporter.stop() == 0)
+        }
+    }
 }

@@ -54,12 +54,17 @@ final class ExporterProcess: @unchecked Sendable { // used by one test task; Pro
     }
 
     /// Resident set size in bytes, from /proc.
-    var residentBytes: Int? {
+    var residentBytes: Int? { statusKilobytes("VmRSS:").map { $0 * 1_024 } }
+
+    /// The highest resident set size so far, in bytes, from /proc.
+    var peakResidentBytes: Int? { statusKilobytes("VmHWM:").map { $0 * 1_024 } }
+
+    private func statusKilobytes(_ field: String) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
               let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
         else { return nil }
-        return kilobytes * 1_024
+        return kilobytes
     }
 
     /// Polls until `/-/ready` answers 200 or the deadline passes.
