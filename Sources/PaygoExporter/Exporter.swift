@@ -25,9 +25,12 @@ public struct Exporter: Sendable {
         let budgets = BudgetBook(configuration.budgets, path: configuration.budgetFile, watchedAccounts: configuration.accounts, logger: logger)
         var reloads: [@Sendable (String) -> Void] = configuration.budgetFile == nil ? [] : [{ budgets.reload(reason: $0) }]
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
-        let sourceParts = UsageSourceFactory.make(for: configuration.mode, logger: logger)
+        let sourceParts = UsageSourceParts(mode: configuration.mode, accounts: configuration.accounts, logger: logger)
         let source = sourceParts.source
-        let httpClient = sourceParts.httpClient
+        if let httpClientService = sourceParts.httpClientService {
+            // First in the group, so it stops last, after the refresher that calls through it.
+            services.append(.init(service: httpClientService))
+        }
         if let credentials = sourceParts.credentials {
             reloads.append { credentials.reload(reason: $0) }
         }
@@ -78,16 +81,14 @@ public struct Exporter: Sendable {
             "refresh_interval": "\(PrometheusDuration.format(configuration.refreshInterval))",
         ])
         let group = ServiceGroup(configuration: .init(
-            services: [.init(service: app), .init(service: refresher)] + services,
+            services: services + [.init(service: app), .init(service: refresher)],
             gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
             logger: logger))
         do {
             try await group.run()
         } catch {
-            try? await httpClient?.shutdown()
             throw ListenError(error, address: address) ?? error
         }
-        try? await httpClient?.shutdown()
         logger.info("stopped")
     }
 }

@@ -67,7 +67,7 @@ import Testing
                 continue
             }
             let ours: ReferenceAnswerDecoder.Verdict
-            do throws(PaygoDecodingError) {
+            do throws(AnswerDecodingError) {
                 let answer = try decoder.decode(input)
                 ours = .accepted(success: answer.success, errors: answer.errors, records: answer.records)
             } catch {
@@ -153,7 +153,7 @@ import Testing
     @Test(arguments: [10, 1_000, 100_000])
     func deepNestingIsRejectedNotAStackOverflow(depth: Int) {
         let body = #"{"success":true,"result":"# + String(repeating: "[", count: depth) + String(repeating: "]", count: depth) + "}"
-        #expect(throws: PaygoDecodingError.self) { try PaygoAnswerDecoder().decode(Array(body.utf8)) }
+        #expect(throws: AnswerDecodingError.self) { try PaygoAnswerDecoder().decode(Array(body.utf8)) }
     }
 
     @Test func hugeStringsAndNumbersAreHandled() throws {
@@ -162,6 +162,6 @@ import Testing
         let answer = try PaygoAnswerDecoder().decode(Array(body.utf8))
         #expect(answer.records.first?.serviceName.count == 1 << 20)
         let overflow = #"{"success":true,"result":[{"BillingCurrency":"USD","ChargePeriodStart":"2025-02-01T00:00:00Z","ChargePeriodEnd":"2025-02-02T00:00:00Z","ServiceName":"x","ContractedCost":1e400}]}"#
-        #expect(throws: PaygoDecodingError.self) { try PaygoAnswerDecoder().decode(Array(overflow.utf8)) }
+        #expect(throws: AnswerDecodingError.self) { try PaygoAnswerDecoder().decode(Array(overflow.utf8)) }
     }
 }

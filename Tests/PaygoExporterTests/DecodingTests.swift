@@ -114,7 +114,7 @@ import Testing
         #expect(RFC3339Timestamp.parse("2025-02-01T00:00:00") == nil)
         #expect(RFC3339Timestamp.parse("2025-02-01T00:00:00.Z") == nil)
         #expect(RFC3339Timestamp.parseDate("2026-11-23") == 1_795_392_000)
-        #expect(RFC3339Timestamp.formatDate(1_795_392_000 + 3_600) == "2026-11-23")
+        #expect(CivilCalendar.formatDate(1_795_392_000 + 3_600) == "2026-11-23")
     }
 
     // MARK: The scanner is exact to RFC 8259
@@ -125,14 +125,14 @@ import Testing
     ])
     func syntaxErrorsAnywhereRejectTheWholeAnswer(bad: String) {
         for body in [#"{"success":true,"result":[],"x":\#(bad)}"#, #"{"success":true,"result":[],"x":1} \#(bad)"#] {
-            #expect(throws: PaygoDecodingError.self, "\(body)") { try decoder.decode(Array(body.utf8)) }
+            #expect(throws: AnswerDecodingError.self, "\(body)") { try decoder.decode(Array(body.utf8)) }
         }
     }
 
     @Test func invalidUTF8InAnyStringIsRejected() {
         var body = Array(#"{"success":true,"result":[],"x":"ok"}"#.utf8)
         body[body.count - 3] = 0xFF
-        #expect(throws: PaygoDecodingError.self) { try decoder.decode(body) }
+        #expect(throws: AnswerDecodingError.self) { try decoder.decode(body) }
     }
 
     @Test func everyJSONValueKindIsSkippedInUnknownKeys() throws {

@@ -6,11 +6,10 @@ import Testing
 /// pauses meant to last a year, redirects to other hosts, answers with endless series. Each is
 /// served to one account while a healthy account on the same exporter keeps being served.
 @Suite struct HostileAnswerTests {
-    let example: String
-    init() throws { example = try AnswerBuilder.fixture("paygo-example.json") }
-
-    static let hostile = ["account_id": TestAccounts.id(1)]
-    static let healthy = ["account_id": TestAccounts.id(2)]
+    /// The documented example, which the healthy account always gets.
+    let example = AnswerBuilder.documentedExample
+    static let hostile = UpstreamFaultTests.faulty
+    static let healthy = UpstreamFaultTests.healthy
 
     // MARK: Retry-After
 
@@ -41,29 +40,50 @@ import Testing
         let policy = RetryPolicy()
         var random = SystemRandomNumberGenerator()
         for asked in [31_536_000.0, 9_223_372_036_854_776, .infinity] {
-            let error = UsageFetchError.status(429, apiErrors: [], account: TestAccounts.account(1)).withRetryAfter(asked)
+            let error = CloudflareAPIError.status(429, apiErrors: [], operation: UsageEndpoint.operation(for: TestAccounts.account(1))).withRetryAfter(asked)
             #expect(policy.decision(after: error, attempt: 1, random: &random) == .pauseToken(seconds: 300, retry: false))
         }
-        let short = UsageFetchError.status(429, apiErrors: [], account: TestAccounts.account(1)).withRetryAfter(2)
+        let short = CloudflareAPIError.status(429, apiErrors: [], operation: UsageEndpoint.operation(for: TestAccounts.account(1))).withRetryAfter(2)
         #expect(policy.decision(after: short, attempt: 1, random: &random) == .pauseToken(seconds: 2, retry: true))
     }
 
     @Test func theGateSaturatesAndExposesWhenItOpens() {
-        let gate = RateLimitGate(unixTime: { 1_000 })
-        let start = ContinuousClock.now
-        #expect(gate.pausedUntilUnixSeconds(at: start) == 0)
+        let clock = TestClock(unixTime: 1_000)
+        let gate = RateLimitGate(clock: clock)
+        #expect(gate.pausedUntilUnixSeconds == 0)
         let open = gate.generation
-        gate.pause(seconds: 9.3e18, now: start)  // traps as milliseconds in an Int64
-        #expect(gate.remainingSeconds(at: start) == Duration.saturationCeiling.seconds)
-        gate.pause(seconds: .nan, now: start)
-        gate.pause(seconds: -5, now: start)
-        let paused = RateLimitGate(unixTime: { 1_000 })
-        paused.pause(seconds: 300, now: start)
-        #expect(paused.pausedUntilUnixSeconds(at: start) == 1_300)
-        #expect(paused.pausedUntilUnixSeconds(at: start + .seconds(299)) == 1_300)
-        #expect(paused.pausedUntilUnixSeconds(at: start + .seconds(300)) == 0, "0 once the pause is over")
-        #expect(paused.remainingSeconds(at: start + .seconds(100)) == 200)
+        gate.pause(seconds: 9.3e18)  // traps as milliseconds in an Int64
+        #expect(gate.remainingSeconds == Duration.saturationCeiling.seconds)
+        gate.pause(seconds: .nan)
+        gate.pause(seconds: -5)
         #expect(gate.generation != open, "a new pause changes what the metric shows")
+
+        let paused = RateLimitGate(clock: clock)
+        paused.pause(seconds: 300)
+        let pausedGeneration = paused.generation
+        #expect(paused.pausedUntilUnixSeconds == 1_300)
+        clock.advance(by: .seconds(100))
+        #expect(paused.remainingSeconds == 200)
+        clock.advance(by: .seconds(199))
+        #expect(paused.pausedUntilUnixSeconds == 1_300)
+        #expect(paused.generation == pausedGeneration)
+        clock.advance(by: .seconds(1))
+        #expect(paused.pausedUntilUnixSeconds == 0, "0 once the pause is over")
+        #expect(paused.generation != pausedGeneration, "and the body is rebuilt to show it")
+    }
+
+    /// Calls wait at the gate until the exact end of the pause.
+    @Test func callsWaitForTheExactEndOfThePause() async throws {
+        let clock = TestClock()
+        let gate = RateLimitGate(clock: clock)
+        gate.pause(seconds: 30)
+        let opened = Task { try await gate.waitUntilOpen(); return clock.now }
+        try await clock.waitForSleepers(1)
+        #expect(clock.nextDeadline == clock.start + .seconds(30))
+        clock.advance(by: .seconds(29))
+        #expect(clock.sleeperCount == 1, "still waiting a second before the end")
+        clock.advance(by: .seconds(1))
+        #expect(try await opened.value == clock.start + .seconds(30))
     }
 
     /// Each hostile `Retry-After` reaches the real client over loopback: nothing traps, the

@@ -20,7 +20,7 @@ import Testing
         timeoutSeconds: Double = 5,
         interval: Duration = .seconds(600),
         maxStaleSeconds: Double = 86_400,
-        customize: @escaping @Sendable (inout PaygoClientConfiguration) -> Void = { _ in },
+        customize: @escaping @Sendable (inout CloudflareAPIConfiguration) -> Void = { _ in },
         _ body: @Sendable (RunningExporter, ParsedExposition) async throws -> Void
     ) async throws -> StandInCloudflareAPI {
         let api = StandInCloudflareAPI()
@@ -56,7 +56,7 @@ import Testing
             #expect(parsed.value("cloudflare_paygo_api_requests_total", Self.faulty.merging(["code": String(status)]) { $1 }) == 2)
             #expect(parsed.value("cloudflare_paygo_api_requests_total", Self.faulty.merging(["code": "200"]) { $1 }) == 1)
             #expect(parsed.matching("cloudflare_paygo_refresh_errors_total", Self.faulty).allSatisfy { $0.value == 0 })
-            #expect(exporter.logLines.all.contains("retrying usage fetch"))
+            #expect(exporter.logLines.all.contains("retrying call"))
         }
     }
 
@@ -258,7 +258,7 @@ import Testing
         #expect(policy.decision(after: limited, attempt: 1, random: &random) == .pauseToken(seconds: 60, retry: true))
     }
 
-    private static func error(status: Int, account: AccountID) -> UsageFetchError? {
-        .status(status, apiErrors: [], account: account)
+    private static func error(status: Int, account: AccountID) -> CloudflareAPIError? {
+        .status(status, apiErrors: [], operation: UsageEndpoint.operation(for: account))
     }
 }

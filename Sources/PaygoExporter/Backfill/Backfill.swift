@@ -19,15 +19,34 @@ public enum Backfill {
         logger: Logger,
         progress: (String) -> Void
     ) async throws -> Int {
-        let parts = UsageSourceFactory.make(for: configuration.mode, logger: logger)
-        defer { if let client = parts.httpClient { Task { try? await client.shutdown() } } }
         let windows = range.windows()
+        let parts = UsageSourceParts(mode: configuration.mode, accounts: configuration.accounts, logger: logger)
+        let (histories, recordTotal) = try await parts.run { parts in
+            try await fetch(configuration.accounts, windows: windows, from: parts.source, progress: progress)
+        }
+
+        let writer = BackfillWriter(step: step, notAfter: min(Double(range.lastDay + 1) * 86_400, Date().timeIntervalSince1970))
+        do {
+            try AtomicFile.replace(output) { handle in
+                try writer.write(histories) { chunk in try handle.write(contentsOf: chunk) }
+            }
+        } catch {
+            throw Failure(description: error.description)
+        }
+        progress("backfill: wrote \(output) from \(recordTotal) records")
+        return recordTotal
+    }
+
+    /// Every window of every account, one call at a time so the token's rate limit holds.
+    private static func fetch(
+        _ accounts: [AccountID], windows: [UsageDateRange], from source: any UsageSource, progress: (String) -> Void
+    ) async throws -> (histories: [(AccountID, DailyUsage)], records: Int) {
         var histories: [(AccountID, DailyUsage)] = []
         var recordTotal = 0
-        for (accountIndex, account) in configuration.accounts.enumerated() {
+        for (accountIndex, account) in accounts.enumerated() {
             var records: [UsageRecord] = []
             for (windowIndex, window) in windows.enumerated() {
-                let outcome = await parts.source.fetchUsage(for: account, range: window)
+                let outcome = await source.fetchUsage(for: account, range: window)
                 switch outcome.result {
                 case .success(let answer):
                     // Only the days asked for, so windows can never count a day twice.
@@ -35,7 +54,7 @@ public enum Backfill {
                         record.chargePeriodStart >= Double(window.firstDay) * 86_400 && record.chargePeriodStart < Double(window.lastDay + 1) * 86_400
                     }
                     records += fetched
-                    progress("backfill: account \(accountIndex + 1)/\(configuration.accounts.count) \(account), "
+                    progress("backfill: account \(accountIndex + 1)/\(accounts.count) \(account), "
                         + "window \(windowIndex + 1)/\(windows.count) \(window): \(fetched.count) records")
                 case .failure(let error):
                     throw Failure(description: "backfill stopped: \(error)")
@@ -44,23 +63,6 @@ public enum Backfill {
             recordTotal += records.count
             histories.append((account, DailyUsage(records: records)))
         }
-        try? await parts.httpClient?.shutdown()
-
-        let writer = BackfillWriter(step: step, notAfter: min(Double(range.lastDay + 1) * 86_400, Date().timeIntervalSince1970))
-        let url = URL(fileURLWithPath: output)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
-        guard FileManager.default.createFile(atPath: temporary.path, contents: nil), let handle = FileHandle(forWritingAtPath: temporary.path) else {
-            throw Failure(description: "cannot write \(output); check that its folder exists and is writable by this user")
-        }
-        do {
-            try writer.write(histories) { chunk in try handle.write(contentsOf: chunk) }
-            try handle.close()
-            try AtomicFile.rename(temporary.path, over: url.path)
-        } catch {
-            try? FileManager.default.removeItem(at: temporary)
-            throw Failure(description: "cannot write \(output): \(error.localizedDescription)")
-        }
-        progress("backfill: wrote \(output) from \(recordTotal) records")
-        return recordTotal
+        return (histories, recordTotal)
     }
 }

@@ -7,7 +7,7 @@ public struct BackfillRequest: Sendable, Hashable {
     ///   - to: the last day; nil means yesterday (the live exporter covers today).
     ///   - now: Unix seconds, for "yesterday" and the future check.
     public init(from: String, to: String?, step: String, now: Double) throws(ConfigurationError) {
-        let last = to ?? RFC3339Timestamp.formatDate(now - 86_400)
+        let last = to ?? CivilCalendar.formatDate(now - 86_400)
         guard let range = UsageDateRange(from: from, to: last) else {
             throw ConfigurationError(
                 "--from \(from) and --to \(last) are not two YYYY-MM-DD dates in order", fix: "use e.g. --from 2026-08-01 --to 2026-10-31")

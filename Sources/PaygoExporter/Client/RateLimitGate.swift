@@ -1,4 +1,3 @@
-import Foundation
 import PrometheusExposition
 import Synchronization
 
@@ -21,18 +20,17 @@ public final class RateLimitGate: StandaloneMetricSource {
     }
 
     private let state = Mutex(State())
-    private let unixTime: @Sendable () -> Double
+    private let clock: any ExporterClock
 
-    /// - Parameter unixTime: the wall clock, read when a pause starts to expose its end.
-    public init(unixTime: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) {
-        self.unixTime = unixTime
+    public init(clock: any ExporterClock = SystemClock()) {
+        self.clock = clock
     }
 
-    /// Extends the pause to at least `seconds` from `now`; `seconds` is clamped, never trusted.
-    public func pause(seconds: Double, now: ContinuousClock.Instant = .now) {
+    /// Extends the pause to at least `seconds` from now; `seconds` is clamped, never trusted.
+    public func pause(seconds: Double) {
         let length = Duration.saturating(seconds: seconds)
-        let until = now + length
-        let untilUnix = unixTime() + length.seconds
+        let until = clock.now + length
+        let untilUnix = clock.unixTime + length.seconds
         state.withLock { state in
             if state.pause.map({ $0.until < until }) ?? true {
                 state.pause = Pause(until: until, untilUnixSeconds: untilUnix)
@@ -41,15 +39,16 @@ public final class RateLimitGate: StandaloneMetricSource {
         }
     }
 
-    /// Seconds left in the current pause at `now`, 0 when open.
-    public func remainingSeconds(at now: ContinuousClock.Instant = .now) -> Double {
+    /// Seconds left in the current pause, 0 when open.
+    public var remainingSeconds: Double {
         guard let until = state.withLock({ $0.pause?.until }) else { return 0 }
-        return max(0, now.duration(to: until).seconds)
+        return max(0, clock.now.duration(to: until).seconds)
     }
 
-    /// When the pause in force at `now` ends, in Unix seconds; 0 when none is.
-    public func pausedUntilUnixSeconds(at now: ContinuousClock.Instant = .now) -> Double {
-        state.withLock { state in
+    /// When the pause in force ends, in Unix seconds; 0 when none is.
+    public var pausedUntilUnixSeconds: Double {
+        let now = clock.now
+        return state.withLock { state in
             guard let pause = state.pause, pause.until > now else { return 0 }
             return pause.untilUnixSeconds
         }
@@ -57,20 +56,20 @@ public final class RateLimitGate: StandaloneMetricSource {
 
     /// Returns once no pause is in force; throws if cancelled while waiting.
     public func waitUntilOpen() async throws {
-        while let until = state.withLock({ $0.pause?.until }), until > ContinuousClock.now {
-            try await Task.sleep(until: until, clock: .continuous)
+        while let until = state.withLock({ $0.pause?.until }), until > clock.now {
+            try await clock.sleep(until: until)
         }
     }
 
     /// Changes with every new pause and when a pause runs out.
     public var generation: UInt64 {
-        let now = ContinuousClock.now
+        let now = clock.now
         return state.withLock { state in
             state.changes &* 2 &+ (state.pause.map { $0.until > now ? 1 : 0 } ?? 0)
         }
     }
 
     public func families() -> [MetricFamily] {
-        [MetricFamily(MetricCatalog.rateLimitedUntil, samples: [Sample(labels: [], value: pausedUntilUnixSeconds())])]
+        [MetricFamily(MetricCatalog.rateLimitedUntil, samples: [Sample(labels: [], value: pausedUntilUnixSeconds)])]
     }
 }

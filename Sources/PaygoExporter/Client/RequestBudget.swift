@@ -13,22 +13,24 @@ public final class RequestBudget: Sendable {
     private let tolerance: Duration
     /// When the next call would be due if calls had kept exactly to the pace.
     private let theoreticalArrival: Mutex<ContinuousClock.Instant>
+    private let clock: any ExporterClock
 
-    public init(rate: RequestRate) {
+    public init(rate: RequestRate, clock: any ExporterClock = SystemClock()) {
         self.rate = rate
+        self.clock = clock
         spacing = rate.spacing
         let burst = max(1, rate.requests / 10)
         tolerance = spacing * (burst - 1)
-        theoreticalArrival = Mutex(.now)
+        theoreticalArrival = Mutex(clock.now)
     }
 
     /// Returns when this call may go; throws `CancellationError` if cancelled while waiting
     /// (its reserved slot is then simply not used).
     public func acquire() async throws {
-        let now = ContinuousClock.now
+        let now = clock.now
         let sendAt = reserve(at: now)
         if sendAt > now {
-            try await Task.sleep(until: sendAt, clock: .continuous)
+            try await clock.sleep(until: sendAt)
         }
     }
 

@@ -37,7 +37,7 @@ public struct RetryPolicy: Sendable {
     }
 
     /// What to do after attempt number `attempt` (1-based) failed with `error`.
-    public func decision(after error: UsageFetchError, attempt: Int, random: inout some RandomNumberGenerator) -> RetryDecision {
+    public func decision(after error: CloudflareAPIError, attempt: Int, random: inout some RandomNumberGenerator) -> RetryDecision {
         if error.reason == .rateLimited {
             // min() also turns an infinite Retry-After into the cap.
             let pause = min(error.retryAfterSeconds ?? defaultRateLimitPauseSeconds, maxRateLimitPauseSeconds)

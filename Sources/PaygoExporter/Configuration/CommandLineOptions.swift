@@ -6,8 +6,8 @@ public struct CommandLineOptions: Sendable {
     public var webConfigFile: String?
     public var maxRequests = 40
     public var disableOpenMetrics = false
-    public var apiURL = PaygoClientConfiguration.defaultBaseURL
-    public var usagePath = PaygoClientConfiguration.documentedUsagePath
+    public var apiURL = CloudflareAPIConfiguration.defaultBaseURL
+    public var usagePath = UsageEndpoint.documentedPath
     public var accountIDs: [String] = []
     public var apiTokenFile: String?
     public var refreshInterval = "10m"

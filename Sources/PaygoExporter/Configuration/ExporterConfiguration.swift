@@ -10,7 +10,8 @@ public struct ExporterConfiguration: Sendable {
     public enum Mode: Sendable {
         /// The built-in sample accounts; no token, no network.
         case demo
-        case cloudflare(PaygoClientConfiguration)
+        /// Cloudflare's API with one credential, and the usage path to try first.
+        case cloudflare(CloudflareAPIConfiguration, usagePath: String)
     }
 
     public var listenAddress: ListenAddress
@@ -63,7 +64,7 @@ public struct ExporterConfiguration: Sendable {
 
     /// The token's request budget; nil in demo mode, which makes no calls.
     public var rateLimit: RequestRate? {
-        if case .cloudflare(let client) = mode { client.rateLimit } else { nil }
+        if case .cloudflare(let api, _) = mode { api.rateLimit } else { nil }
     }
 
     /// Checks the flags and the environment; the first problem found is thrown with its fix.
@@ -150,18 +151,18 @@ public struct ExporterConfiguration: Sendable {
         else {
             throw ConfigurationError(
                 "--cloudflare.api-url is not an http(s) URL without query or credentials",
-                fix: "use e.g. \(PaygoClientConfiguration.defaultBaseURL)")
+                fix: "use e.g. \(CloudflareAPIConfiguration.defaultBaseURL)")
         }
         guard options.usagePath.hasPrefix("/"), options.usagePath.contains("{account_id}") else {
             throw ConfigurationError(
                 "--cloudflare.usage-path \"\(options.usagePath)\" must start with / and contain {account_id}",
-                fix: "use e.g. \(PaygoClientConfiguration.documentedUsagePath)")
+                fix: "use e.g. \(UsageEndpoint.documentedPath)")
         }
         let credentials = try CredentialsResolver.resolve(tokenFile: options.apiTokenFile, environment: environment)
-        mode = .cloudflare(PaygoClientConfiguration(
-            baseURL: options.apiURL, usagePath: options.usagePath, credentials: credentials, timeoutSeconds: timeout,
-            maxBodyBytes: maxBody, tokenFile: options.apiTokenFile,
-            proxy: try ProxySettings.from(environment: environment, apiURL: url), rateLimit: rateLimit))
+        let api = CloudflareAPIConfiguration(
+            baseURL: options.apiURL, credentials: credentials, timeoutSeconds: timeout, maxBodyBytes: maxBody, tokenFile: options.apiTokenFile,
+            proxy: try ProxySettings.from(environment: environment, apiURL: url), rateLimit: rateLimit)
+        mode = .cloudflare(api, usagePath: options.usagePath)
     }
 
     private static let logLevels: [String: Logger.Level] = [

@@ -52,7 +52,7 @@ struct JSONScanner {
     }
 
     @inline(__always)
-    mutating func consume(_ byte: UInt8) throws(PaygoDecodingError) {
+    mutating func consume(_ byte: UInt8) throws(AnswerDecodingError) {
         guard peek() == byte else { throw truncatedOrMalformed }
         position += 1
     }
@@ -67,7 +67,7 @@ struct JSONScanner {
 
     /// After a container's opening bracket: true if another element follows, false (and the
     /// closing bracket consumed) at its end. `first` is true before the first element.
-    mutating func hasNextElement(closing: UInt8, first: Bool) throws(PaygoDecodingError) -> Bool {
+    mutating func hasNextElement(closing: UInt8, first: Bool) throws(AnswerDecodingError) -> Bool {
         if consumeIf(closing) { return false }
         if !first { try consume(UInt8(ascii: ",")) }
         // "[1,]" is not JSON: an element must follow the comma.
@@ -76,7 +76,7 @@ struct JSONScanner {
     }
 
     /// An object key (its raw bytes and whether they hold escapes) and the colon after it.
-    mutating func key() throws(PaygoDecodingError) -> (Range<Int>, escaped: Bool) {
+    mutating func key() throws(AnswerDecodingError) -> (Range<Int>, escaped: Bool) {
         guard peek() == UInt8(ascii: "\""), case .string(let range, let escaped) = try value() else { throw truncatedOrMalformed }
         try consume(UInt8(ascii: ":"))
         return (range, escaped)
@@ -88,15 +88,15 @@ struct JSONScanner {
     }
 
     /// Fails unless only whitespace is left.
-    mutating func expectEnd() throws(PaygoDecodingError) {
-        guard peek() == nil else { throw PaygoDecodingError.notJSON("unexpected bytes after the JSON document") }
+    mutating func expectEnd() throws(AnswerDecodingError) {
+        guard peek() == nil else { throw AnswerDecodingError.notJSON("unexpected bytes after the JSON document") }
     }
 
     // MARK: Values
 
     /// Reads the next value. Scalars are consumed and located; for `.array` and `.object` only
     /// the opening bracket is consumed, so the caller walks or skips the contents.
-    mutating func value() throws(PaygoDecodingError) -> Value {
+    mutating func value() throws(AnswerDecodingError) -> Value {
         guard let byte = peek() else { throw truncatedOrMalformed }
         switch byte {
         case UInt8(ascii: "\""):
@@ -126,7 +126,7 @@ struct JSONScanner {
 
     /// Skips the rest of a value whose `value()` was just read: nothing for scalars, the whole
     /// contents for containers, iteratively so depth costs no stack.
-    mutating func skipContents(of value: Value) throws(PaygoDecodingError) {
+    mutating func skipContents(of value: Value) throws(AnswerDecodingError) {
         var closers: [UInt8]
         switch value {
         case .array: closers = [UInt8(ascii: "]")]
@@ -145,7 +145,7 @@ struct JSONScanner {
             switch element {
             case .array, .object:
                 guard closers.count < Self.maximumDepth else {
-                    throw PaygoDecodingError.notJSON("nested deeper than \(Self.maximumDepth) levels")
+                    throw AnswerDecodingError.notJSON("nested deeper than \(Self.maximumDepth) levels")
                 }
                 closers.append(element.isArray ? UInt8(ascii: "]") : UInt8(ascii: "}"))
                 first = true
@@ -156,11 +156,11 @@ struct JSONScanner {
     }
 
     /// Skips one whole value.
-    mutating func skipValue() throws(PaygoDecodingError) {
+    mutating func skipValue() throws(AnswerDecodingError) {
         try skipContents(of: try value())
     }
 
-    private mutating func literal(_ text: StaticString) throws(PaygoDecodingError) {
+    private mutating func literal(_ text: StaticString) throws(AnswerDecodingError) {
         let count = text.utf8CodeUnitCount
         guard position + count <= bytes.count else { throw truncatedOrMalformed }
         for offset in 0..<count where bytes[position + offset] != text.utf8Start[offset] {
@@ -171,7 +171,7 @@ struct JSONScanner {
 
     /// After the opening quote: finds the closing quote, checking escapes, control characters
     /// and UTF-8 on the way.
-    private mutating func stringBody() throws(PaygoDecodingError) -> Value {
+    private mutating func stringBody() throws(AnswerDecodingError) -> Value {
         let start = position
         var escaped = false
         var ascii = true
@@ -187,7 +187,7 @@ struct JSONScanner {
                 let range = start..<position
                 position += 1
                 if !ascii, String(validating: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self) == nil {
-                    throw PaygoDecodingError.notJSON("a string is not valid UTF-8")
+                    throw AnswerDecodingError.notJSON("a string is not valid UTF-8")
                 }
                 return .string(range, escaped: escaped)
             case UInt8(ascii: "\\"):
@@ -201,13 +201,13 @@ struct JSONScanner {
                 case UInt8(ascii: "u"):
                     guard position + 4 < bytes.count,
                           (1...4).allSatisfy({ Self.hexValue(bytes[position + $0]) != nil })
-                    else { throw PaygoDecodingError.notJSON("a string has a bad \\u escape") }
+                    else { throw AnswerDecodingError.notJSON("a string has a bad \\u escape") }
                     position += 5
                 default:
-                    throw PaygoDecodingError.notJSON("a string has a bad escape")
+                    throw AnswerDecodingError.notJSON("a string has a bad escape")
                 }
             case 0x00..<0x20:
-                throw PaygoDecodingError.notJSON("a string holds a raw control character")
+                throw AnswerDecodingError.notJSON("a string holds a raw control character")
             default:
                 if byte >= 0x80 { ascii = false }
                 position += 1
@@ -217,7 +217,7 @@ struct JSONScanner {
     }
 
     /// Validates the RFC 8259 number grammar and returns where the number lies.
-    private mutating func numberBody() throws(PaygoDecodingError) -> Range<Int> {
+    private mutating func numberBody() throws(AnswerDecodingError) -> Range<Int> {
         let start = position
         func digits(_ scanner: inout JSONScanner) -> Int {
             let from = scanner.position
@@ -229,16 +229,16 @@ struct JSONScanner {
         if bytes[position] == UInt8(ascii: "0") {
             position += 1
         } else if digits(&self) == 0 {
-            throw PaygoDecodingError.notJSON("a number is malformed")
+            throw AnswerDecodingError.notJSON("a number is malformed")
         }
         if position < bytes.count, bytes[position] == UInt8(ascii: ".") {
             position += 1
-            guard digits(&self) > 0 else { throw PaygoDecodingError.notJSON("a number is malformed") }
+            guard digits(&self) > 0 else { throw AnswerDecodingError.notJSON("a number is malformed") }
         }
         if position < bytes.count, bytes[position] | 0x20 == UInt8(ascii: "e") {
             position += 1
             if position < bytes.count, bytes[position] == UInt8(ascii: "+") || bytes[position] == UInt8(ascii: "-") { position += 1 }
-            guard digits(&self) > 0 else { throw PaygoDecodingError.notJSON("a number is malformed") }
+            guard digits(&self) > 0 else { throw AnswerDecodingError.notJSON("a number is malformed") }
         }
         return start..<position
     }
@@ -346,7 +346,7 @@ struct JSONScanner {
 
     // MARK: Helpers
 
-    private var truncatedOrMalformed: PaygoDecodingError { .notJSON("malformed or truncated JSON") }
+    private var truncatedOrMalformed: AnswerDecodingError { .notJSON("malformed or truncated JSON") }
 
     /// Whether any byte of a word (read in either byte order) ends or complicates a string: a
     /// quote, a backslash, a control character or a non-ASCII byte. Classic SWAR tests; a

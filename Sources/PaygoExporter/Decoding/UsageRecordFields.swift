@@ -4,7 +4,7 @@
 /// Reused across the records of an answer, so its slots and its small caches are allocated
 /// once: records repeat the same keys in the same order, the same few timestamps and the same
 /// service, unit and currency names.
-struct UsageRecordFields {
+struct UsageRecordFields: EnvelopeElementReader {
     private enum Column: Int, CaseIterable {
         case billingCurrency, billingPeriodStart, chargePeriodStart, chargePeriodEnd, serviceName, consumedUnit
         case consumedQuantity, pricingQuantity, contractedCost, cumulatedContractedCost, cumulatedPricingQuantity
@@ -38,7 +38,7 @@ struct UsageRecordFields {
     private var previousSlot = keys.count
     private var texts = RecentTexts()
 
-    mutating func readRecord(_ scanner: inout JSONScanner, path: PaygoAnswerDecoder.ElementPath) throws(PaygoDecodingError) -> UsageRecord {
+    mutating func readElement(_ scanner: inout JSONScanner, path: ElementPath) throws(AnswerDecodingError) -> UsageRecord {
         let value = try scanner.value()
         guard case .object = value else {
             try scanner.skipContents(of: value)
@@ -75,7 +75,7 @@ struct UsageRecordFields {
         return slot
     }
 
-    private mutating func record(_ scanner: JSONScanner, path: PaygoAnswerDecoder.ElementPath) throws(PaygoDecodingError) -> UsageRecord {
+    private mutating func record(_ scanner: JSONScanner, path: ElementPath) throws(AnswerDecodingError) -> UsageRecord {
         let reader = ColumnReader(scanner: scanner, slots: slots, path: path)
         guard let chargeStart = try reader.timestamp(.chargePeriodStart) else { throw reader.missing(.chargePeriodStart) }
         guard let chargeEnd = try reader.timestamp(.chargePeriodEnd) else { throw reader.missing(.chargePeriodEnd) }
@@ -106,7 +106,7 @@ struct UsageRecordFields {
     private struct ColumnReader {
         let scanner: JSONScanner
         let slots: [JSONScanner.Value?]
-        let path: PaygoAnswerDecoder.ElementPath
+        let path: ElementPath
 
         /// The spelling that counts (PascalCase first) and its value; nil when both are
         /// absent or null.
@@ -119,7 +119,7 @@ struct UsageRecordFields {
             return nil
         }
 
-        func text(_ column: Column, _ cache: inout RecentTexts) throws(PaygoDecodingError) -> String? {
+        func text(_ column: Column, _ cache: inout RecentTexts) throws(AnswerDecodingError) -> String? {
             guard let (name, value) = chosen(column) else { return nil }
             guard case .string(let range, let escaped) = value else { throw invalid(name, "is not a String") }
             let text = escaped ? scanner.string(range, escaped: true) : cache.text(range, in: scanner)
@@ -129,7 +129,7 @@ struct UsageRecordFields {
 
         /// Numbers are numbers on the wire; a decimal string is accepted too, as some gateways
         /// re-encode money that way.
-        func number(_ column: Column) throws(PaygoDecodingError) -> Double? {
+        func number(_ column: Column) throws(AnswerDecodingError) -> Double? {
             guard let (name, value) = chosen(column) else { return nil }
             switch value {
             case .number(let range):
@@ -142,7 +142,7 @@ struct UsageRecordFields {
             throw invalid(name, "is not a number")
         }
 
-        func timestamp(_ column: Column) throws(PaygoDecodingError) -> Double? {
+        func timestamp(_ column: Column) throws(AnswerDecodingError) -> Double? {
             guard let (name, value) = chosen(column) else { return nil }
             guard case .string(let range, let escaped) = value else { throw invalid(name, "is not a String") }
             let seconds: Double? = if escaped {
@@ -154,11 +154,11 @@ struct UsageRecordFields {
             return seconds
         }
 
-        func missing(_ column: Column) -> PaygoDecodingError {
+        func missing(_ column: Column) -> AnswerDecodingError {
             invalid(column.spellings.pascal, "is missing or null")
         }
 
-        private func invalid(_ key: String, _ problem: String) -> PaygoDecodingError {
+        private func invalid(_ key: String, _ problem: String) -> AnswerDecodingError {
             .invalidField(path: path.text(field: key), problem: problem)
         }
     }

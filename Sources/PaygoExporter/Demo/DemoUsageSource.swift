@@ -43,17 +43,17 @@ public struct DemoUsageSource: UsageSource {
         /// Day of the month (1-28, so every month has it) the billing period starts on, for a
         /// source made on `madeOn` (days since 1970).
         func billingDay(madeOn: Int) -> Int {
-            min(RFC3339Timestamp.civilDate(fromDays: madeOn - daysIntoPeriod).day, 28)
+            min(CivilCalendar.civilDate(fromDays: madeOn - daysIntoPeriod).day, 28)
         }
     }
 
     /// The first day (days since 1970) of the billing period that `day` falls in, for periods
     /// starting on `billingDay` of the month.
     private static func billingPeriodStart(containing day: Int, billingDay: Int) -> Int {
-        let (year, month, dayOfMonth) = RFC3339Timestamp.civilDate(fromDays: day)
-        if dayOfMonth >= billingDay { return RFC3339Timestamp.daysFromCivil(year: year, month: month, day: billingDay) }
+        let (year, month, dayOfMonth) = CivilCalendar.civilDate(fromDays: day)
+        if dayOfMonth >= billingDay { return CivilCalendar.daysFromCivil(year: year, month: month, day: billingDay) }
         let previous = month == 1 ? (year - 1, 12) : (year, month - 1)
-        return RFC3339Timestamp.daysFromCivil(year: previous.0, month: previous.1, day: billingDay)
+        return CivilCalendar.daysFromCivil(year: previous.0, month: previous.1, day: billingDay)
     }
 
     private static let products: [Product] = [
@@ -81,7 +81,6 @@ public struct DemoUsageSource: UsageSource {
     private let now: @Sendable () -> Double
     /// Billing day per account, fixed at `init`.
     private let billingDays: [AccountID: Int]
-    private let interpreter = UsageAnswerInterpreter(credentials: nil)
 
     /// - Parameter now: the wall clock, Unix seconds; tests pin it. Its value at `init` fixes
     ///   the billing days.
@@ -93,10 +92,11 @@ public struct DemoUsageSource: UsageSource {
 
     public func fetchUsage(for account: AccountID, range: UsageDateRange?) async -> UsageFetchOutcome {
         let (status, body) = Self.answer(for: account, at: now(), billingDay: billingDays[account] ?? 1, range: range)
-        do throws(UsageFetchError) {
-            return UsageFetchOutcome(result: .success(try interpreter.records(status: status, body: body.utf8, account: account)), responseCodes: [status])
+        do throws(CloudflareAPIError) {
+            let records = try UsageEndpoint.records(status: status, body: body.utf8, account: account, credentials: nil)
+            return UsageFetchOutcome(result: .success(records), responseCodes: [status])
         } catch {
-            return UsageFetchOutcome(result: .failure(error), responseCodes: [status])
+            return UsageFetchOutcome(result: .failure(error.refreshFailure), responseCodes: [status])
         }
     }
 
@@ -151,6 +151,6 @@ public struct DemoUsageSource: UsageSource {
     }
 
     private static func timestamp(days: Int) -> String {
-        RFC3339Timestamp.formatDate(Double(days) * 86_400) + "T00:00:00Z"
+        CivilCalendar.formatDate(Double(days) * 86_400) + "T00:00:00Z"
     }
 }

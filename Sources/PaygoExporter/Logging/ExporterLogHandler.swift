@@ -50,7 +50,7 @@ public struct ExporterLogHandler: LogHandler {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
-        return "\(RFC3339Timestamp.formatDate(Double(seconds)))T\(pad(inDay / 3_600)):\(pad(inDay / 60 % 60)):\(pad(inDay % 60)).\(pad(millis, 3))Z"
+        return "\(CivilCalendar.formatDate(Double(seconds)))T\(pad(inDay / 3_600)):\(pad(inDay / 60 % 60)):\(pad(inDay % 60)).\(pad(millis, 3))Z"
     }
 
     static func logfmtValue(_ value: String) -> String {

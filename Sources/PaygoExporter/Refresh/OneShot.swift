@@ -12,28 +12,24 @@ public enum OneShot {
     }
 
     public static func run(configuration: ExporterConfiguration, logger: Logger) async -> Result {
-        let parts = UsageSourceFactory.make(for: configuration.mode, logger: logger)
         let store = SnapshotStore(accounts: configuration.accounts)
         let budgets = BudgetBook(configuration.budgets, path: nil, watchedAccounts: configuration.accounts, logger: logger)
-        let refresher = UsageRefresher(
-            store: store, source: parts.source, interval: configuration.refreshInterval, rateLimit: configuration.rateLimit,
-            maxStaleSeconds: configuration.maxStaleSeconds, maxSeriesPerAccount: configuration.maxSeriesPerAccount, logger: logger)
-        await refresher.refreshAllOnce()
-        try? await parts.httpClient?.shutdown()
+        await UsageSourceParts(mode: configuration.mode, accounts: configuration.accounts, logger: logger).run { parts in
+            let refresher = UsageRefresher(
+                store: store, source: parts.source, interval: configuration.refreshInterval, rateLimit: configuration.rateLimit,
+                maxStaleSeconds: configuration.maxStaleSeconds, maxSeriesPerAccount: configuration.maxSeriesPerAccount, logger: logger)
+            await refresher.refreshAllOnce()
+        }
         let failed = store.entries().filter { $0.snapshot.health.up != true }.map(\.snapshot.account)
         return Result(body: Array(ExpositionCache(store: store, budgets: budgets).body(.prometheusText).bytes.readableBytesView), failedAccounts: failed)
     }
 
-    /// Writes `bytes` to `path` through a temporary file in the same folder and a rename, so a
-    /// reader (the textfile collector) never sees half a file.
+    /// Writes `bytes` to `path` atomically, so a reader (the textfile collector) never sees half
+    /// a file.
     public static func writeAtomically(_ bytes: [UInt8], to path: String) throws(ConfigurationError) {
-        let url = URL(fileURLWithPath: path)
-        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
         do {
-            try Data(bytes).write(to: temporary)
-            try AtomicFile.rename(temporary.path, over: url.path)
+            try AtomicFile.replace(path) { handle in try handle.write(contentsOf: bytes) }
         } catch {
-            try? FileManager.default.removeItem(at: temporary)
             throw ConfigurationError("cannot write \(path)", fix: "check that its folder exists and is writable by this user")
         }
     }

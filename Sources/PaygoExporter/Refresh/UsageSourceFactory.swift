@@ -1,46 +1,82 @@
 import AsyncHTTPClient
 import Logging
-import NIOCore
+import ServiceLifecycle
 
-/// Builds the usage source a configuration asks for: the demo, or Cloudflare's API over an
-/// HTTP client that the caller shuts down.
-public enum UsageSourceFactory {
-    public struct Parts: Sendable {
-        public let source: any UsageSource
-        /// To shut down when done; nil in demo mode.
-        public let httpClient: HTTPClient?
-        /// Reloadable on SIGHUP when the token came from a file.
-        public let credentials: CredentialsStore?
-        /// The token's pause after a 429, exposed as a metric; nil in demo mode.
-        public let gate: RateLimitGate?
-    }
+/// The usage source a configuration asks for, with what the exporter wires around it: the
+/// demo, or each account routed to its token's `UsageEndpoint` over that token's
+/// `CloudflareAPI`. The HTTP client's lifetime is owned here, once: as a service in the
+/// exporter's group, or around a one-off run.
+public struct UsageSourceParts: Sendable {
+    public let source: any UsageSource
+    /// Reloadable on SIGHUP when the token came from a file.
+    public let credentials: CredentialsStore?
+    /// The token's pause after a 429, exposed as a metric; nil in demo mode.
+    public let gate: RateLimitGate?
+    private let httpClient: HTTPClient?
+    private let logger: Logger
 
-    public static func make(for mode: ExporterConfiguration.Mode, logger: Logger) -> Parts {
+    public init(mode: ExporterConfiguration.Mode, accounts: [AccountID], clock: any ExporterClock = SystemClock(), logger: Logger) {
+        self.logger = logger
         switch mode {
         case .demo:
-            return Parts(source: DemoUsageSource(), httpClient: nil, credentials: nil, gate: nil)
-        case .cloudflare(let configuration):
-            var settings = HTTPClient.Configuration()
-            // Our retry policy backs off and counts; AsyncHTTPClient's own silent reconnect loop
-            // would turn a refused connection or a failed handshake into a vague timeout.
-            settings.connectionPool.retryConnectionEstablishment = false
-            // A redirect would carry the credentials to wherever it points (AsyncHTTPClient strips
-            // only Authorization, not X-Auth-Key); the client reports a 3xx as a failure instead.
-            settings.redirectConfiguration = .disallow
-            settings.timeout.connect = TimeAmount(.saturating(seconds: min(configuration.timeoutSeconds, 10)))
-            if let proxy = configuration.proxy {
-                settings.proxy = .server(
-                    host: proxy.host, port: proxy.port,
-                    authorization: proxy.userInfo.map { .basic(username: $0.user, password: $0.password) })
-                logger.info("calling Cloudflare through a proxy", metadata: ["proxy": "\(proxy)"])
-            }
-            let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: settings)
-            let credentials = CredentialsStore(configuration.credentials, tokenFile: configuration.tokenFile, logger: logger)
-            let gate = RateLimitGate()
-            let source = PaygoHTTPClient(
-                httpClient: client, configuration: configuration, credentials: credentials, gate: gate, userAgent: BuildInfo.userAgent,
+            source = DemoUsageSource()
+            credentials = nil
+            gate = nil
+            httpClient = nil
+        case .cloudflare(let configuration, let usagePath):
+            let client = CloudflareAPI.makeHTTPClient(for: configuration, logger: logger)
+            let store = CredentialsStore(configuration.credentials, tokenFile: configuration.tokenFile, logger: logger)
+            let api = CloudflareAPI(
+                httpClient: client, configuration: configuration, credentials: store, clock: clock, userAgent: BuildInfo.userAgent,
                 logger: logger)
-            return Parts(source: source, httpClient: client, credentials: configuration.tokenFile == nil ? nil : credentials, gate: gate)
+            source = RoutingUsageSource(accounts, to: UsageEndpoint(api: api, path: usagePath, logger: logger))
+            credentials = configuration.tokenFile == nil ? nil : store
+            gate = api.gate
+            httpClient = client
+        }
+    }
+
+    /// A service that shuts the HTTP client down when the group stops; listed first, it stops
+    /// last, after everything that calls through it.
+    public var httpClientService: (any Service)? {
+        httpClient.map { HTTPClientService(client: $0, logger: logger) }
+    }
+
+    /// Runs `body` with these parts, then shuts the HTTP client down once, whatever `body` did.
+    public func run<T: Sendable>(_ body: (UsageSourceParts) async throws -> T) async rethrows -> T {
+        do {
+            let value = try await body(self)
+            await shutDown()
+            return value
+        } catch {
+            await shutDown()
+            throw error
+        }
+    }
+
+    private func shutDown() async {
+        guard let httpClient else { return }
+        await HTTPClientService.shutDown(httpClient, logger: logger)
+    }
+}
+
+/// Owns an `HTTPClient` for the life of a service group.
+private struct HTTPClientService: Service {
+    let client: HTTPClient
+    let logger: Logger
+
+    func run() async throws {
+        // Cancellation (rather than a graceful shutdown) ends the wait too; the client is shut
+        // down either way.
+        try? await gracefulShutdown()
+        await Self.shutDown(client, logger: logger)
+    }
+
+    static func shutDown(_ client: HTTPClient, logger: Logger) async {
+        do {
+            try await client.shutdown()
+        } catch {
+            logger.warning("the HTTP client did not shut down cleanly", metadata: ["error": "\(error)"])
         }
     }
 }

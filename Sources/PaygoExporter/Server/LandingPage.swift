@@ -52,7 +52,7 @@ enum LandingPage {
     private static func format(_ time: Double?) -> String {
         guard let time else { return "-" }
         let seconds = Int(time)
-        let day = RFC3339Timestamp.formatDate(Double(seconds))
+        let day = CivilCalendar.formatDate(Double(seconds))
         let inDay = ((seconds % 86_400) + 86_400) % 86_400
         func pad(_ value: Int) -> String { value < 10 ? "0\(value)" : String(value) }
         return "\(day) \(pad(inDay / 3_600)):\(pad(inDay / 60 % 60)):\(pad(inDay % 60))"

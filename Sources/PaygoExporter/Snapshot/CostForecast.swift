@@ -38,10 +38,10 @@ public enum CostForecast {
     public static func periodEnd(forStart start: Double) -> Double {
         let days = Int((start / 86_400).rounded(.down))
         let secondsIntoDay = start - Double(days) * 86_400
-        let (year, month, day) = RFC3339Timestamp.civilDate(fromDays: days)
+        let (year, month, day) = CivilCalendar.civilDate(fromDays: days)
         let (nextYear, nextMonth) = month == 12 ? (year + 1, 1) : (year, month + 1)
-        let lastDay = RFC3339Timestamp.daysInMonth(year: nextYear, month: nextMonth)
-        let endDays = RFC3339Timestamp.daysFromCivil(year: nextYear, month: nextMonth, day: min(day, lastDay))
+        let lastDay = CivilCalendar.daysInMonth(year: nextYear, month: nextMonth)
+        let endDays = CivilCalendar.daysFromCivil(year: nextYear, month: nextMonth, day: min(day, lastDay))
         return Double(endDays) * 86_400 + secondsIntoDay
     }
 }

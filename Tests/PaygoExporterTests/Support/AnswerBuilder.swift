@@ -44,6 +44,9 @@ enum AnswerBuilder {
         return String(decoding: data, as: UTF8.self)
     }
 
+    /// `paygo-example.json`, Cloudflare's documented answer.
+    static var documentedExample: String { (try? fixture("paygo-example.json")) ?? "" }
+
     static func fixture(_ name: String) throws -> String {
         guard let url = Bundle.module.url(forResource: name, withExtension: nil, subdirectory: "Fixtures") else {
             throw TestFailure("fixture \(name) missing")

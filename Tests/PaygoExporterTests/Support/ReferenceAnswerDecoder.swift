@@ -14,7 +14,7 @@ import Foundation
 /// holding it an invalid string.
 enum ReferenceAnswerDecoder {
     enum Verdict: Equatable {
-        case accepted(success: Bool, errors: [PaygoAnswer.APIMessage], records: [UsageRecord])
+        case accepted(success: Bool, errors: [APIMessage], records: [UsageRecord])
         case rejected(String)
         /// The input holds U+E000 or U+E001 itself, which the normalised copy uses as markers.
         case undecidable
@@ -82,7 +82,7 @@ enum ReferenceAnswerDecoder {
     private static func readEnvelope(_ top: [String: Any]) throws(Refusal) -> Verdict {
         guard let success = firstSet(["success", "Success"], in: top) else { throw Refusal("success missing") }
         guard case .bool(let isSuccess) = success else { throw Refusal("success not a Bool") }
-        var messages: [PaygoAnswer.APIMessage] = []
+        var messages: [APIMessage] = []
         if let errors = firstSet(["errors", "Errors"], in: top) {
             guard case .array(let list) = errors else { throw Refusal("errors not a list") }
             for element in list {
@@ -107,7 +107,7 @@ enum ReferenceAnswerDecoder {
     }
 
     /// Lenient: an integral number code, a valid string message, lower case first.
-    private static func message(_ fields: [String: Any]) -> PaygoAnswer.APIMessage {
+    private static func message(_ fields: [String: Any]) -> APIMessage {
         func code(_ key: String) -> Int? {
             guard let value = fields[key], case .number(let text) = Field(value), let number = Double(text), number.isFinite else { return nil }
             return Int(exactly: number)

@@ -15,13 +15,13 @@ enum TestAccounts {
         accounts: [Int],
         credentials: CloudflareCredentials = .apiToken(secretToken),
         interval: Duration = .seconds(600),
-        usagePath: String = PaygoClientConfiguration.documentedUsagePath,
+        usagePath: String = UsageEndpoint.documentedPath,
         timeoutSeconds: Double = 5,
         maxStaleSeconds: Double = 86_400,
-        customize: (inout PaygoClientConfiguration) -> Void = { _ in }
+        customize: (inout CloudflareAPIConfiguration) -> Void = { _ in }
     ) -> ExporterConfiguration {
-        var client = PaygoClientConfiguration(
-            baseURL: baseURL, usagePath: usagePath, credentials: credentials, timeoutSeconds: timeoutSeconds,
+        var client = CloudflareAPIConfiguration(
+            baseURL: baseURL, credentials: credentials, timeoutSeconds: timeoutSeconds,
             // Fast retries keep fault tests short; the policy's logic is the same.
             retryPolicy: RetryPolicy(baseDelaySeconds: 0.02, maxDelaySeconds: 0.1, defaultRateLimitPauseSeconds: 1),
             // Out of the way of tests about other things; RateLimitTests sets its own.
@@ -30,7 +30,7 @@ enum TestAccounts {
         return ExporterConfiguration(
             listenAddress: ListenAddress(host: "127.0.0.1", port: 0),
             accounts: accounts.map(account),
-            mode: .cloudflare(client),
+            mode: .cloudflare(client, usagePath: usagePath),
             refreshInterval: interval,
             maxStaleSeconds: maxStaleSeconds)
     }

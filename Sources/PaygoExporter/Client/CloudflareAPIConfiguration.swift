@@ -1,15 +1,10 @@
-/// Where and how the client calls Cloudflare.
-public struct PaygoClientConfiguration: Sendable {
-    /// The documented path; the SDKs still call it.
-    public static let documentedUsagePath = "/accounts/{account_id}/billing/usage/paygo"
-    /// Paths Cloudflare's reference listed later, tried in order after a 404.
-    public static let laterUsagePaths = ["/accounts/{account_id}/paygo-usage", "/accounts/{account_id}/billable-usage"]
+/// How one credential reaches Cloudflare's v4 API: where, as whom, how fast and how patiently.
+/// Endpoint settings (such as the usage path) live with their endpoints.
+public struct CloudflareAPIConfiguration: Sendable {
     public static let defaultBaseURL = "https://api.cloudflare.com/client/v4"
 
     /// API root without a trailing slash, e.g. `https://api.cloudflare.com/client/v4`.
     public var baseURL: String
-    /// The path tried first; `{account_id}` is replaced by the account.
-    public var usagePath: String
     public var credentials: CloudflareCredentials
     /// Deadline for one whole call: connect, headers and body.
     public var timeoutSeconds: Double
@@ -25,7 +20,6 @@ public struct PaygoClientConfiguration: Sendable {
 
     public init(
         baseURL: String = Self.defaultBaseURL,
-        usagePath: String = Self.documentedUsagePath,
         credentials: CloudflareCredentials,
         timeoutSeconds: Double = 60,
         maxBodyBytes: Int = 64 << 20,
@@ -35,7 +29,6 @@ public struct PaygoClientConfiguration: Sendable {
         rateLimit: RequestRate = .default
     ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
-        self.usagePath = usagePath
         self.credentials = credentials
         self.timeoutSeconds = timeoutSeconds
         self.maxBodyBytes = maxBodyBytes
@@ -43,14 +36,5 @@ public struct PaygoClientConfiguration: Sendable {
         self.retryPolicy = retryPolicy
         self.proxy = proxy
         self.rateLimit = rateLimit
-    }
-
-    /// The configured path first, then the other known paths, each once.
-    public var candidatePaths: [String] {
-        var paths = [usagePath]
-        for path in [Self.documentedUsagePath] + Self.laterUsagePaths where !paths.contains(path) {
-            paths.append(path)
-        }
-        return paths
     }
 }

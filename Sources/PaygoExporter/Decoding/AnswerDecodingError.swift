@@ -1,8 +1,8 @@
-/// Why a body could not be read as a PayGo usage answer.
+/// Why a body could not be read as a Cloudflare v4 answer.
 ///
 /// Carries where in the document the problem is, never the body itself: bodies are large and
 /// may echo request data.
-public struct PaygoDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
+public struct AnswerDecodingError: Error, Sendable, Hashable, CustomStringConvertible {
     private enum Kind: Sendable, Hashable {
         case notJSON(String)
         case invalidField(path: String, problem: String)
@@ -10,9 +10,9 @@ public struct PaygoDecodingError: Error, Sendable, Hashable, CustomStringConvert
 
     private let kind: Kind
 
-    static func notJSON(_ detail: String) -> PaygoDecodingError { .init(kind: .notJSON(detail)) }
+    static func notJSON(_ detail: String) -> AnswerDecodingError { .init(kind: .notJSON(detail)) }
 
-    static func invalidField(path: String, problem: String) -> PaygoDecodingError {
+    static func invalidField(path: String, problem: String) -> AnswerDecodingError {
         .init(kind: .invalidField(path: path, problem: problem))
     }
 

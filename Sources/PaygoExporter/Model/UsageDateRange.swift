@@ -21,8 +21,8 @@ public struct UsageDateRange: Sendable, Hashable, CustomStringConvertible {
 
     public var dayCount: Int { lastDay - firstDay + 1 }
 
-    public var fromText: String { RFC3339Timestamp.formatDate(Double(firstDay) * 86_400) }
-    public var toText: String { RFC3339Timestamp.formatDate(Double(lastDay) * 86_400) }
+    public var fromText: String { CivilCalendar.formatDate(Double(firstDay) * 86_400) }
+    public var toText: String { CivilCalendar.formatDate(Double(lastDay) * 86_400) }
 
     /// Consecutive ranges of at most `maxDays` days covering this one, in order.
     public func windows(maxDays: Int = UsageDateRange.maxDays) -> [UsageDateRange] {

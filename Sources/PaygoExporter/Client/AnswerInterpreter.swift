@@ -1,36 +1,39 @@
-/// Turns an HTTP status and body into records or a typed error: the one place that decides
-/// what an answer means, shared by the real client and the demo.
-struct UsageAnswerInterpreter: Sendable {
+import Foundation
+
+/// Turns an HTTP status and body into an endpoint's result or a typed error: the one place
+/// that decides what an answer means, for every endpoint and for the demo.
+struct AnswerInterpreter<Reader: EnvelopeResultReader>: Sendable {
     /// Credentials to cut out of echoed API messages; nil when there are none (demo).
     let credentials: CloudflareCredentials?
-    private let decoder = PaygoAnswerDecoder()
+    private let decoder: EnvelopeDecoder<Reader>
 
-    init(credentials: CloudflareCredentials?) {
+    init(_ reader: Reader, credentials: CloudflareCredentials?) {
+        decoder = EnvelopeDecoder(reader)
         self.credentials = credentials
     }
 
-    func records(status: Int, body: some Collection<UInt8>, account: AccountID) throws(UsageFetchError) -> [UsageRecord] {
-        let answer: PaygoAnswer
+    func result(status: Int, body: some Collection<UInt8>, operation: APIOperation) throws(CloudflareAPIError) -> Reader.Value {
+        let answer: APIAnswer<Reader.Value>
         do {
             answer = try decoder.decode(body)
         } catch {
             // An unreadable body on an error status is the status's fault (e.g. an HTML 502 page).
-            if !(200..<300).contains(status) { throw .status(status, apiErrors: [], account: account) }
-            throw .undecodable(error, account: account)
+            if !(200..<300).contains(status) { throw .status(status, apiErrors: [], operation: operation) }
+            throw .undecodable(error, operation: operation)
         }
         let apiErrors = answer.errors.map(redacted)
         guard (200..<300).contains(status) else {
-            throw .status(status, apiErrors: apiErrors, account: account)
+            throw .status(status, apiErrors: apiErrors, operation: operation)
         }
         guard answer.success else {
-            throw .unsuccessful(apiErrors: apiErrors, account: account)
+            throw .unsuccessful(apiErrors: apiErrors, operation: operation)
         }
-        return answer.records
+        return answer.result
     }
 
     /// API messages are echoed into logs and the landing page; a misbehaving proxy could echo
     /// our own headers back, so credentials are cut out of them first.
-    private func redacted(_ message: PaygoAnswer.APIMessage) -> PaygoAnswer.APIMessage {
+    private func redacted(_ message: APIMessage) -> APIMessage {
         guard let credentials else { return message }
         var text = message.message
         let secrets: [String] = switch credentials {
