@@ -70,11 +70,26 @@ import Testing
         let later = asked + .seconds(5)
         #expect((0..<10).map { _ in budget.reserve(at: later) }.allSatisfy { $0 == later })
         #expect(budget.reserve(at: later) > later)
-        // And the real acquire() does sleep until the reserved time.
-        let paced = RequestBudget(rate: RequestRate(requests: 10, perSeconds: 1))
-        let start = ContinuousClock.now
-        for _ in 0..<3 { try await paced.acquire() }
-        #expect(ContinuousClock.now - start >= .milliseconds(190), "the burst of one, then 100 ms apart")
+    }
+
+    /// The real `acquire()` sleeps until exactly the reserved time, on the budget's clock.
+    @Test func acquireSleepsUntilTheReservedInstant() async throws {
+        let clock = TestClock()
+        let paced = RequestBudget(rate: RequestRate(requests: 10, perSeconds: 1), clock: clock)
+        try await paced.acquire()
+        #expect(clock.now == clock.start, "the burst of one goes at once")
+        let second = Task { try await paced.acquire(); return clock.now }
+        try await clock.waitForSleepers(1)
+        #expect(clock.nextDeadline == clock.start + .milliseconds(100))
+        clock.advance(by: .milliseconds(99))
+        #expect(clock.sleeperCount == 1, "not a millisecond early")
+        clock.advance(by: .milliseconds(1))
+        #expect(try await second.value == clock.start + .milliseconds(100))
+        let third = Task { try await paced.acquire(); return clock.now }
+        try await clock.waitForSleepers(1)
+        #expect(clock.nextDeadline == clock.start + .milliseconds(200), "100 ms apart")
+        clock.advance(by: .milliseconds(100))
+        #expect(try await third.value == clock.start + .milliseconds(200))
     }
 
     /// The acceptance test, scaled from 5 minutes to 2 seconds: a thousand accounts on

@@ -19,6 +19,7 @@ public struct UsageRefresher: Service {
     private let maxStaleSeconds: Double
     private let maxSeriesPerAccount: Int
     private let concurrency = ConcurrencyLimit(limit: Self.maxConcurrentRefreshes)
+    private let clock: any ExporterClock
     private let logger: Logger
 
     /// - Parameters:
@@ -26,16 +27,19 @@ public struct UsageRefresher: Service {
     ///     nothing limits requests (demo).
     ///   - maxStaleSeconds: how long a failing account's last good usage stays served.
     ///   - maxSeriesPerAccount: usage series kept from one answer; the rest are dropped and counted.
+    ///   - jitter: each account's offset in its slot (see `RefreshSchedule`); random when nil.
     public init(
         store: SnapshotStore, source: any UsageSource, interval: Duration, rateLimit: RequestRate?,
-        maxStaleSeconds: Double = .infinity, maxSeriesPerAccount: Int = AccountUsage.defaultMaxSeries, logger: Logger
+        maxStaleSeconds: Double = .infinity, maxSeriesPerAccount: Int = AccountUsage.defaultMaxSeries,
+        jitter: [Double]? = nil, clock: any ExporterClock = SystemClock(), logger: Logger
     ) {
         self.store = store
         self.source = source
         var random = SystemRandomNumberGenerator()
         schedule = RefreshSchedule(
             accountCount: store.accounts.count, interval: interval, rate: rateLimit,
-            jitter: store.accounts.map { _ in Double.random(in: 0..<1, using: &random) })
+            jitter: jitter ?? store.accounts.map { _ in Double.random(in: 0..<1, using: &random) })
+        self.clock = clock
         self.maxStaleSeconds = maxStaleSeconds
         self.maxSeriesPerAccount = maxSeriesPerAccount
         self.logger = logger
@@ -50,7 +54,7 @@ public struct UsageRefresher: Service {
                 "fix": "raise --cloudflare.rate-limit if the token has room, or accept the longer interval",
             ])
         }
-        let start = ContinuousClock.now
+        let start = clock.now
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 for (index, account) in store.accounts.enumerated() {
@@ -71,10 +75,10 @@ public struct UsageRefresher: Service {
 
     private func refreshForever(_ account: AccountID, index: Int, start: ContinuousClock.Instant) async {
         while !Task.isCancelled {
-            let nextSlot = { schedule.nextSlot(ofAccountAt: index, after: ContinuousClock.now, start: start) }
+            let nextSlot = { schedule.nextSlot(ofAccountAt: index, after: clock.now, start: start) }
             await refreshOnce(account, nextRefreshTime: nextSlot)
             do {
-                try await Task.sleep(until: nextSlot(), clock: .continuous)
+                try await clock.sleep(until: nextSlot())
             } catch {
                 return
             }
@@ -84,14 +88,15 @@ public struct UsageRefresher: Service {
     /// One fetch of one account, recorded in the store with when the next one is due.
     private func refreshOnce(_ account: AccountID, nextRefreshTime: (() -> ContinuousClock.Instant)?) async {
         guard let (outcome, seconds) = await concurrency.run({ () async -> (UsageFetchOutcome, Double) in
-            let started = ContinuousClock.now
+            let started = clock.now
             let outcome = await source.fetchUsage(for: account)
-            return (outcome, (ContinuousClock.now - started).seconds)
+            return (outcome, (clock.now - started).seconds)
         }), !Task.isCancelled else { return }
         let maxStaleSeconds = maxStaleSeconds
         let maxSeries = maxSeriesPerAccount
-        let finished = Date().timeIntervalSince1970
-        let next = nextRefreshTime.map { finished + (ContinuousClock.now.duration(to: $0())).seconds }
+        let finished = clock.unixTime
+        let now = clock.now
+        let next = nextRefreshTime.map { finished + now.duration(to: $0()).seconds }
         var dropped = 0
         store.update(account) {
             let updated = $0.applying(

@@ -24,11 +24,16 @@ final class ScrapeBodyCache: Sendable {
     }
 
     private let bodies = Mutex<[Key: Entry]>([:])
+    private let clock: any ExporterClock
+
+    init(clock: any ExporterClock = SystemClock()) {
+        self.clock = clock
+    }
 
     /// The cached body for `key` if it was built from `usage` within `maxAge`, else the
     /// concatenation of the parts `build` makes now (kept for the next scrapes).
     func body(for key: Key, usage: RenderedUsage, build: () throws -> [ByteBuffer]) rethrows -> ByteBuffer {
-        let now = ContinuousClock.now
+        let now = clock.now
         if let cached = cachedBody(for: key, usage: usage, now: now) {
             return cached
         }
@@ -40,7 +45,11 @@ final class ScrapeBodyCache: Sendable {
     }
 
     /// The cached body for `key` if it was built from `usage` within `maxAge`; never builds.
-    func cachedBody(for key: Key, usage: RenderedUsage, now: ContinuousClock.Instant = .now) -> ByteBuffer? {
+    func cachedBody(for key: Key, usage: RenderedUsage) -> ByteBuffer? {
+        cachedBody(for: key, usage: usage, now: clock.now)
+    }
+
+    private func cachedBody(for key: Key, usage: RenderedUsage, now: ContinuousClock.Instant) -> ByteBuffer? {
         guard let cached = bodies.withLock({ $0[key] }), cached.usageVersion == usage.version, now - cached.builtAt < Self.maxAge else {
             return nil
         }

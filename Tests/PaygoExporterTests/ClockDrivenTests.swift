@@ -1,0 +1,78 @@
+import Logging
+import Synchronization
+import NIOCore
+@testable import PaygoExporter
+import Testing
+
+/// The refresher's schedule and the scrape body cache's expiry, on a test clock: every instant
+/// is checked exactly, however loaded the machine running the suite is.
+@Suite struct ClockDrivenTests {
+    /// Records when each account was fetched, on the refresher's clock.
+    final class RecordingSource: UsageSource {
+        let clock: TestClock
+        private let calls = Mutex<[(AccountID, ContinuousClock.Instant)]>([])
+
+        init(clock: TestClock) { self.clock = clock }
+
+        func fetchUsage(for account: AccountID, range: UsageDateRange?) async -> UsageFetchOutcome {
+            calls.withLock { $0.append((account, clock.now)) }
+            return UsageFetchOutcome(result: .success([]), responseCodes: [200])
+        }
+
+        func times(of account: AccountID) -> [ContinuousClock.Instant] {
+            calls.withLock { $0.filter { $0.0 == account }.map(\.1) }
+        }
+    }
+
+    @Test func accountsRefreshAtOnceThenExactlyOnTheirSlots() async throws {
+        let clock = TestClock(unixTime: 1_000)
+        let accounts = [TestAccounts.account(1), TestAccounts.account(2)]
+        let store = SnapshotStore(accounts: accounts)
+        let source = RecordingSource(clock: clock)
+        let refresher = UsageRefresher(
+            store: store, source: source, interval: .seconds(60), rateLimit: nil, jitter: [0, 0], clock: clock,
+            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let running = Task { try await refresher.run() }
+        defer { running.cancel() }
+        try await clock.waitForSleepers(2)
+        #expect(source.times(of: accounts[0]) == [clock.start])
+        #expect(source.times(of: accounts[1]) == [clock.start])
+        // Slots spread over the interval: account 1 at 0 s into it, account 2 half way.
+        let health = store.entries().map(\.snapshot.health)
+        #expect(health.map(\.nextRefreshTime) == [1_060, 1_090])
+        #expect(health.map(\.lastSuccessTime) == [1_000, 1_000])
+
+        clock.advance(by: .seconds(59))
+        #expect(source.times(of: accounts[0]).count == 1, "not a second early")
+        clock.advance(by: .seconds(1))
+        try await clock.waitForSleepers(2)
+        #expect(source.times(of: accounts[0]) == [clock.start, clock.start + .seconds(60)])
+        #expect(source.times(of: accounts[1]) == [clock.start])
+        clock.advance(by: .seconds(30))
+        try await clock.waitForSleepers(2)
+        #expect(source.times(of: accounts[1]) == [clock.start, clock.start + .seconds(90)])
+        #expect(store.entries().map(\.snapshot.health.nextRefreshTime) == [1_120, 1_150])
+    }
+
+    @Test func aScrapeBodyIsReusedForExactlyOneSecond() {
+        let clock = TestClock()
+        let cache = ScrapeBodyCache(clock: clock)
+        let key = ScrapeBodyCache.Key(format: .prometheusText, gzip: false)
+        let usage = RenderedUsage(version: 1, bytes: ByteBuffer(string: "usage\n"))
+        var builds = 0
+        func build() -> [ByteBuffer] {
+            builds += 1
+            return [usage.bytes, ByteBuffer(string: "tail \(builds)\n")]
+        }
+        #expect(String(buffer: cache.body(for: key, usage: usage, build: build)) == "usage\ntail 1\n")
+        clock.advance(by: .milliseconds(999))
+        #expect(cache.cachedBody(for: key, usage: usage).map { String(buffer: $0) } == "usage\ntail 1\n")
+        #expect(String(buffer: cache.body(for: key, usage: usage, build: build)) == "usage\ntail 1\n")
+        clock.advance(by: .milliseconds(1))
+        #expect(cache.cachedBody(for: key, usage: usage) == nil, "a second old: stale")
+        #expect(String(buffer: cache.body(for: key, usage: usage, build: build)) == "usage\ntail 2\n")
+        let newer = RenderedUsage(version: 2, bytes: ByteBuffer(string: "newer\n"))
+        #expect(cache.cachedBody(for: key, usage: newer) == nil, "a new usage body is never served from the old one")
+        #expect(builds == 2)
+    }
+}
