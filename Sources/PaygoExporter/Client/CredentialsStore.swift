@@ -1,50 +1,30 @@
-import Foundation
-import Logging
-import Synchronization
-
-/// The credentials in force, re-read from the token file on SIGHUP or when the file changes,
-/// so a rotated token takes effect without a restart.
+/// The credentials in force. With a token file, they are re-read on SIGHUP and whenever the
+/// file changes (checked before each call), so a rotated token takes effect without a restart;
+/// an unreadable or invalid new file keeps the old token and the log says why, never what.
 public final class CredentialsStore: Sendable {
-    private struct State {
-        var credentials: CloudflareCredentials
-        var fileModification: Date?
+    private let file: ReloadableFile<CloudflareCredentials>
+
+    /// - Parameter file: the credentials and where they reload from (a `ReloadableFile` whose
+    ///   path is nil when they came from the environment).
+    public init(_ file: ReloadableFile<CloudflareCredentials>) {
+        self.file = file
     }
 
-    private let state: Mutex<State>
-    private let tokenFile: String?
-    private let logger: Logger
-
-    public init(_ credentials: CloudflareCredentials, tokenFile: String?, logger: Logger) {
-        self.tokenFile = tokenFile
-        self.logger = logger
-        state = Mutex(State(credentials: credentials, fileModification: tokenFile.flatMap(Self.modificationDate)))
+    /// Credentials that never reload (from the environment, or in tests).
+    public convenience init(fixed credentials: CloudflareCredentials) {
+        self.init(ReloadableFile(credentials, path: nil, subject: "API token", logger: .init(label: "credentials")) { _ in credentials })
     }
 
     /// The credentials to use now; picks up a changed token file first.
     public func current() -> CloudflareCredentials {
-        if let tokenFile, let modified = Self.modificationDate(tokenFile),
-           state.withLock({ $0.fileModification != modified }) {
-            reload(reason: "token file changed")
-        }
-        return state.withLock { $0.credentials }
+        file.currentReloadingIfChanged().value
     }
 
-    /// Re-reads the token file. A file that became unreadable or invalid keeps the old token
-    /// and logs why; the token itself is never logged.
+    /// Re-reads the token file, if there is one.
     public func reload(reason: String) {
-        guard let tokenFile else { return }
-        let modified = Self.modificationDate(tokenFile)
-        do {
-            let credentials = try CredentialsResolver.resolve(tokenFile: tokenFile, environment: [:])
-            state.withLock { $0 = State(credentials: credentials, fileModification: modified) }
-            logger.info("reloaded API token", metadata: ["file": "\(tokenFile)", "trigger": "\(reason)"])
-        } catch {
-            state.withLock { $0.fileModification = modified }
-            logger.error("kept the previous API token", metadata: ["trigger": "\(reason)", "error": "\(error)"])
-        }
+        file.reload(reason: reason)
     }
 
-    private static func modificationDate(_ path: String) -> Date? {
-        (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date
-    }
+    /// Whether the credentials come from a file (and so reload).
+    public var reloads: Bool { file.path != nil }
 }

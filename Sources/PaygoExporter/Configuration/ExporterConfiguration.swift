@@ -131,13 +131,13 @@ public struct ExporterConfiguration: Sendable {
                     "--demo serves its own sample accounts and ignores Cloudflare settings",
                     fix: "drop --cloudflare.account-id, or drop --demo to watch real accounts")
             }
-            accounts = DemoUsageSource.accounts
+            accounts = DemoConfiguration.accounts
             mode = .demo
             budgetFile = options.budgetFile
             budgets = if let path = options.budgetFile {
-                try BudgetFile.load(path: path, watchedAccounts: DemoUsageSource.accounts)
+                try BudgetFile.load(path: path, watchedAccounts: DemoConfiguration.accounts)
             } else {
-                DemoUsageSource.budgets
+                DemoConfiguration.budgets
             }
             return
         }

@@ -11,18 +11,8 @@ import Foundation
 /// It writes the JSON Cloudflare would send and hands it to the same decoder as real answers,
 /// so `--demo` exercises the whole decode -> snapshot -> render path.
 public struct DemoUsageSource: UsageSource {
-    /// The demo's accounts: all-hex tags that are recognisably not real.
-    public static let accounts: [AccountID] = [
-        AccountID("0ddba11c0ffee0000000000000000001")!,
-        AccountID("0ddba11c0ffee0000000000000000002")!,
-    ]
-
-    /// Budgets for the demo accounts: the USD forecast lands past the warning share, the EUR one
-    /// past the budget, so dashboards and alerts have something to show.
-    public static let budgets: [Budget] = [
-        Budget(account: accounts[0], currency: "USD", amount: 5_000, warnRatio: 0.8),
-        Budget(account: accounts[1], currency: "EUR", amount: 1_200, warnRatio: 0.8),
-    ]
+    /// The demo's accounts (`DemoConfiguration.accounts`).
+    public static var accounts: [AccountID] { DemoConfiguration.accounts }
 
     private struct Product {
         let service: String

@@ -25,12 +25,14 @@ public struct UsageSourceParts: Sendable {
             httpClient = nil
         case .cloudflare(let configuration, let usagePath):
             let client = CloudflareAPI.makeHTTPClient(for: configuration, logger: logger)
-            let store = CredentialsStore(configuration.credentials, tokenFile: configuration.tokenFile, logger: logger)
+            let store = CredentialsStore(ReloadableFile(
+                configuration.credentials, path: configuration.tokenFile, subject: "API token", logger: logger
+            ) { path in try CredentialsResolver.resolve(tokenFile: path, environment: [:]) })
             let api = CloudflareAPI(
                 httpClient: client, configuration: configuration, credentials: store, clock: clock, userAgent: BuildInfo.userAgent,
                 logger: logger)
             source = RoutingUsageSource(accounts, to: UsageEndpoint(api: api, path: usagePath, logger: logger))
-            credentials = configuration.tokenFile == nil ? nil : store
+            credentials = store.reloads ? store : nil
             gate = api.gate
             httpClient = client
         }

@@ -68,7 +68,7 @@ public final class ExpositionCache: Sendable {
 
     /// The current body of every `cloudflare_paygo_*` family in `format`.
     public func body(_ format: ExpositionFormat = .prometheusText) -> RenderedUsage {
-        let budgetState = budgets?.current ?? (generation: 0, budgets: [])
+        let budgetState = budgets?.current ?? (generation: 0, value: [])
         let standaloneGenerations = standaloneSources.map(\.generation)
         return state.withLock { state in
             if let current = current(format, in: state, budgetGeneration: budgetState.generation, standalone: standaloneGenerations) {
@@ -83,7 +83,7 @@ public final class ExpositionCache: Sendable {
                 return (snapshot: entry.snapshot, fragments: cached?.generation == entry.generation ? cached?.fragments : nil)
             }
             state.renders += 1
-            let bytes = assemble(&accounts, standalone: standaloneFamilies(budgetState.budgets), format: format)
+            let bytes = assemble(&accounts, standalone: standaloneFamilies(budgetState.value), format: format)
             state.accounts = [:]
             for (entry, account) in zip(entries, accounts) {
                 state.accounts[entry.snapshot.account] = (entry.generation, account.fragments ?? [])
