@@ -22,7 +22,8 @@ public enum Backfill {
         let windows = range.windows()
         let parts = UsageSourceParts(mode: configuration.mode, accounts: configuration.accounts, logger: logger)
         let (histories, recordTotal) = try await parts.run { parts in
-            try await fetch(configuration.accounts, windows: windows, from: parts.source, progress: progress)
+            try await fetch(
+                configuration.accounts, windows: windows, from: parts.source, maxSeries: configuration.maxSeriesPerAccount, progress: progress)
         }
 
         let writer = BackfillWriter(step: step, notAfter: min(Double(range.lastDay + 1) * 86_400, Date().timeIntervalSince1970))
@@ -39,7 +40,7 @@ public enum Backfill {
 
     /// Every window of every account, one call at a time so the token's rate limit holds.
     private static func fetch(
-        _ accounts: [AccountID], windows: [UsageDateRange], from source: any UsageSource, progress: (String) -> Void
+        _ accounts: [AccountID], windows: [UsageDateRange], from source: any UsageSource, maxSeries: Int, progress: (String) -> Void
     ) async throws -> (histories: [(AccountID, DailyUsage)], records: Int) {
         var histories: [(AccountID, DailyUsage)] = []
         var recordTotal = 0
@@ -61,7 +62,7 @@ public enum Backfill {
                 }
             }
             recordTotal += records.count
-            histories.append((account, DailyUsage(records: records)))
+            histories.append((account, DailyUsage(records: records, maxSeries: maxSeries)))
         }
         return (histories, recordTotal)
     }

@@ -5,21 +5,17 @@ struct DailyUsage: Sendable {
     private(set) var series: [UsageSeriesKey: [UsageSeries]] = [:]
     /// Per currency and charge period start, the billing period it belongs to.
     private(set) var billingPeriodStarts: [String: [Double: Double]] = [:]
+    /// Distinct series left out because the history held more than `maxSeries`.
+    private(set) var droppedSeries = 0
 
-    init(records: [UsageRecord]) {
-        var days: [UsageSeriesKey: [Double: UsageSeries]] = [:]
-        for record in records {
-            let key = UsageSeriesKey(service: record.serviceName, unit: record.consumedUnit, currency: record.billingCurrency)
-            if var existing = days[key]?[record.chargePeriodStart] {
-                existing.add(record)
-                days[key]?[record.chargePeriodStart] = existing
-            } else {
-                days[key, default: [:]][record.chargePeriodStart] = UsageSeries(key: key, record: record)
-            }
+    init(records: [UsageRecord], maxSeries: Int = AccountUsage.defaultMaxSeries) {
+        var table = UsageSeriesTable(periods: .every, maxKeys: maxSeries)
+        for record in records where table.add(record) != .dropped {
             if let start = record.billingPeriodStart {
                 billingPeriodStarts[record.billingCurrency, default: [:]][record.chargePeriodStart] = start
             }
         }
-        series = days.mapValues { $0.values.sorted { $0.chargePeriodStart < $1.chargePeriodStart } }
+        series = Dictionary(grouping: table.series, by: \.key).mapValues { $0.sorted { $0.chargePeriodStart < $1.chargePeriodStart } }
+        droppedSeries = table.droppedKeyCount
     }
 }

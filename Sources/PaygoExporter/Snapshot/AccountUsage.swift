@@ -25,42 +25,22 @@ public struct AccountUsage: Sendable, Hashable {
     /// any further series are left out of everything (series, billing periods and forecast) and
     /// counted in `droppedSeries`, so a hostile answer cannot grow the exposition without bound.
     public init(records: [UsageRecord], now: Double = .infinity, maxSeries: Int = AccountUsage.defaultMaxSeries) {
-        // Answers list a series' records together, so the previous record's series and
-        // currency are looked up first: hashing three strings per record was most of the cost.
-        var newest: [UsageSeries] = []
-        var indexByKey: [UsageSeriesKey: Int] = [:]
-        var lastSeries: Int?
+        var table = UsageSeriesTable(periods: .newest, maxKeys: maxSeries)
         var billingStarts: [String: Double] = [:]
         // Per currency, charge period start -> (end, cost, billing period start).
         var days: [(currency: String, days: [Double: (end: Double, cost: Double, billingStart: Double?)])] = []
         var dayIndexByCurrency: [String: Int] = [:]
         var lastCurrency: Int?
-        // Hashes only: what is dropped must not cost memory in proportion to its names.
-        var dropped = Set<Int>()
         for record in records {
-            let key = UsageSeriesKey(service: record.serviceName, unit: record.consumedUnit, currency: record.billingCurrency)
-            if let index = lastSeries.flatMap({ newest[$0].key == key ? $0 : nil }) ?? indexByKey[key] {
-                lastSeries = index
-                if record.chargePeriodStart > newest[index].chargePeriodStart {
-                    newest[index] = UsageSeries(key: key, record: record)
-                } else if record.chargePeriodStart == newest[index].chargePeriodStart {
-                    newest[index].add(record)
-                }
-            } else if newest.count >= maxSeries {
-                dropped.insert(key.hashValue)
-                continue
-            } else {
-                lastSeries = newest.count
-                indexByKey[key] = newest.count
-                newest.append(UsageSeries(key: key, record: record))
-            }
+            // Older periods of a series still count towards the billing period and forecast.
+            guard table.add(record) != .dropped else { continue }
             if let start = record.billingPeriodStart {
                 billingStarts[record.billingCurrency] = max(billingStarts[record.billingCurrency] ?? start, start)
             }
             Self.addDay(record, to: &days, indexByCurrency: &dayIndexByCurrency, last: &lastCurrency)
         }
-        droppedSeries = dropped.count
-        series = newest.sorted { $0.key < $1.key }
+        droppedSeries = table.droppedKeyCount
+        series = table.series.sorted { $0.key < $1.key }
         billingPeriodStarts = billingStarts
         recordCount = records.count
         var ends: [String: Double] = [:]
