@@ -9,24 +9,13 @@ struct BackfillWriter {
     /// No sample at or after this time (the live exporter covers from here on).
     let notAfter: Double
 
-    /// The families a day of usage fills, in name order: costs and quantities. The charge
-    /// period timestamps are left out: history has no use for them and they would add 40%.
-    private static let families: [MetricDescriptor] = [
-        MetricCatalog.consumedQuantity, MetricCatalog.contractedCost, MetricCatalog.cumulatedContractedCost,
-        MetricCatalog.cumulatedPricingQuantity, MetricCatalog.pricingQuantity,
-    ].sorted { $0.name < $1.name }
-
-    /// A day's value for one of `families`.
-    private static func value(of descriptor: MetricDescriptor, in day: UsageSeries) -> Double? {
-        switch descriptor {
-        case MetricCatalog.consumedQuantity: day.consumedQuantity
-        case MetricCatalog.contractedCost: day.contractedCost
-        case MetricCatalog.cumulatedContractedCost: day.cumulatedContractedCost
-        case MetricCatalog.cumulatedPricingQuantity: day.cumulatedPricingQuantity
-        case MetricCatalog.pricingQuantity: day.pricingQuantity
-        default: nil
+    /// The usage-series families the catalog marks as backfilled, in name order, with the
+    /// column each reads: costs and quantities.
+    private static let families: [(descriptor: MetricDescriptor, value: @Sendable (UsageSeries) -> Double?)] =
+        MetricCatalog.families.compactMap { family in
+            guard family.backfilled, case .perUsageSeries(let value) = family.samples else { return nil }
+            return (family.descriptor, value)
         }
-    }
 
     private static func appendInteger(_ value: Int64, to output: inout [UInt8]) {
         if value < 0 { output.append(UInt8(ascii: "-")) }
@@ -66,12 +55,12 @@ struct BackfillWriter {
                 }
             }
         }
-        for descriptor in Self.families {
+        for (descriptor, value) in Self.families {
             for (account, daily) in accounts {
                 for (key, days) in daily.series.sorted(by: { $0.key < $1.key }) {
                     let labels = [Label("account_id", account.rawValue), Label("service", key.service), Label("unit", key.unit), Label("currency", key.currency)]
                     for day in days {
-                        guard let sampleValue = Self.value(of: descriptor, in: day) else { continue }
+                        guard let sampleValue = value(day) else { continue }
                         header(descriptor)
                         try appendDay(from: day.chargePeriodStart, to: day.chargePeriodEnd, name: descriptor.name, labels: labels, value: sampleValue)
                     }

@@ -143,8 +143,9 @@ public final class ExpositionCache: Sendable {
         _ accounts: inout [(snapshot: AccountSnapshot, fragments: [ByteBuffer]?)],
         standalone: [(MetricDescriptor, [UInt8])], format: ExpositionFormat
     ) -> ByteBuffer {
-        enum Source { case accounts(Int), fixed([UInt8]) }
-        let families = (MetricCatalog.accountFamilies.enumerated().map { ($1, Source.accounts($0)) } + standalone.map { ($0, Source.fixed($1)) })
+        enum Source { case accounts(Int, FamilyDeclaration), fixed([UInt8]) }
+        let perAccount = MetricCatalog.accountFamilies.enumerated().map { ($1.descriptor, Source.accounts($0, $1)) }
+        let families = (perAccount + standalone.map { ($0, Source.fixed($1)) })
             .sorted { $0.0.name.utf8.lexicographicallyPrecedes($1.0.name.utf8) }
         // Sized up front (exactly when nothing changed) so that the buffer that is served is
         // written once; a body of many accounts runs to megabytes.
@@ -161,7 +162,7 @@ public final class ExpositionCache: Sendable {
             format.appendHeader(descriptor, to: &header)
             body.writeBytes(header)
             switch source {
-            case .accounts(let family):
+            case .accounts(let family, let declaration):
                 let samplesStart = body.writerIndex
                 for (index, account) in accounts.enumerated() {
                     let start = body.writerIndex
@@ -169,7 +170,7 @@ public final class ExpositionCache: Sendable {
                         body.writeImmutableBuffer(fragments[family])
                     } else {
                         rendered.removeAll(keepingCapacity: true)
-                        AccountExposition.appendSamples(of: descriptor, for: account.snapshot, to: &rendered)
+                        AccountExposition.appendSamples(of: declaration, for: account.snapshot, to: &rendered)
                         body.writeBytes(rendered)
                     }
                     ranges[index][family] = start..<body.writerIndex

@@ -106,11 +106,4 @@ public enum MetricCatalog {
         name: "cloudflare_paygo_exporter_build_info",
         help: "Always 1; labels give the exporter's version, source revision and Swift version.",
         type: .info)
-
-    /// The families rendered from account snapshots, in exposition (name) order.
-    public static let accountFamilies: [MetricDescriptor] = [
-        contractedCost, cumulatedContractedCost, consumedQuantity, pricingQuantity, cumulatedPricingQuantity,
-        chargePeriodStart, chargePeriodEnd, billingPeriodStart, billingPeriodEnd, forecastCost,
-        up, lastSuccess, refreshDuration, nextRefresh, records, apiRequests, refreshErrors, seriesDropped,
-    ].sorted { $0.name < $1.name }
 }

@@ -18,6 +18,9 @@ public enum ProcessMetrics {
     static let virtualMemoryMax = MetricDescriptor(name: "process_virtual_memory_max_bytes", help: "Maximum amount of virtual memory available in bytes.", type: .gauge, unit: "bytes")
     static let startTime = MetricDescriptor(name: "process_start_time_seconds", help: "Start time of the process since unix epoch in seconds.", type: .gauge, unit: "seconds")
 
+    /// Every family this type serves, for `MetricCatalog.families`.
+    static let descriptors = [cpu, openFDs, maxFDs, residentMemory, virtualMemory, virtualMemoryMax, startTime]
+
     /// Boot time never changes while we run; read it once.
     private static let bootTime: Double? = readFile("/proc/stat").flatMap { text in
         text.split(separator: "\n").first { $0.hasPrefix("btime ") }.flatMap { Double($0.dropFirst(6).trimmingCharacters(in: " ")) }

@@ -1,0 +1,56 @@
+import PrometheusExposition
+
+/// One family the exporter serves, declared once: what it is (its descriptor) and where its
+/// samples come from. The live body, `once`, `backfill` and the README's metric table all read
+/// `MetricCatalog.families`, so a family cannot be served in one place and forgotten in another.
+public struct FamilyDeclaration: Sendable {
+    /// Where a family's samples come from.
+    public enum Samples: Sendable {
+        /// One sample per usage series of each account (labels `account_id`, `service`,
+        /// `unit`, `currency`), read from the series; nil leaves the series out.
+        case perUsageSeries(@Sendable (UsageSeries) -> Double?)
+        /// Samples of each account, from its snapshot: the labels after `account_id`, and the
+        /// value.
+        case perAccount(@Sendable (AccountSnapshot) -> [AccountSample])
+        /// From something that belongs to no account's snapshot, which renders it itself: the
+        /// build, the refresh schedule, the budget file, the token's pause, the web server.
+        case standalone
+        /// The standard `process_*` families, read from /proc at most once a second.
+        case process
+    }
+
+    public let descriptor: MetricDescriptor
+    public let samples: Samples
+    /// Whether `backfill` writes the family for past days.
+    public let backfilled: Bool
+
+    public init(_ descriptor: MetricDescriptor, _ samples: Samples, backfilled: Bool = false) {
+        self.descriptor = descriptor
+        self.samples = samples
+        self.backfilled = backfilled
+    }
+
+    /// Whether the family's samples are rendered from account snapshots.
+    public var isPerAccount: Bool {
+        switch samples {
+        case .perUsageSeries, .perAccount: true
+        case .standalone, .process: false
+        }
+    }
+}
+
+/// One sample of an account's family: the labels after `account_id`, and the value.
+public struct AccountSample: Sendable {
+    public let labels: [Label]
+    public let value: Double
+
+    public init(_ labels: [Label], _ value: Double) {
+        self.labels = labels
+        self.value = value
+    }
+
+    /// A sample with no labels beyond `account_id`.
+    public init(_ value: Double) {
+        self.init([], value)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import Logging
+import NIOCore
+@testable import PaygoExporter
+import PrometheusExposition
+import Testing
+
+/// Every family is declared once, in `MetricCatalog.families`: a full exporter serves exactly
+/// the declared families, and README's metric table lists exactly them.
+@Suite struct MetricCatalogTests {
+    /// A body with everything switched on: an account with every column, a failure and a
+    /// success behind it, budgets, the schedule, the rate limit, a paused token.
+    static func fullBody() throws -> String {
+        let account = TestAccounts.account(1)
+        let store = SnapshotStore(accounts: [account])
+        let records = [
+            UsageRecord(
+                billingCurrency: "USD", billingPeriodStart: 0, chargePeriodStart: 86_400, chargePeriodEnd: 2 * 86_400, serviceName: "Workers",
+                consumedUnit: "Requests", consumedQuantity: 1, pricingQuantity: 1, contractedCost: 1, cumulatedContractedCost: 2,
+                cumulatedPricingQuantity: 2),
+            UsageRecord(
+                billingCurrency: "USD", billingPeriodStart: 0, chargePeriodStart: 0, chargePeriodEnd: 86_400, serviceName: "Workers",
+                consumedUnit: "Requests", consumedQuantity: 1, pricingQuantity: 1, contractedCost: 1, cumulatedContractedCost: 1,
+                cumulatedPricingQuantity: 1),
+        ]
+        let failure = RefreshFailure(reason: .http, description: "failed")
+        store.update(account) {
+            $0.applying(UsageFetchOutcome(result: .failure(failure), responseCodes: [500]), finishedAt: 5 * 86_400, durationSeconds: 1)
+                .applying(UsageFetchOutcome(result: .success(records), responseCodes: [200]), finishedAt: 5 * 86_400, durationSeconds: 1,
+                          nextRefreshTime: 6 * 86_400)
+        }
+        let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+        let budgets = BudgetBook([Budget(account: account, currency: "USD", amount: 10, warnRatio: 0.8)], path: nil, watchedAccounts: [account], logger: logger)
+        let gate = RateLimitGate()
+        gate.pause(seconds: 60)
+        let rate = RequestRate(requests: 600, perSeconds: 300)
+        let cache = ExpositionCache(
+            store: store, budgets: budgets, schedule: RefreshSchedule(accountCount: 1, interval: .seconds(60), rate: rate, jitter: [0]),
+            rateLimit: rate, standaloneSources: [gate])
+        let answer = MetricsEndpoint(cache: cache, openMetricsEnabled: true).answer(accept: nil, acceptEncoding: nil)
+        return answer.body.map { String(buffer: $0) }.joined()
+    }
+
+    @Test func aFullExporterServesExactlyTheDeclaredFamilies() throws {
+        let body = try Self.fullBody()
+        let served = body.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { String($0.split(separator: " ")[2]) }
+        let declared = MetricCatalog.families.map(\.descriptor.name)
+        #expect(Set(served).subtracting(declared).isEmpty, "served but not declared: \(Set(served).subtracting(declared).sorted())")
+        #expect(Set(declared).subtracting(served).isEmpty, "declared but not served: \(Set(declared).subtracting(served).sorted())")
+        #expect(served == served.sorted(), "in name order")
+        #expect(declared == declared.sorted(), "declared in name order")
+    }
+
+    @Test func backfillWritesTheFamiliesMarkedBackfilled() throws {
+        let history = DailyUsage(records: [
+            UsageRecord(
+                billingCurrency: "USD", billingPeriodStart: 0, chargePeriodStart: 0, chargePeriodEnd: 86_400, serviceName: "Workers",
+                consumedUnit: "Requests", consumedQuantity: 1, pricingQuantity: 1, contractedCost: 1, cumulatedContractedCost: 1,
+                cumulatedPricingQuantity: 1),
+        ])
+        var text = ""
+        BackfillWriter(step: 3_600, notAfter: 86_400).write([(TestAccounts.account(1), history)]) { chunk in
+            text += String(decoding: chunk, as: UTF8.self)
+        }
+        let written = Set(text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { String($0.split(separator: " ")[2]) })
+        let backfilled = Set(MetricCatalog.families.filter(\.backfilled).map(\.descriptor.familyName))
+        #expect(written == backfilled)
+    }
+
+    /// README's metric table names every declared family, and no other.
+    @Test func readmeListsExactlyTheDeclaredFamilies() throws {
+        let readme = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../README.md"), encoding: .utf8)
+        let section = try #require(readme.components(separatedBy: "\n## Metrics\n").dropFirst().first?.components(separatedBy: "\n## ").first)
+        var listed = Set<String>()
+        for row in section.split(separator: "\n") where row.hasPrefix("| `") {
+            let firstCell = row.split(separator: "|").first ?? ""
+            for name in firstCell.split(separator: "`").enumerated().filter({ $0.offset % 2 == 1 }).map({ String($0.element) })
+            where name.hasPrefix("cloudflare_paygo_") || name.hasPrefix("process_") {
+                listed.insert(name)
+            }
+        }
+        let declared = Set(MetricCatalog.families.map(\.descriptor.name))
+        #expect(listed.subtracting(declared).isEmpty, "in README but not declared: \(listed.subtracting(declared).sorted())")
+        #expect(declared.subtracting(listed).isEmpty, "declared but not in README: \(declared.subtracting(listed).sorted())")
+    }
+}
