@@ -37,6 +37,19 @@ import Testing
         #expect(!demo.isStretched)
     }
 
+    /// With several tokens the interval stretches to the slowest token's cycle, and an endpoint
+    /// that makes more calls per refresh counts them.
+    @Test func theIntervalStretchesToTheSlowestTokenCountingEveryCall() {
+        let fast = RefreshSchedule.TokenLoad(rate: RequestRate(requests: 600, perSeconds: 300), accounts: 100)
+        let slow = RefreshSchedule.TokenLoad(rate: RequestRate(requests: 60, perSeconds: 300), accounts: 100)
+        let schedule = RefreshSchedule(accountCount: 200, interval: .seconds(60), tokens: [fast, slow], jitter: [])
+        #expect(schedule.effectiveInterval == .seconds(500), "100 calls at one per 5 s")
+        var twoCalls = fast
+        twoCalls.callsPerRefresh = 2
+        #expect(RefreshSchedule(accountCount: 100, interval: .seconds(60), tokens: [twoCalls], jitter: []).effectiveInterval == .seconds(100))
+        #expect(RefreshSchedule(accountCount: 100, interval: .seconds(60), tokens: [fast], jitter: []).effectiveInterval == .seconds(60))
+    }
+
     @Test func slotsAreSpreadOverTheIntervalAndRepeatEveryInterval() {
         let count = 40
         let jitter = (0..<count).map { _ in Double.random(in: 0..<1) }

@@ -12,22 +12,48 @@ public struct RefreshSchedule: Sendable, Hashable {
     /// Each account's offset within a cycle, as a share of the interval in [0, 1).
     private let phases: [Double]
 
+    /// The calls one token makes per refresh cycle: its accounts, the calls each refresh of
+    /// one makes, and the budget they share.
+    public struct TokenLoad: Sendable, Hashable {
+        public var rate: RequestRate
+        public var accounts: Int
+        public var callsPerRefresh: Int
+
+        public init(rate: RequestRate, accounts: Int, callsPerRefresh: Int = 1) {
+            self.rate = rate
+            self.accounts = accounts
+            self.callsPerRefresh = callsPerRefresh
+        }
+
+        /// How long the token's budget needs for one refresh of each of its accounts.
+        var cycle: Duration { rate.spacing * (accounts * callsPerRefresh) }
+    }
+
     /// - Parameters:
-    ///   - rate: the token's request budget; nil when nothing limits requests (demo).
+    ///   - tokens: what each token must call per cycle; empty when nothing limits requests
+    ///     (demo). The interval stretches to the slowest token's cycle.
     ///   - jitter: one number in [0, 1) per account; each account's slot moves by up to half
     ///     the gap between slots, so two exporters (an HA pair) do not call in lockstep and no
     ///     account always lands on the minute.
-    public init(accountCount: Int, interval: Duration, rate: RequestRate?, jitter: [Double]) {
+    public init(accountCount: Int, interval: Duration, tokens: [TokenLoad], jitter: [Double]) {
         self.accountCount = accountCount
         configuredInterval = interval
-        // One call per account per refresh: path fallback happens once per process and
-        // retries are rare; both still go through the budget, which only delays them.
-        let needed = rate.map { $0.spacing * accountCount } ?? .zero
+        // Path fallback happens once per process and retries are rare; both still go through
+        // the budget, which only delays them.
+        let needed = tokens.map(\.cycle).max() ?? .zero
         effectiveInterval = max(interval, needed)
         let count = max(accountCount, 1)
         phases = (0..<accountCount).map { index in
             (Double(index) + 0.5 * (index < jitter.count ? min(max(jitter[index], 0), 0.999) : 0)) / Double(count)
         }
+    }
+
+    /// One token, one call per refresh, for every account; nil `rate` when nothing limits
+    /// requests (demo).
+    public init(accountCount: Int, interval: Duration, rate: RequestRate?, jitter: [Double]) {
+        self.init(
+            accountCount: accountCount, interval: interval,
+            tokens: rate.map { [TokenLoad(rate: $0, accounts: accountCount)] } ?? [], jitter: jitter)
     }
 
     public var isStretched: Bool { effectiveInterval > configuredInterval }
