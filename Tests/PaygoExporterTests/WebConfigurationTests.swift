@@ -99,6 +99,161 @@ import Testing
         #expect(settings.basicAuthUsers.isEmpty)
     }
 
+    /// alice's hash with another cost: the same salt and digest, so only the cost differs.
+    static func aliceHash(cost: Int) -> String {
+        "$2y$" + (cost < 10 ? "0\(cost)" : "\(cost)") + String(aliceHash.dropFirst(6))
+    }
+
+    @Test(arguments: [31, 15, 3])
+    func bcryptCostOutsideTheAllowedRangeIsRefusedNamingTheUser(cost: Int) throws {
+        let hash = Self.aliceHash(cost: cost)
+        let path = try writeConfig("basic_auth_users:\n  alice: \(hash)\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            _ = try WebServerSettings(maxRequests: 40, webConfigFile: path)
+            Issue.record("accepted cost \(cost)")
+        } catch {
+            #expect(error.description.contains("basic_auth_users.alice has bcrypt cost \(cost), outside the allowed 4 to 14"), "\(error)")
+            #expect(!error.description.contains(String(hash.suffix(53))), "never the hash")
+        }
+    }
+
+    @Test(arguments: [4, 14])
+    func bcryptCostsAtTheEndsOfTheRangeAreAccepted(cost: Int) throws {
+        let path = try writeConfig("basic_auth_users:\n  alice: \(Self.aliceHash(cost: cost))\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(try WebServerSettings(maxRequests: 40, webConfigFile: path).basicAuthUsers["alice"] == Self.aliceHash(cost: cost))
+    }
+
+    /// Before the range, start-up hashed a dummy password at cost 31: hours of CPU, not exit 2.
+    @Test func bcryptCostOf31ExitsTwoAtOnceWithOneLine() throws {
+        let path = try writeConfig("basic_auth_users:\n  alice: \(Self.aliceHash(cost: 31))\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let result = try ProcessRunner.run(CommandLineTests.binary, ["--demo", "--web.config.file", path], environment: CommandLineTests.environment)
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("basic_auth_users.alice has bcrypt cost 31, outside the allowed 4 to 14"))
+        #expect(!result.stderr.contains(String(Self.aliceHash.suffix(53))))
+    }
+
+    @Test(.enabled(if: TestCertificates.openssl != nil), arguments: [
+        ("cipher_suites: [TLS_RSA_WITH_RC4_128_SHA]", "\"TLS_RSA_WITH_RC4_128_SHA\" is one of Go's insecure suites"),
+        ("cipher_suites: [ECDHE-RSA-AES128-GCM-SHA256]", "cipher_suites \"ECDHE-RSA-AES128-GCM-SHA256\" is unknown; use Go crypto/tls names"),
+        ("cipher_suites: TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "cipher_suites must be a list"),
+        ("cipher_suites: [TLS_AES_128_GCM_SHA256]", "names only TLS 1.3 suites"),
+        ("curve_preferences: [P256]", "curve_preferences \"P256\" is unknown; use CurveP256, CurveP384, CurveP521, X25519"),
+        ("prefer_server_cipher_suites: maybe", "prefer_server_cipher_suites must be true or false"),
+    ])
+    func tlsSettingsThatCannotBeHonouredAreClearErrors(setting: String, mentions: String) throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let path = try writeConfig("""
+            tls_server_config:
+              cert_file: \(certificates.serverCert)
+              key_file: \(certificates.serverKey)
+              \(setting)
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        do {
+            _ = try WebServerSettings(maxRequests: 40, webConfigFile: path)
+            Issue.record("accepted \(setting)")
+        } catch {
+            #expect(error.description.contains(mentions), "\(error)")
+            #expect(error.description.contains(path))
+        }
+    }
+
+    /// What BoringSSL will offer, read back from a context built from the settings.
+    @Test(.enabled(if: TestCertificates.openssl != nil))
+    func cipherSuitesAndCurvesAreWhatTheContextOffers() throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        func settings(_ extra: String) throws -> TLSConfiguration {
+            let path = try writeConfig("""
+                tls_server_config:
+                  cert_file: \(certificates.serverCert)
+                  key_file: \(certificates.serverKey)
+                \(extra)
+                """)
+            defer { try? FileManager.default.removeItem(atPath: path) }
+            return try #require(try WebServerSettings(maxRequests: 40, webConfigFile: path).tls)
+        }
+        let defaults = try settings("")
+        #expect(defaults.cipherSuiteValues == [
+            .TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, .TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+            .TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, .TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+            .TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, .TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+        ], "forward-secret AEAD only")
+        #expect(defaults.curves == nil, "BoringSSL's own list")
+        let configured = try settings("""
+              cipher_suites: [TLS_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_RSA_WITH_AES_128_CBC_SHA]
+              curve_preferences: [CurveP384, X25519]
+            """)
+        #expect(configured.cipherSuiteValues == [.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, .TLS_RSA_WITH_AES_128_CBC_SHA])
+        #expect(configured.curves == [.secp384r1, .x25519])
+        let tls13Only = try settings("""
+              min_version: TLS13
+              cipher_suites: [TLS_AES_256_GCM_SHA384]
+            """)
+        #expect(tls13Only.minimumTLSVersion == .tlsv13)
+    }
+
+    @Test(.enabled(if: TestCertificates.openssl != nil))
+    func settingsWithNoEffectHereAreAcceptedWithANote() throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let path = try writeConfig("""
+            tls_server_config:
+              cert_file: \(certificates.serverCert)
+              key_file: \(certificates.serverKey)
+              prefer_server_cipher_suites: true
+              min_version: TLS10
+            http_server_config:
+              http2: true
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let notes = try #require(try WebServerSettings(maxRequests: 40, webConfigFile: path).webConfiguration).notes
+        #expect(notes.count == 3, "\(notes)")
+        #expect(notes.contains { $0.hasPrefix("tls_server_config.prefer_server_cipher_suites: true has no effect") })
+        #expect(notes.contains { $0.hasPrefix("tls_server_config.min_version TLS10 lets no TLS 1.0 or 1.1 client in") })
+        #expect(notes.contains { $0.hasPrefix("http_server_config.http2: true has no effect") })
+        let quiet = try writeConfig("""
+            tls_server_config:
+              cert_file: \(certificates.serverCert)
+              key_file: \(certificates.serverKey)
+              prefer_server_cipher_suites: false
+            http_server_config:
+              http2: false
+            """)
+        defer { try? FileManager.default.removeItem(atPath: quiet) }
+        #expect(try #require(try WebServerSettings(maxRequests: 40, webConfigFile: quiet).webConfiguration).notes.isEmpty)
+    }
+
+    /// Before, the mismatch surfaced when the server started: a library error and exit code 1.
+    @Test(.enabled(if: TestCertificates.openssl != nil))
+    func keyThatIsNotTheCertificatesIsAConfigurationErrorNamingBothFiles() throws {
+        let certificates = try TestCertificates.make()
+        let others = try TestCertificates.make()
+        defer { certificates.remove(); others.remove() }
+        let path = try writeConfig("""
+            tls_server_config:
+              cert_file: \(certificates.serverCert)
+              key_file: \(others.serverKey)
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let expected = "tls_server_config.key_file \(others.serverKey) is not the private key of the certificate in cert_file \(certificates.serverCert)"
+        #expect(throws: ConfigurationError.self) { _ = try WebServerSettings(maxRequests: 40, webConfigFile: path) }
+        do {
+            _ = try WebServerSettings(maxRequests: 40, webConfigFile: path)
+        } catch {
+            #expect(error.description.contains(expected), "\(error)")
+        }
+        let result = try ProcessRunner.run(CommandLineTests.binary, ["--demo", "--web.config.file", path], environment: CommandLineTests.environment)
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stderr.split(separator: "\n").count == 1, "\(result.stderr)")
+        #expect(result.stderr.contains(expected), "\(result.stderr)")
+    }
+
     @Test(.enabled(if: TestCertificates.openssl != nil))
     func tlsAndMutualTLS() async throws {
         let certificates = try TestCertificates.make()
