@@ -163,6 +163,37 @@ import Testing
         }
     }
 
+    @Test(.enabled(if: TestCertificates.openssl != nil))
+    func clientCAWithoutClientAuthIsRefused() throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let path = try writeConfig("""
+            tls_server_config:
+              cert_file: \(certificates.serverCert)
+              key_file: \(certificates.serverKey)
+              client_ca_file: \(certificates.caCert)
+            """)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect {
+            _ = try WebServerSettings(maxRequests: 40, webConfigFile: path)
+        } throws: { error in
+            "\(error)".contains("client_ca_file is set but client_auth_type is NoClientCert")
+        }
+    }
+
+    /// Yams quotes the offending line after its message: a hash must not reach a log or stderr.
+    @Test func invalidYAMLIsOneLineThatQuotesNothingOfTheFile() throws {
+        let path = try writeConfig("basic_auth_users:\n  alice: \(Self.aliceHash)\n  bob: [\(Self.aliceHash)\n")
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect {
+            _ = try WebServerSettings(maxRequests: 40, webConfigFile: path)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains("is not valid YAML") && text.contains("did not find expected") && !text.contains("\n")
+                && !text.contains(String(Self.aliceHash.suffix(53)))
+        }
+    }
+
     /// What BoringSSL will offer, read back from a context built from the settings.
     @Test(.enabled(if: TestCertificates.openssl != nil))
     func cipherSuitesAndCurvesAreWhatTheContextOffers() throws {

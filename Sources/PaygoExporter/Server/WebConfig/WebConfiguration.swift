@@ -160,6 +160,12 @@ public struct WebConfiguration: Sendable {
                 if tls.clientAuth == .requireAndVerifyClientCert || tls.clientAuth == .verifyClientCertIfGiven, tls.clientCAFile == nil {
                     throw fail("client_auth_type \(tls.clientAuth.rawValue) needs client_ca_file")
                 }
+                // As in exporter-toolkit: a CA that nothing is checked against is a slip, not a setting.
+                if tls.clientAuth == .noClientCert, tls.clientCAFile != nil {
+                    throw fail(
+                        "tls_server_config.client_ca_file is set but client_auth_type is NoClientCert, so no client certificate is checked",
+                        "set client_auth_type: RequireAndVerifyClientCert (or VerifyClientCertIfGiven), or remove client_ca_file")
+                }
                 if let max = tls.maxVersion, max < tls.minVersion {
                     throw fail("tls_server_config.max_version is below min_version")
                 }
