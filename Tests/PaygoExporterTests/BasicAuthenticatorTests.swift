@@ -1,5 +1,6 @@
 import Foundation
 @testable import PaygoExporter
+import PrometheusExposition
 import Synchronization
 import Testing
 
@@ -181,6 +182,32 @@ import Testing
         #expect(await authenticator.authorize(nil) == .denied)
         #expect(await authenticator.authorize(good) == .authorized)
         #expect(verifier.calls == 2)
+    }
+
+    @Test func countsAreShownAtMostOncePerSecond() async {
+        let base = ContinuousClock.now
+        let elapsed = Mutex(Duration.zero)
+        let authenticator = BasicAuthenticator(users: Self.users, verifier: Verifier().verify, now: { base + elapsed.withLock { $0 } })
+        func missing() -> Double? {
+            authenticator.families().first { $0.descriptor == MetricCatalog.webAuthChecks }?
+                .samples.first { $0.labels == [Label("result", "missing")] }?.value
+        }
+        let first = authenticator.generation
+        #expect(missing() == 0)
+        #expect(await authenticator.authorize(nil) == .denied)
+        #expect(authenticator.generation == first, "changed, but the last counts were shown just now")
+        #expect(missing() == 0)
+        elapsed.withLock { $0 = .milliseconds(999) }
+        #expect(authenticator.generation == first)
+        elapsed.withLock { $0 = .seconds(1) }
+        let second = authenticator.generation
+        #expect(second != first)
+        #expect(missing() == 1)
+        elapsed.withLock { $0 = .seconds(60) }
+        #expect(authenticator.generation == second, "nothing changed since")
+        #expect(await authenticator.authorize(nil) == .denied)
+        #expect(authenticator.generation != second, "a second and more since the last counts were shown")
+        #expect(missing() == 2)
     }
 
     @Test func realBcryptWithHtpasswdHash() async {

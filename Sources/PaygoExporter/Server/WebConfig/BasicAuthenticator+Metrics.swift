@@ -1,10 +1,10 @@
 import PrometheusExposition
 
 extension BasicAuthenticator: StandaloneMetricSource {
-    public var generation: UInt64 { metricState.generation }
+    public var generation: UInt64 { publishedMetrics.generation }
 
     public func families() -> [MetricFamily] {
-        let state = metricState
+        let state = publishedMetrics
         let counts = state.counts
         let checks: [(String, UInt64)] = [
             ("busy", counts.busy), ("cached_wrong", counts.cachedWrong), ("missing", counts.missing), ("ok", counts.ok), ("wrong", counts.wrong),

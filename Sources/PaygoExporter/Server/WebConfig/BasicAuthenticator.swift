@@ -67,6 +67,8 @@ public final class BasicAuthenticator: Sendable {
         var inFlight: [SHA256.Digest: Task<Bool, Never>] = [:]
         var counts = Counts()
         var generation: UInt64 = 0
+        /// What the metrics show: `metricsInterval` old at most.
+        var published: Published?
 
         /// Changes the counts and the generation together, so the exposition follows every change.
         mutating func count(_ change: (inout Counts) -> Void) {
@@ -75,19 +77,37 @@ public final class BasicAuthenticator: Sendable {
         }
     }
 
+    /// The counts as the exposition shows them, and when they were taken.
+    struct Published {
+        let generation: UInt64
+        let at: ContinuousClock.Instant
+        let counts: Counts
+        let successes: Int
+        let failures: Int
+    }
+
+    /// The counts change with every refused request; each change shown makes the next scrape
+    /// rebuild the body, so they are shown at most this often, like the process metrics.
+    static let metricsInterval: Duration = .seconds(1)
+
     private let state: Mutex<State>
     private let limits: Limits
+    private let now: @Sendable () -> ContinuousClock.Instant
     private let verifier: @Sendable (_ password: String, _ hash: String) -> Bool
     private let thread = BcryptThread()
 
-    /// - Parameter verifier: checks a password against a hash; tests count calls through it.
+    /// - Parameters:
+    ///   - verifier: checks a password against a hash; tests count calls through it.
+    ///   - now: the clock the metrics are published on (`metricsInterval`).
     public init(
         users: [String: String], limits: Limits = Limits(),
-        verifier: @escaping @Sendable (_ password: String, _ hash: String) -> Bool = { Bcrypt.verify($0, hash: $1) }
+        verifier: @escaping @Sendable (_ password: String, _ hash: String) -> Bool = { Bcrypt.verify($0, hash: $1) },
+        now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
     ) {
         precondition(limits.pendingChecks > 0)
         self.limits = limits
         self.verifier = verifier
+        self.now = now
         state = Mutex(State(
             users: users, dummyHash: Self.dummyHash(for: users),
             cache: CredentialCache(successLimit: limits.cachedSuccesses, failureLimit: limits.cachedFailures)))
@@ -219,7 +239,24 @@ public final class BasicAuthenticator: Sendable {
         state.withLock { $0.inFlight.count }
     }
 
-    /// The counts and the number of remembered credentials, with a generation that changes with them.
+    /// The counts to show now: taken afresh when they changed and the last were taken
+    /// `metricsInterval` ago or more.
+    var publishedMetrics: Published {
+        let now = now()
+        return state.withLock { state in
+            if let published = state.published,
+               published.generation == state.generation || now - published.at < Self.metricsInterval {
+                return published
+            }
+            let published = Published(
+                generation: state.generation, at: now, counts: state.counts,
+                successes: state.cache.successCount, failures: state.cache.failureCount)
+            state.published = published
+            return published
+        }
+    }
+
+    /// The counts and the number of remembered credentials as they are, with a generation that changes with them.
     var metricState: (generation: UInt64, counts: Counts, successes: Int, failures: Int) {
         state.withLock { ($0.generation, $0.counts, $0.cache.successCount, $0.cache.failureCount) }
     }
