@@ -137,9 +137,12 @@ public final class BasicAuthenticator: Sendable {
             case done(Outcome)
             case check(Task<Bool, Never>, joined: Bool)
         }
+        // Decoded and hashed outside the lock, which every scrape takes.
+        let users = state.withLock { $0.users }
+        guard !users.isEmpty else { return .authorized }
+        let credentials = Credentials(authorization, users: users)
         let step: Step = state.withLock { state in
-            guard !state.users.isEmpty else { return .done(.authorized) }
-            guard let credentials = Credentials(authorization, users: state.users) else {
+            guard let credentials else {
                 state.count { $0.missing += 1 }
                 return .done(.denied)
             }
@@ -181,11 +184,10 @@ public final class BasicAuthenticator: Sendable {
     /// for remembered good ones (and for everyone while no user is configured), false for
     /// remembered wrong or unusable ones, nil when they have not been checked yet.
     func knownOutcome(_ authorization: String?) -> Bool? {
-        state.withLock { state in
-            guard !state.users.isEmpty else { return true }
-            guard let credentials = Credentials(authorization, users: state.users) else { return false }
-            return state.cache.outcome(of: credentials.cacheKey)
-        }
+        let users = state.withLock { $0.users }
+        guard !users.isEmpty else { return true }
+        guard let credentials = Credentials(authorization, users: users) else { return false }
+        return state.withLock { $0.cache.outcome(of: credentials.cacheKey) }
     }
 
     private func check(_ credentials: Credentials, against hash: String) async -> Bool {
