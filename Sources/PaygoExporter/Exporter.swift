@@ -1,7 +1,6 @@
 import AsyncHTTPClient
 import Hummingbird
 import HummingbirdCore
-import HummingbirdTLS
 import Logging
 import NIOCore
 import ServiceLifecycle
@@ -34,6 +33,12 @@ public struct Exporter: Sendable {
         if let credentials = sourceParts.credentials {
             reloads.append { credentials.reload(reason: $0) }
         }
+        let webConfiguration = try ReloadableWebConfiguration(settings: configuration.web, logger: logger)
+        if webConfiguration.path != nil {
+            reloads.append { webConfiguration.reload(reason: $0) }
+            services.append(.init(service: WebConfigurationWatcher(
+                configuration: webConfiguration, interval: configuration.web.reloadCheckInterval, clock: SystemClock())))
+        }
 
         // Trapped even with nothing to reload: SIGHUP's default action would end the process.
         if handleSignals {
@@ -43,13 +48,14 @@ public struct Exporter: Sendable {
         let refresher = UsageRefresher(
             store: store, source: source, interval: configuration.refreshInterval, rateLimit: configuration.rateLimit,
             maxStaleSeconds: configuration.maxStaleSeconds, maxSeriesPerAccount: configuration.maxSeriesPerAccount, logger: logger)
-        let standaloneSources: [any StandaloneMetricSource] = [sourceParts.gate].compactMap { $0 }
+        let standaloneSources: [any StandaloneMetricSource] = [sourceParts.gate].compactMap { $0 } + webConfiguration.metricSources
         let cache = ExpositionCache(
             store: store, budgets: budgets, schedule: refresher.schedule, rateLimit: configuration.rateLimit,
             standaloneSources: standaloneSources)
         let web = configuration.web
         let router = ExporterRouter(
-            store: store, cache: cache, telemetryPath: configuration.telemetryPath, demo: configuration.isDemo, settings: web)
+            store: store, cache: cache, telemetryPath: configuration.telemetryPath, demo: configuration.isDemo, settings: web,
+            authenticator: webConfiguration.authenticator, extraHeaders: webConfiguration.extraHeaders)
         let address = configuration.listenAddress
         let logger = logger
         let http1 = HTTP1Channel.Configuration(
@@ -57,10 +63,15 @@ public struct Exporter: Sendable {
             additionalChannelHandlers: [RequestHeadDeadlineHandler(deadline: TimeAmount(web.requestHeadTimeout))],
             idleTimeout: TimeAmount(web.idleTimeout),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: web.maxHeaderBytes, maxHeaderListSize: web.maxHeaderBytes, maxHeaderFieldCount: 100))
-        let http1Server = ExporterHTTP1Channel.builder(configuration: http1, fastPath: .init(
+        let fastPath = MetricsFastPathHandler.Configuration(
             telemetryPath: configuration.telemetryPath, endpoint: router.endpoint,
-            authenticator: router.authenticator, extraHeaders: web.extraHeaders))
-        let server: HTTPServerBuilder = if let tls = web.tls { try .tls(http1Server, tlsConfiguration: tls) } else { http1Server }
+            authenticator: router.authenticator, extraHeaders: router.extraHeaders)
+        // Each TLS connection takes the context in force when it is accepted, so reloads apply.
+        let server: HTTPServerBuilder = if let tls = webConfiguration.tls {
+            ReloadingTLSChannel.builder(context: tls) { ExporterHTTP1Channel(responder: $0, configuration: http1, fastPath: fastPath) }
+        } else {
+            ExporterHTTP1Channel.builder(configuration: http1, fastPath: fastPath)
+        }
         let app = Application(
             router: router.build(),
             server: server,
@@ -69,7 +80,7 @@ public struct Exporter: Sendable {
                 let port = channel.localAddress?.port ?? address.port
                 logger.info("listening", metadata: [
                     "address": "\(ListenAddress(host: address.host, port: port))", "tls": "\(web.tls != nil)",
-                    "basic_auth": "\(!web.basicAuthUsers.isEmpty)",
+                    "basic_auth": "\(webConfiguration.authenticator?.isEnabled ?? false)",
                 ])
                 await onListening(port)
             },

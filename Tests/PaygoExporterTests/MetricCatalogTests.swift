@@ -34,9 +34,14 @@ import Testing
         let gate = RateLimitGate()
         gate.pause(seconds: 60)
         let rate = RequestRate(requests: 600, perSeconds: 300)
+        // A web config with basic auth, for the web server's own families.
+        let webConfig = FileManager.default.temporaryDirectory.appendingPathComponent("web-\(UInt64.random(in: 0...UInt64.max)).yml").path
+        try "basic_auth_users:\n  alice: \(WebConfigurationTests.aliceHash)\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: webConfig) }
+        let web = try ReloadableWebConfiguration(settings: WebServerSettings(maxRequests: 40, webConfigFile: webConfig), logger: logger)
         let cache = ExpositionCache(
             store: store, budgets: budgets, schedule: RefreshSchedule(accountCount: 1, interval: .seconds(60), rate: rate, jitter: [0]),
-            rateLimit: rate, standaloneSources: [gate])
+            rateLimit: rate, standaloneSources: [gate] + web.metricSources)
         let answer = MetricsEndpoint(cache: cache, openMetricsEnabled: true).answer(accept: nil, acceptEncoding: nil)
         return answer.body.map { String(buffer: $0) }.joined()
     }

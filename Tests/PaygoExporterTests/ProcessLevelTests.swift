@@ -63,21 +63,21 @@ import Testing
                 environment: ["PATH": "/usr/bin:/bin"])
             try await exporter.waitUntilReady()
             #expect(api.requests.last?.headers["authorization"] == "Bearer first-token")
-            // Same modification time, new content: only the signal can make it visible.
-            try "second-token\n".write(toFile: path, atomically: false, encoding: .utf8)
+            // Same modification time, size and inode, new content: only the signal can make it visible.
+            try "secnd-token\n".write(toFile: path, atomically: false, encoding: .utf8)
             try FileManager.default.setAttributes([.modificationDate: fixedTime], ofItemAtPath: path)
             try await Task.sleep(for: .milliseconds(1_500))
             #expect(api.requests.last?.headers["authorization"] == "Bearer first-token", "no reload without a signal or a change")
             exporter.signal(SIGHUP)
             let deadline = ContinuousClock.now + .seconds(10)
-            while api.requests.last?.headers["authorization"] != "Bearer second-token", ContinuousClock.now < deadline {
+            while api.requests.last?.headers["authorization"] != "Bearer secnd-token", ContinuousClock.now < deadline {
                 try await Task.sleep(for: .milliseconds(100))
             }
-            #expect(api.requests.last?.headers["authorization"] == "Bearer second-token")
+            #expect(api.requests.last?.headers["authorization"] == "Bearer secnd-token")
             #expect(await exporter.stop() == 0)
             #expect(exporter.standardError.contains("reloaded API token"))
             #expect(exporter.standardError.contains("trigger=SIGHUP"))
-            #expect(!exporter.standardError.contains("second-token"))
+            #expect(!exporter.standardError.contains("secnd-token"))
         }
     }
 }

@@ -17,7 +17,11 @@ enum YAMLConfigFile {
         do {
             return try Yams.compose(yaml: text)
         } catch {
-            throw fail("is not valid YAML (\(String("\(error)".prefix(160))))")
+            // Yams ends its message ("...: problem:") with the offending line of the file, which
+            // may hold a password hash, and would break the one-line error: only the message.
+            let lines = "\(error)".split(separator: "\n")
+            let message = lines.prefix(through: lines.firstIndex { $0.hasSuffix(":") } ?? 0).joined(separator: " ")
+            throw fail("is not valid YAML (\(String(message.prefix(160))))")
         }
     }
 }

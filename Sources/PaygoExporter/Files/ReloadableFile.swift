@@ -38,7 +38,7 @@ public final class ReloadableFile<Value: Sendable>: Sendable {
         self.load = load
         self.summary = summary
         self.logger = logger
-        state = Mutex(State(value: initial, fingerprint: path.flatMap(FileFingerprint.init)))
+        state = Mutex(State(value: initial, fingerprint: path.map { FileFingerprint([$0]) }))
     }
 
     /// The value in force and a number that grows with every successful reload.
@@ -46,10 +46,10 @@ public final class ReloadableFile<Value: Sendable>: Sendable {
         state.withLock { ($0.generation, $0.value) }
     }
 
-    /// Reads the file again if it changed since it was last read (its modification time or its
-    /// inode differ: edited in place, or replaced by a rename), then answers `current`.
+    /// Reads the file again if it changed since it was last read (edited in place, or replaced
+    /// by a rename or a swapped symlink: see `FileFingerprint`), then answers `current`.
     public func currentReloadingIfChanged() -> (generation: UInt64, value: Value) {
-        if let path, let fingerprint = FileFingerprint(path), state.withLock({ $0.fingerprint != fingerprint }) {
+        if let path, state.withLock({ $0.fingerprint != FileFingerprint([path]) }) {
             reload(reason: "\(subject) file changed")
         }
         return current
@@ -60,7 +60,7 @@ public final class ReloadableFile<Value: Sendable>: Sendable {
     @discardableResult
     public func reload(reason: String) -> Bool {
         guard let path else { return false }
-        let fingerprint = FileFingerprint(path)
+        let fingerprint = FileFingerprint([path])
         do {
             let value = try load(path)
             state.withLock { state in
@@ -76,19 +76,5 @@ public final class ReloadableFile<Value: Sendable>: Sendable {
             logger.error("kept the previous \(subject)", metadata: ["file": "\(path)", "trigger": "\(reason)", "error": "\(error)"])
             return false
         }
-    }
-}
-
-/// What tells one version of a file from the next without reading it.
-struct FileFingerprint: Equatable {
-    let modification: Date
-    let inode: Int
-
-    init?(_ path: String) {
-        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
-              let modification = attributes[.modificationDate] as? Date
-        else { return nil }
-        self.modification = modification
-        inode = (attributes[.systemFileNumber] as? NSNumber)?.intValue ?? 0
     }
 }

@@ -2,7 +2,7 @@ import Logging
 import ServiceLifecycle
 import UnixSignals
 
-/// Re-reads the token and budget files on SIGHUP, the way Prometheus tools reload their
+/// Re-reads the token, budget and web config files on SIGHUP, the way Prometheus tools reload their
 /// configuration.
 struct ReloadOnHangup: Service {
     /// Each called with the trigger's name; they never throw (a bad file keeps the old value).
@@ -14,7 +14,7 @@ struct ReloadOnHangup: Service {
         await cancelWhenGracefulShutdown {
             for await _ in hangups {
                 if reloads.isEmpty {
-                    logger.info("SIGHUP: nothing to reload (no --cloudflare.api-token-file or --budget.config-file)")
+                    logger.info("SIGHUP: nothing to reload (no --cloudflare.api-token-file, --budget.config-file or --web.config.file)")
                 }
                 for reload in reloads { reload("SIGHUP") }
             }

@@ -37,6 +37,11 @@ extension MetricCatalog {
         .init(rateLimit, .standalone),
         .init(rateLimitedUntil, .standalone),
         .init(buildInfo, .standalone),
+        .init(webConfigLastReloadSuccessful, .standalone),
+        .init(webConfigLastReloadSuccessTimestamp, .standalone),
+        .init(webAuthChecks, .standalone),
+        .init(webAuthBcryptSeconds, .standalone),
+        .init(webAuthCachedCredentials, .standalone),
     ] + ProcessMetrics.descriptors.map { FamilyDeclaration($0, .process) })
         .sorted { $0.descriptor.name.utf8.lexicographicallyPrecedes($1.descriptor.name.utf8) }
 

@@ -106,4 +106,25 @@ public enum MetricCatalog {
         name: "cloudflare_paygo_exporter_build_info",
         help: "Always 1; labels give the exporter's version, source revision and Swift version.",
         type: .info)
+
+    public static let webConfigLastReloadSuccessful = MetricDescriptor(
+        name: "cloudflare_paygo_web_config_last_reload_successful",
+        help: "1 if the last reload of --web.config.file and the certificate files it names succeeded, 0 if it failed and the previous web configuration is still in force (the log says why).",
+        type: .gauge)
+    public static let webConfigLastReloadSuccessTimestamp = MetricDescriptor(
+        name: "cloudflare_paygo_web_config_last_reload_success_timestamp_seconds",
+        help: "Unix time of the last successful load of --web.config.file (start-up counts).",
+        type: .gauge, unit: "seconds")
+    public static let webAuthChecks = MetricDescriptor(
+        name: "cloudflare_paygo_web_auth_checks_total",
+        help: "Basic auth checks by result: ok and wrong ran bcrypt, cached_wrong was refused from the cache, busy got 503 because too many new credentials were waiting for bcrypt, missing had no usable Basic credentials. Requests with remembered good credentials are not counted.",
+        type: .counter)
+    public static let webAuthBcryptSeconds = MetricDescriptor(
+        name: "cloudflare_paygo_web_auth_bcrypt_seconds_total",
+        help: "Wall time spent in bcrypt checking new basic auth credentials, on the exporter's one bcrypt thread.",
+        type: .counter, unit: "seconds")
+    public static let webAuthCachedCredentials = MetricDescriptor(
+        name: "cloudflare_paygo_web_auth_cached_credentials",
+        help: "Basic auth credentials remembered by result (ok: good ones, kept apart so wrong ones never push them out; wrong: the most recent wrong ones).",
+        type: .gauge)
 }

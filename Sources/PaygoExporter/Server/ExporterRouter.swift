@@ -13,20 +13,34 @@ public struct ExporterRouter: Sendable {
     /// Shared with the event-loop fast path (`MetricsFastPathHandler`), as is its cache of checked credentials.
     let endpoint: MetricsEndpoint
     let authenticator: BasicAuthenticator?
+    let extraHeaders: ExtraHeaders
 
+    /// With the users and headers of `settings`, fixed for the router's life.
     public init(store: SnapshotStore, cache: ExpositionCache, telemetryPath: String, demo: Bool, settings: WebServerSettings) {
+        self.init(
+            store: store, cache: cache, telemetryPath: telemetryPath, demo: demo, settings: settings,
+            authenticator: settings.basicAuthUsers.isEmpty ? nil : BasicAuthenticator(users: settings.basicAuthUsers),
+            extraHeaders: ExtraHeaders(settings.extraHeaders))
+    }
+
+    /// With users and headers that a reload of the web config can change.
+    init(
+        store: SnapshotStore, cache: ExpositionCache, telemetryPath: String, demo: Bool, settings: WebServerSettings,
+        authenticator: BasicAuthenticator?, extraHeaders: ExtraHeaders
+    ) {
         self.store = store
         self.telemetryPath = telemetryPath
         self.demo = demo
         self.settings = settings
         limiter = InFlightLimiter(limit: settings.maxRequests)
         endpoint = MetricsEndpoint(cache: cache, openMetricsEnabled: settings.openMetrics)
-        authenticator = settings.basicAuthUsers.isEmpty ? nil : BasicAuthenticator(users: settings.basicAuthUsers)
+        self.authenticator = authenticator
+        self.extraHeaders = extraHeaders
     }
 
     public func build() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
-        router.add(middleware: HTTPPolicyMiddleware(authenticator: authenticator, extraHeaders: settings.extraHeaders))
+        router.add(middleware: HTTPPolicyMiddleware(authenticator: authenticator, extraHeaders: extraHeaders))
         // HEAD answers like GET; the middleware drops the body.
         func route(_ path: String, _ handler: @escaping @Sendable (Request) async -> Response) {
             router.get(RouterPath(path)) { request, _ in await handler(request) }

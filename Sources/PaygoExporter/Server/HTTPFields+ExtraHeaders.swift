@@ -7,4 +7,9 @@ extension HTTPFields {
             if let field = HTTPField.Name(name) { self[field] = value }
         }
     }
+
+    /// Sets the extra headers in force now.
+    mutating func setExtraHeaders(_ extraHeaders: ExtraHeaders) {
+        setExtraHeaders(extraHeaders.current)
+    }
 }

@@ -4,7 +4,7 @@ import Hummingbird
 /// basic auth when configured, and the configured extra headers on every answer.
 struct HTTPPolicyMiddleware<Context: RequestContext>: RouterMiddleware {
     let authenticator: BasicAuthenticator?
-    let extraHeaders: [(name: String, value: String)]
+    let extraHeaders: ExtraHeaders
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         var response = try await decide(request, context: context, next: next)
@@ -20,8 +20,14 @@ struct HTTPPolicyMiddleware<Context: RequestContext>: RouterMiddleware {
         if request.headers[.transferEncoding] != nil || (request.headers[.contentLength].flatMap { Int($0) } ?? 0) > 0 {
             return Self.plain(.contentTooLarge, "Request bodies are not accepted.\n", extra: [.connection: "close"])
         }
-        if let authenticator, !authenticator.isAuthorized(request.headers[.authorization]) {
+        switch await authenticator?.authorize(request.headers[.authorization]) ?? .authorized {
+        case .authorized:
+            break
+        case .denied:
             return Self.plain(.unauthorized, "Unauthorized.\n", extra: [.wwwAuthenticate: "Basic realm=\"cloudflare-paygo-exporter\", charset=\"UTF-8\""])
+        case .busy:
+            // bcrypt is bounded; new credentials beyond its queue are not checked at all.
+            return Self.plain(.serviceUnavailable, "Too many new credentials waiting to be checked; try again.\n", extra: [.retryAfter: "1"])
         }
         var response = try await next(request, context)
         if request.method == .head {

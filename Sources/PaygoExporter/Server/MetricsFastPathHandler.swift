@@ -29,7 +29,8 @@ final class MetricsFastPathHandler: ChannelDuplexHandler, RemovableChannelHandle
         let telemetryPath: String
         let endpoint: MetricsEndpoint
         let authenticator: BasicAuthenticator?
-        let extraHeaders: [(name: String, value: String)]
+        /// Read when a head is made; a reload reaches a connection within its head's second.
+        let extraHeaders: ExtraHeaders
     }
 
     private let configuration: Configuration

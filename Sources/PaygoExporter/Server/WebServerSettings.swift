@@ -15,6 +15,13 @@ public struct WebServerSettings: Sendable {
     public var extraHeaders: [(name: String, value: String)]
     /// Serve OpenMetrics to scrapers that ask for it.
     public var openMetrics: Bool = true
+    /// The `--web.config.file` the TLS, users and headers came from; re-read on SIGHUP and when
+    /// it or a file it names changes. nil: they were set in code and never change.
+    public var webConfigFile: String?
+    /// How often the web config file and its certificate files are looked at for changes.
+    public var reloadCheckInterval: Duration = .seconds(5)
+    /// The file as loaded, for what a reload compares with and the notes it logs.
+    var webConfiguration: WebConfiguration?
 
     public init(
         maxRequests: Int = 40,
@@ -39,6 +46,8 @@ public struct WebServerSettings: Sendable {
         self.init(maxRequests: maxRequests)
         guard let webConfigFile else { return }
         let web = try WebConfiguration.load(path: webConfigFile)
+        self.webConfigFile = webConfigFile
+        webConfiguration = web
         tls = try web.tls?.serverConfiguration()
         basicAuthUsers = web.basicAuthUsers
         extraHeaders = web.headers

@@ -14,7 +14,10 @@ struct TestCertificates {
         ["/usr/bin/openssl", "/usr/local/bin/openssl"].first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    static func make() throws -> TestCertificates {
+    /// The server's key: EC P-256, or RSA for tests of suites with RSA authentication or key exchange.
+    enum ServerKey { case ec, rsa }
+
+    static func make(serverKey: ServerKey = .ec) throws -> TestCertificates {
         guard let openssl else { throw TestFailure("openssl is needed for TLS tests (apt-get install openssl)") }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("paygo-tls-\(UInt64.random(in: 0...UInt64.max))")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -30,8 +33,9 @@ struct TestCertificates {
         for (name, extra) in [("server", ["-extfile", extensions]), ("client", [])] {
             let key = directory.appendingPathComponent("\(name).key").path
             let request = directory.appendingPathComponent("\(name).csr").path
-            try run(["req", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-subj", "/CN=\(name)",
-                     "-keyout", key, "-out", request])
+            let keyOptions = name == "server" && serverKey == .rsa
+                ? ["-newkey", "rsa:2048"] : ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"]
+            try run(["req"] + keyOptions + ["-nodes", "-subj", "/CN=\(name)", "-keyout", key, "-out", request])
             try run(["x509", "-req", "-in", request, "-CA", certificates.caCert, "-CAkey", directory.appendingPathComponent("ca.key").path,
                      "-CAcreateserial", "-days", "2", "-out", directory.appendingPathComponent("\(name).crt").path] + extra)
         }

@@ -15,6 +15,8 @@ final class TestClock: ExporterClock {
         var unixTime: Double
         var sleepers: [Sleeper] = []
         var nextID: UInt64 = 0
+        /// Every call of `sleep`, finished or not.
+        var sleeps = 0
     }
 
     private let state: Mutex<State>
@@ -33,11 +35,15 @@ final class TestClock: ExporterClock {
     /// Tasks asleep on this clock now.
     var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
+    /// Sleeps begun since the clock was made.
+    var sleeps: Int { state.withLock { $0.sleeps } }
+
     /// The earliest deadline anyone sleeps until.
     var nextDeadline: ContinuousClock.Instant? { state.withLock { $0.sleepers.map(\.deadline).min() } }
 
     func sleep(until deadline: ContinuousClock.Instant) async throws {
         let id = state.withLock { state -> UInt64 in
+            state.sleeps += 1
             state.nextID += 1
             return state.nextID
         }

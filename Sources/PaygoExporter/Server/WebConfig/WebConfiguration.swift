@@ -26,6 +26,11 @@ public struct WebConfiguration: Sendable {
         public var clientCAFile: String?
         public var minVersion: Version = .tls12
         public var maxVersion: Version?
+        /// `cipher_suites`: nil offers `TLSCipherSuite.defaults`. Order is not significant, as in
+        /// Go: the client's order among the allowed suites decides.
+        public var cipherSuites: [TLSCipherSuite]?
+        /// `curve_preferences`: nil leaves BoringSSL's list (X25519MLKEM768, X25519, P-256, P-384).
+        public var curves: [TLSCurve]?
     }
 
     public var tls: TLS?
@@ -33,6 +38,9 @@ public struct WebConfiguration: Sendable {
     public var basicAuthUsers: [String: String] = [:]
     /// Added to every response.
     public var headers: [(name: String, value: String)] = []
+    /// Settings that are accepted for compatibility with exporter-toolkit but change nothing
+    /// here, one sentence each; logged at every load so none goes unnoticed.
+    public var notes: [String] = []
 
     public init() {}
 
@@ -77,6 +85,16 @@ public struct WebConfiguration: Sendable {
             }
             return path
         }
+        func strings(_ node: Node, _ name: String) throws(ConfigurationError) -> [String] {
+            guard let sequence = node.sequence else { throw fail("\(name) must be a list") }
+            var values: [String] = []
+            for item in sequence { values.append(try string(item, name)) }
+            return values
+        }
+        func bool(_ node: Node, _ name: String) throws(ConfigurationError) -> Bool {
+            guard let value = node.bool else { throw fail("\(name) must be true or false") }
+            return value
+        }
 
         guard root.mapping != nil else { throw fail("the top level must be a mapping") }
         for (key, value) in try mapping(root, "", allowed: ["tls_server_config", "http_server_config", "basic_auth_users"]) {
@@ -104,8 +122,33 @@ public struct WebConfiguration: Sendable {
                             throw fail("\(name) \"\(text)\" is unknown", "use TLS10, TLS11, TLS12 or TLS13")
                         }
                         if tlsKey == "min_version" { tls.minVersion = version } else { tls.maxVersion = version }
+                    case "cipher_suites":
+                        var suites: [TLSCipherSuite] = []
+                        for text in try strings(tlsValue, name) {
+                            guard let suite = TLSCipherSuite.named(text) else {
+                                let why = TLSCipherSuite.insecureNames.contains(text) ? "is one of Go's insecure suites, which exporter-toolkit refuses too" : "is unknown"
+                                throw fail("\(name) \"\(text)\" \(why)", "use Go crypto/tls names: \(TLSCipherSuite.all.map(\.name).joined(separator: ", "))")
+                            }
+                            suites.append(suite)
+                        }
+                        tls.cipherSuites = suites.isEmpty ? nil : suites
+                    case "curve_preferences":
+                        var curves: [TLSCurve] = []
+                        for text in try strings(tlsValue, name) {
+                            guard let curve = TLSCurve.named(text) else {
+                                throw fail("\(name) \"\(text)\" is unknown", "use \(TLSCurve.all.map(\.name).joined(separator: ", "))")
+                            }
+                            curves.append(curve)
+                        }
+                        tls.curves = curves.isEmpty ? nil : curves
+                    case "prefer_server_cipher_suites":
+                        // Go has ignored it since 1.18, so exporter-toolkit does too; BoringSSL
+                        // follows the client's order among the allowed suites, which are all
+                        // strong by default. Accepted so that exporter-toolkit files load.
+                        if try bool(tlsValue, name) {
+                            configuration.notes.append("\(name): true has no effect (as in exporter-toolkit since Go 1.18): the client's order among the allowed cipher_suites decides")
+                        }
                     default:
-                        // Go-specific tuning that BoringSSL chooses well by itself.
                         break
                     }
                 }
@@ -117,12 +160,34 @@ public struct WebConfiguration: Sendable {
                 if tls.clientAuth == .requireAndVerifyClientCert || tls.clientAuth == .verifyClientCertIfGiven, tls.clientCAFile == nil {
                     throw fail("client_auth_type \(tls.clientAuth.rawValue) needs client_ca_file")
                 }
+                // As in exporter-toolkit: a CA that nothing is checked against is a slip, not a setting.
+                if tls.clientAuth == .noClientCert, tls.clientCAFile != nil {
+                    throw fail(
+                        "tls_server_config.client_ca_file is set but client_auth_type is NoClientCert, so no client certificate is checked",
+                        "set client_auth_type: RequireAndVerifyClientCert (or VerifyClientCertIfGiven), or remove client_ca_file")
+                }
                 if let max = tls.maxVersion, max < tls.minVersion {
                     throw fail("tls_server_config.max_version is below min_version")
                 }
+                // BoringSSL, like Go, cannot leave TLS 1.3 suites out; a list of only those
+                // would leave TLS 1.2 with nothing to offer.
+                if let suites = tls.cipherSuites, tls.minVersion < .tls13, !suites.contains(where: { !$0.isTLS13 }) {
+                    throw fail(
+                        "tls_server_config.cipher_suites names only TLS 1.3 suites, which are always enabled, so TLS 1.2 clients could not connect",
+                        "add TLS 1.2 suites such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, or set min_version: TLS13")
+                }
+                if tls.minVersion < .tls12, !(tls.cipherSuites ?? TLSCipherSuite.defaults).contains(where: { !$0.isTLS13 && !$0.isForwardSecretAEAD }) {
+                    configuration.notes.append("tls_server_config.min_version \(tls.minVersion.rawValue) lets no TLS 1.0 or 1.1 client in: those versions have no AEAD suite, and cipher_suites offers no CBC suite")
+                }
                 configuration.tls = tls
             case "http_server_config":
-                for (httpKey, httpValue) in try mapping(value, "http_server_config", allowed: ["headers", "http2"]) where httpKey == "headers" {
+                for (httpKey, httpValue) in try mapping(value, "http_server_config", allowed: ["headers", "http2"]) {
+                    guard httpKey == "headers" else {
+                        if try bool(httpValue, "http_server_config.http2") {
+                            configuration.notes.append("http_server_config.http2: true has no effect: the exporter serves HTTP/1.1 only")
+                        }
+                        continue
+                    }
                     for (name, headerValue) in try mapping(httpValue, "http_server_config.headers", allowed: nil) {
                         guard HTTPToken.isToken(name), !reservedHeaders.contains(name.lowercased()) else {
                             throw fail("http_server_config.headers.\(name) cannot be set", "set only extra headers such as Strict-Transport-Security or Content-Security-Policy")
@@ -137,8 +202,15 @@ public struct WebConfiguration: Sendable {
             case "basic_auth_users":
                 for (user, hashNode) in try mapping(value, "basic_auth_users", allowed: nil) {
                     let hash = try string(hashNode, "basic_auth_users.\(user)")
-                    guard BasicAuthenticator.isBcryptHash(hash) else {
+                    guard let cost = BasicAuthenticator.bcryptCost(of: hash) else {
                         throw fail("basic_auth_users.\(user) is not a bcrypt hash", "create one with: htpasswd -nBC 10 \"\" | tr -d ':\\n'")
+                    }
+                    // A cost of 31 takes days per check; the user is named, never the hash.
+                    guard BasicAuthenticator.allowedCosts.contains(cost) else {
+                        let range = BasicAuthenticator.allowedCosts
+                        throw fail(
+                            "basic_auth_users.\(user) has bcrypt cost \(cost), outside the allowed \(range.lowerBound) to \(range.upperBound)",
+                            "hash the password again with a cost in that range, e.g.: htpasswd -nBC 10 \"\" | tr -d ':\\n'")
                     }
                     guard !user.contains(":") else { throw fail("basic_auth_users: a user name cannot contain \":\"") }
                     configuration.basicAuthUsers[user] = hash

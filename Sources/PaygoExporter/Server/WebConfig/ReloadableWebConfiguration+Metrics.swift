@@ -1,0 +1,15 @@
+import PrometheusExposition
+
+extension ReloadableWebConfiguration: StandaloneMetricSource {
+    var generation: UInt64 { reloadState.generation }
+
+    func families() -> [MetricFamily] {
+        let state = reloadState
+        return [
+            MetricFamily(MetricCatalog.webConfigLastReloadSuccessful, samples: [Sample(labels: [], value: state.successful ? 1 : 0)]),
+            MetricFamily(MetricCatalog.webConfigLastReloadSuccessTimestamp, samples: [
+                Sample(labels: [], value: state.lastSuccess.timeIntervalSince1970.rounded(.down)),
+            ]),
+        ]
+    }
+}
