@@ -13,34 +13,34 @@ struct CloudflareOptions: ParsableArguments {
     var apiTokenFile: String?
 
     @Option(name: .customLong("cloudflare.api-url"), help: "Base URL of Cloudflare's v4 API.")
-    var apiURL = "https://api.cloudflare.com/client/v4"
+    var apiURL = CommandLineOptions.defaults.apiURL
 
     @Option(name: .customLong("cloudflare.usage-path"), help: "Usage path under the API URL; {account_id} is replaced. On 404 the other known paths are tried.")
-    var usagePath = "/accounts/{account_id}/billing/usage/paygo"
+    var usagePath = CommandLineOptions.defaults.usagePath
 
     @Option(name: .customLong("cloudflare.refresh-interval"), help: "How often each account is refreshed. Scrapes never wait for a refresh.")
-    var refreshInterval = "10m"
+    var refreshInterval = CommandLineOptions.defaults.refreshInterval
 
     @Option(name: .customLong("cloudflare.rate-limit"), help: ArgumentHelp("Most calls to make on the token per duration, spread evenly; the refresh interval stretches when the accounts need more. Cloudflare allows 1200/5m per token, shared with everything else using it.", valueName: "n/duration"))
-    var rateLimit = RequestRate.default.description
+    var rateLimit = CommandLineOptions.defaults.rateLimit
 
     @Option(name: .customLong("cloudflare.timeout"), help: "Deadline for one whole API call (connect, headers and body).")
-    var timeout = "60s"
+    var timeout = CommandLineOptions.defaults.timeout
 
     @Option(name: .customLong("cloudflare.max-body-size"), help: "Answers larger than this are refused, not buffered (e.g. 64MiB, 512KiB).")
-    var maxBodySize = "64MiB"
+    var maxBodySize = CommandLineOptions.defaults.maxBodySize
 
     @Option(name: .customLong("cloudflare.max-stale"), help: "A failing account's last good usage is served with up=0 for this long, then dropped.")
-    var maxStale = "24h"
+    var maxStale = CommandLineOptions.defaults.maxStale
 
     @Option(name: .customLong("cloudflare.max-series-per-account"), help: "Most usage series (service, unit, currency) kept from one account's answer; the rest are dropped and counted in cloudflare_paygo_series_dropped_total.")
-    var maxSeriesPerAccount = CommandLineOptions().maxSeriesPerAccount
+    var maxSeriesPerAccount = CommandLineOptions.defaults.maxSeriesPerAccount
 
     @Option(name: .customLong("log.level"), help: "Only log messages of this severity or above: debug, info, warn, error.")
-    var logLevel = "info"
+    var logLevel = CommandLineOptions.defaults.logLevel
 
     @Option(name: .customLong("log.format"), help: "Log line format: logfmt or json.")
-    var logFormat = "logfmt"
+    var logFormat = CommandLineOptions.defaults.logFormat
 
     @Option(name: .customLong("budget.config-file"), help: ArgumentHelp("YAML file of budgets per account and currency (amount, optional warn_ratio); re-read on SIGHUP.", valueName: "path"))
     var budgetFile: String?

@@ -1,6 +1,10 @@
 /// The flags as typed, before validation. The executable fills this in; `ExporterConfiguration`
-/// checks it, so every rule is testable without starting a process.
+/// checks it, so every rule is testable without starting a process. The defaults written here
+/// are the flags' defaults: the executable's options read them from `defaults`.
 public struct CommandLineOptions: Sendable {
+    /// Every flag at its default.
+    public static let defaults = CommandLineOptions()
+
     public var listenAddress = ":\(ExporterConfiguration.defaultPort)"
     public var telemetryPath = "/metrics"
     public var webConfigFile: String?
