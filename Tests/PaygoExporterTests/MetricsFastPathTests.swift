@@ -141,7 +141,6 @@ import Testing
         HTTPRequest(method: .post, scheme: "http", authority: "x", path: "/metrics"),
         HTTPRequest(method: .get, scheme: "http", authority: "x", path: "/metrics?collect=1"),
         HTTPRequest(method: .get, scheme: "http", authority: "x", path: "/"),
-        HTTPRequest(method: .get, scheme: "http", authority: "x", path: "/metrics", headerFields: [.connection: "close"]),
         HTTPRequest(method: .get, scheme: "http", authority: "x", path: "/metrics", headerFields: [.contentLength: "5"]),
         HTTPRequest(method: .get, scheme: "http", authority: "x", path: "/metrics", headerFields: [.transferEncoding: "chunked"]),
     ])

@@ -8,8 +8,11 @@ import NIOHTTPTypesHTTP1
 
 /// Hummingbird's HTTP/1.1 child channel with `MetricsFastPathHandler` in its pipeline.
 ///
-/// The pipeline is Hummingbird's `HTTP1Channel` pipeline, handler for handler, with two more:
+/// The pipeline is Hummingbird's `HTTP1Channel` pipeline, handler for handler, with three more
+/// (`ExporterHTTP1ChannelTests` holds the two to each other):
 /// - `DrainingCloseHandler` first (after TLS), so that no close drops an answer still queued;
+/// - `HTTP1KeepAliveHandler` between NIO's HTTP/1 codec and `HTTP1ToHTTPServerCodec`, the last
+///   place that knows the request's version and every `Connection` token;
 /// - `MetricsFastPathHandler` after the connection state handler: `.http1()` only lets handlers
 ///   in before that one, where answers written by the fast path would be invisible to idle
 ///   timeouts and graceful shutdown.
@@ -42,6 +45,7 @@ struct ExporterHTTP1Channel: HTTPChannelHandler {
                 withOutboundHeaderValidation: false,  // Swift HTTP Types validate
                 withEncoderConfiguration: .init(),
                 withDecoderLimitConfiguration: limits)
+            try pipeline.addHandler(HTTP1KeepAliveHandler())
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
             try pipeline.addHandlers(configuration.additionalChannelHandlers())
             try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: configuration.idleTimeout.map { Duration($0) }, logger: logger))
