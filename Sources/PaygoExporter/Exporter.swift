@@ -40,7 +40,9 @@ public struct Exporter: Sendable {
         let refresher = UsageRefresher(
             store: store, source: source, interval: configuration.refreshInterval, rateLimit: configuration.rateLimit,
             maxStaleSeconds: configuration.maxStaleSeconds, logger: logger)
-        let cache = ExpositionCache(store: store, budgets: budgets, schedule: refresher.schedule, rateLimit: configuration.rateLimit)
+        let connections = WebConnections(limit: DescriptorLimit.connectionCapAtStart(asked: configuration.web.maxConnections, logger: logger))
+        let cache = ExpositionCache(
+            store: store, budgets: budgets, schedule: refresher.schedule, rateLimit: configuration.rateLimit, standaloneSources: [connections])
         let web = configuration.web
         let router = ExporterRouter(
             store: store, cache: cache, telemetryPath: configuration.telemetryPath, demo: configuration.isDemo, settings: web)
@@ -48,7 +50,9 @@ public struct Exporter: Sendable {
         let logger = logger
         let http1 = HTTP1Channel.Configuration(
             // An autoclosure: every connection gets its own deadline handler.
-            additionalChannelHandlers: [RequestHeadDeadlineHandler(deadline: TimeAmount(web.requestHeadTimeout))],
+            additionalChannelHandlers: [
+                RequestHeadDeadlineHandler(deadline: TimeAmount(web.requestHeadTimeout)), ConnectionCapHandler(connections: connections),
+            ],
             idleTimeout: TimeAmount(web.idleTimeout),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: web.maxHeaderBytes, maxHeaderListSize: web.maxHeaderBytes, maxHeaderFieldCount: 100))
         let http1Server = ExporterHTTP1Channel.builder(configuration: http1, fastPath: .init(

@@ -36,7 +36,7 @@ import Testing
             "--web.listen-address", "--web.telemetry-path", "--cloudflare.account-id", "--cloudflare.api-token-file",
             "--cloudflare.api-url", "--cloudflare.usage-path", "--cloudflare.refresh-interval", "--cloudflare.timeout",
             "--log.level", "--log.format", "--demo", "--version", "CLOUDFLARE_API_TOKEN", "CLOUDFLARE_ACCOUNT_ID",
-            "--web.config.file", "--web.max-requests", "--cloudflare.max-body-size", "--cloudflare.max-stale", "HTTPS_PROXY", "SIGHUP",
+            "--web.config.file", "--web.max-requests", "--web.max-connections", "--cloudflare.max-body-size", "--cloudflare.max-stale", "HTTPS_PROXY", "SIGHUP",
         ] {
             #expect(help.stdout.contains(flag), "--help mentions \(flag)")
         }
@@ -97,6 +97,9 @@ import Testing
         (["--cloudflare.max-stale", "forever"], "--cloudflare.max-stale"),
         (["--web.max-requests", "-1"], "--web.max-requests"),
         (["--web.max-requests", "many"], "--web.max-requests"),
+        (["--web.max-connections", "0"], "--web.max-connections"),
+        (["--web.max-connections", "65537"], "--web.max-connections"),
+        (["--web.max-connections", "lots"], "--web.max-connections"),
         (["--web.config.file", "/nonexistent/web.yml"], "--web.config.file"),
         (["--budget.config-file", "/nonexistent/budgets.yml"], "--budget.config-file"),
     ])

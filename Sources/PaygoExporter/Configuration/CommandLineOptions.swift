@@ -5,6 +5,7 @@ public struct CommandLineOptions: Sendable {
     public var telemetryPath = "/metrics"
     public var webConfigFile: String?
     public var maxRequests = 40
+    public var maxConnections = WebServerSettings.defaultMaxConnections
     public var disableOpenMetrics = false
     public var apiURL = PaygoClientConfiguration.defaultBaseURL
     public var usagePath = PaygoClientConfiguration.documentedUsagePath

@@ -106,3 +106,18 @@ public enum MetricCatalog {
         up, lastSuccess, refreshDuration, nextRefresh, records, apiRequests, refreshErrors,
     ].sorted { $0.name < $1.name }
 }
+
+extension MetricCatalog {
+    public static let webConnections = MetricDescriptor(
+        name: "cloudflare_paygo_web_connections",
+        help: "Open connections to the exporter's HTTP server (read at most once a second).",
+        type: .gauge)
+    public static let webMaxConnections = MetricDescriptor(
+        name: "cloudflare_paygo_web_max_connections",
+        help: "The cap on open connections: --web.max-connections, or lower when the limit on open files leaves less room.",
+        type: .gauge)
+    public static let webConnectionsClosed = MetricDescriptor(
+        name: "cloudflare_paygo_web_connections_closed_total",
+        help: "Connections closed to stay within cloudflare_paygo_web_max_connections, by reason: evicted (the connection idle longest, to make room for a new one), limit (a new one, every connection being busy).",
+        type: .counter)
+}

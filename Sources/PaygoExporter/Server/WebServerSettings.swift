@@ -15,6 +15,12 @@ public struct WebServerSettings: Sendable {
     public var extraHeaders: [(name: String, value: String)]
     /// Serve OpenMetrics to scrapers that ask for it.
     public var openMetrics: Bool = true
+    /// Open connections allowed (`--web.max-connections`); lowered at start when the limit on
+    /// open files leaves less room.
+    public var maxConnections = WebServerSettings.defaultMaxConnections
+
+    public static let defaultMaxConnections = 512
+    public static let maxConnectionsRange = 1...65_536
 
     public init(
         maxRequests: Int = 40,
