@@ -25,8 +25,8 @@ final class ConnectionCapHandler: ChannelDuplexHandler, RemovableChannelHandler 
     }
 
     func channelActive(context: ChannelHandlerContext) {
-        admit(context)
-        context.fireChannelActive()
+        // A refused connection is closed here: the handlers after this one never see it active.
+        if admit(context) { context.fireChannelActive() }
     }
 
     func channelInactive(context: ChannelHandlerContext) {
@@ -58,11 +58,14 @@ final class ConnectionCapHandler: ChannelDuplexHandler, RemovableChannelHandler 
         }
     }
 
-    private func admit(_ context: ChannelHandlerContext) {
-        guard !admitted else { return }
+    /// False when the connection was refused (and closed).
+    @discardableResult
+    private func admit(_ context: ChannelHandlerContext) -> Bool {
+        guard !admitted else { return id != nil }
         admitted = true
         id = connections.open(context.channel)
         if id == nil { context.close(promise: nil) }
+        return id != nil
     }
 
     private func leave() {

@@ -34,10 +34,12 @@ final class HTTP1KeepAliveHandler: ChannelDuplexHandler, RemovableChannelHandler
         switch unwrapOutboundIn(data) {
         case .head(var head):
             let code = head.status.code
+            // Most answers have no Connection field; only those pay for splitting it.
+            let closes = head.headers.contains(name: "connection")
+                && head.headers[canonicalForm: "connection"].contains { $0.lowercased() == "close" }
             let decision = state.writeHead(
-                informational: (100..<200).contains(code) && code != 101,
-                closes: head.headers[canonicalForm: "connection"].contains { $0.lowercased() == "close" },
-                delimited: head.headers.contains(name: "content-length") || [204, 304].contains(code))
+                informational: (100..<200).contains(code) && code != 101, closes: closes,
+                delimited: code == 204 || code == 304 || head.headers.contains(name: "content-length"))
             head.version = decision.version
             if let connection = decision.connection { head.headers.replaceOrAdd(name: "connection", value: connection) }
             context.write(wrapOutboundOut(.head(head)), promise: promise)
