@@ -118,7 +118,7 @@ import Testing
     }
 
     @Test func demoRunsServesAndStopsCleanlyOnSIGTERM() async throws {
-        let port = Int.random(in: 20_000...40_000)
+        let port = ExporterProcess.randomPort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["--demo", "--web.listen-address", "127.0.0.1:\(port)", "--log.format", "json"]

@@ -25,21 +25,21 @@ import Testing
             arguments: ["--demo", "--log.level", "debug"], environment: CommandLineTests.environment, ulimit: "-n 128")
         try await process.waitUntilReady()
         var flood: [RawHTTPConnection] = []
-        for round in 0..<3 {
+        for round in 0..<2 {
             for _ in 0..<200 {
                 if let connection = try? RawHTTPConnection(port: process.port) { flood.append(connection) }
             }
             let body = try await scrape(process.port)
             #expect(body.contains("cloudflare_paygo_up"), "round \(round)")
         }
-        #expect(flood.count == 600, "the kernel completes every connect; the exporter decides")
+        #expect(flood.count == 400, "the kernel completes every connect; the exporter decides")
         // The connection families are at most a second old.
         var parsed = try ParsedExposition(try await scrape(process.port))
-        for _ in 0..<20 where parsed.value("cloudflare_paygo_web_connections_closed_total", ["reason": "evicted"]).map({ $0 < 400 }) ?? true {
+        for _ in 0..<20 where parsed.value("cloudflare_paygo_web_connections_closed_total", ["reason": "evicted"]).map({ $0 < 300 }) ?? true {
             try await Task.sleep(for: .milliseconds(250))
             parsed = try ParsedExposition(try await scrape(process.port))
         }
-        #expect(parsed.value("cloudflare_paygo_web_connections_closed_total", ["reason": "evicted"]).map { $0 >= 400 } == true, "\(parsed.text.split(separator: "\n").filter { $0.contains("web_") })")
+        #expect(parsed.value("cloudflare_paygo_web_connections_closed_total", ["reason": "evicted"]).map { $0 >= 300 } == true, "\(parsed.text.split(separator: "\n").filter { $0.contains("web_") })")
         let cap = try #require(parsed.value("cloudflare_paygo_web_max_connections"))
         #expect(cap < 128 && cap >= 16, "the cap was lowered to fit 128 descriptors: \(cap)")
         #expect(parsed.value("cloudflare_paygo_web_connections").map { $0 <= cap } == true)

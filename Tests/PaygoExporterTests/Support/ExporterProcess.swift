@@ -13,7 +13,7 @@ final class ExporterProcess: @unchecked Sendable { // used by one test task; Pro
     ///   - ulimit: arguments of a `ulimit` to run the exporter under, through /bin/sh (e.g.
     ///     `-n 128` for soft and hard limits on descriptors, `-S -n 256` for the soft one only).
     init(arguments: [String], environment: [String: String], listen: Bool = true, ulimit: String? = nil) throws {
-        port = Int.random(in: 20_000...40_000)
+        port = Self.randomPort()
         let stem = FileManager.default.temporaryDirectory.appendingPathComponent("exporter-\(UInt64.random(in: 0...UInt64.max))").path
         stdoutPath = stem + ".out"
         stderrPath = stem + ".err"
@@ -39,6 +39,10 @@ final class ExporterProcess: @unchecked Sendable { // used by one test task; Pro
         try? FileManager.default.removeItem(atPath: stdoutPath)
         try? FileManager.default.removeItem(atPath: stderrPath)
     }
+
+    /// Below Linux's ephemeral range (32768 and up), where every client socket of the suite
+    /// takes its port: a listen address there is sometimes already in use.
+    static func randomPort() -> Int { Int.random(in: 20_000...32_000) }
 
     var client: RunningExporter { RunningExporter(baseURL: "http://127.0.0.1:\(port)", logLines: LogLines()) }
 
