@@ -135,7 +135,7 @@ import Testing
             var configuration = TestAccounts.configuration(baseURL: baseURL, accounts: [1])
             configuration.web.maxConnections = 2
             try await RunningExporter.with(configuration) { exporter in
-                _ = try await exporter.scrape { $0.value("cloudflare_paygo_up") == 1 }
+                _ = try await SlowReaderTests.waitForLargeBody(exporter)
                 let port = try port(of: exporter)
                 let busy = try (0..<2).map { _ in try RawHTTPConnection(port: port, receiveTimeout: 30, receiveBufferSize: 16 * 1_024) }
                 for connection in busy { connection.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n") }
@@ -151,10 +151,16 @@ import Testing
                 let admitted = try RawHTTPConnection(port: port)
                 admitted.send("GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n")
                 #expect(await admitted.receiveAnswer()?.statusLine == "HTTP/1.1 200 OK")
-                let parsed = try await exporter.scrape {
-                    $0.value("cloudflare_paygo_web_connections_closed_total", ["reason": "limit"]).map { $0 >= 1 } == true
+                // The counters are at most a second old.
+                var body = ""
+                for _ in 0..<20 {
+                    body = String(buffer: try await exporter.get("/metrics").body)
+                    if !body.contains(#"cloudflare_paygo_web_connections_closed_total{reason="limit"} 0"#) { break }
+                    try await Task.sleep(for: .milliseconds(250))
                 }
-                #expect(parsed.value("cloudflare_paygo_web_connections_closed_total", ["reason": "evicted"]).map { $0 >= 1 } == true)
+                let counters = try ParsedExposition(body.split(separator: "\n").filter { $0.contains("cloudflare_paygo_web_") }.joined(separator: "\n"))
+                #expect(counters.value("cloudflare_paygo_web_connections_closed_total", ["reason": "limit"]).map { $0 >= 1 } == true)
+                #expect(counters.value("cloudflare_paygo_web_connections_closed_total", ["reason": "evicted"]).map { $0 >= 1 } == true)
             }
         }
     }

@@ -19,7 +19,9 @@ public struct WebServerSettings: Sendable {
     /// open files leaves less room.
     public var maxConnections = WebServerSettings.defaultMaxConnections
 
+    /// The default of `--web.max-connections`.
     public static let defaultMaxConnections = 512
+    /// The values `--web.max-connections` accepts; others stop the exporter at start.
     public static let maxConnectionsRange = 1...65_536
 
     public init(
