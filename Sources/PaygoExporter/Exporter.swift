@@ -48,7 +48,9 @@ public struct Exporter: Sendable {
         let refresher = UsageRefresher(
             store: store, source: source, interval: configuration.refreshInterval, rateLimit: configuration.rateLimit,
             maxStaleSeconds: configuration.maxStaleSeconds, maxSeriesPerAccount: configuration.maxSeriesPerAccount, logger: logger)
-        let standaloneSources: [any StandaloneMetricSource] = [sourceParts.gate].compactMap { $0 } + webConfiguration.metricSources
+        let connections = WebConnections(limit: DescriptorLimit.connectionCapAtStart(asked: configuration.web.maxConnections, logger: logger))
+        let standaloneSources: [any StandaloneMetricSource] =
+            [sourceParts.gate].compactMap { $0 } + webConfiguration.metricSources + [connections]
         let cache = ExpositionCache(
             store: store, budgets: budgets, schedule: refresher.schedule, rateLimit: configuration.rateLimit,
             standaloneSources: standaloneSources)
@@ -60,7 +62,9 @@ public struct Exporter: Sendable {
         let logger = logger
         let http1 = HTTP1Channel.Configuration(
             // An autoclosure: every connection gets its own deadline handler.
-            additionalChannelHandlers: [RequestHeadDeadlineHandler(deadline: TimeAmount(web.requestHeadTimeout))],
+            additionalChannelHandlers: [
+                RequestHeadDeadlineHandler(deadline: TimeAmount(web.requestHeadTimeout)), ConnectionCapHandler(connections: connections),
+            ],
             idleTimeout: TimeAmount(web.idleTimeout),
             httpDecoderConfiguration: .init(maxHeaderFieldSize: web.maxHeaderBytes, maxHeaderListSize: web.maxHeaderBytes, maxHeaderFieldCount: 100))
         let fastPath = MetricsFastPathHandler.Configuration(

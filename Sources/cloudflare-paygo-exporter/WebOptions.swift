@@ -15,6 +15,9 @@ struct WebOptions: ParsableArguments {
     @Option(name: .customLong("web.max-requests"), help: "Concurrent scrapes that build their answer; more get 503. A body built in the last second is sent without a slot. 0 means no limit.")
     var maxRequests = 40
 
+    @Option(name: .customLong("web.max-connections"), help: "Open connections allowed, 1 to 65536. At the cap a new connection takes the place of the one idle longest; it is closed only when every connection is busy. Lowered at start to fit the limit on open files.")
+    var maxConnections = WebServerSettings.defaultMaxConnections
+
     @Flag(name: .customLong("web.disable-openmetrics"), help: "Always answer in the Prometheus text format 0.0.4, even to scrapers that ask for OpenMetrics.")
     var disableOpenMetrics = false
 
@@ -23,6 +26,7 @@ struct WebOptions: ParsableArguments {
         options.telemetryPath = telemetryPath
         options.webConfigFile = webConfigFile
         options.maxRequests = maxRequests
+        options.maxConnections = maxConnections
         options.disableOpenMetrics = disableOpenMetrics
     }
 }

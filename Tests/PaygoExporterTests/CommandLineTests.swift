@@ -36,7 +36,7 @@ import Testing
             "--web.listen-address", "--web.telemetry-path", "--cloudflare.account-id", "--cloudflare.api-token-file",
             "--cloudflare.api-url", "--cloudflare.usage-path", "--cloudflare.refresh-interval", "--cloudflare.timeout",
             "--log.level", "--log.format", "--demo", "--version", "CLOUDFLARE_API_TOKEN", "CLOUDFLARE_ACCOUNT_ID",
-            "--web.config.file", "--web.max-requests", "--cloudflare.max-body-size", "--cloudflare.max-stale", "HTTPS_PROXY", "SIGHUP",
+            "--web.config.file", "--web.max-requests", "--web.max-connections", "--cloudflare.max-body-size", "--cloudflare.max-stale", "HTTPS_PROXY", "SIGHUP",
         ] {
             #expect(help.stdout.contains(flag), "--help mentions \(flag)")
         }
@@ -142,6 +142,9 @@ import Testing
         (["--cloudflare.max-series-per-account=0"], "--cloudflare.max-series-per-account"),
         (["--cloudflare.max-series-per-account=1000001"], "--cloudflare.max-series-per-account"),
         (["--web.max-requests", "many"], "--web.max-requests"),
+        (["--web.max-connections", "0"], "--web.max-connections"),
+        (["--web.max-connections", "65537"], "--web.max-connections"),
+        (["--web.max-connections", "lots"], "--web.max-connections"),
         (["--web.config.file", "/nonexistent/web.yml"], "--web.config.file"),
         (["--budget.config-file", "/nonexistent/budgets.yml"], "--budget.config-file"),
     ])
@@ -160,7 +163,7 @@ import Testing
     }
 
     @Test func demoRunsServesAndStopsCleanlyOnSIGTERM() async throws {
-        let port = Int.random(in: 20_000...40_000)
+        let port = ExporterProcess.randomPort()
         let process = Process()
         process.executableURL = URL(fileURLWithPath: Self.binary)
         process.arguments = ["--demo", "--web.listen-address", "127.0.0.1:\(port)", "--log.format", "json"]

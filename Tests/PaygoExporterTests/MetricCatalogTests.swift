@@ -41,7 +41,7 @@ import Testing
         let web = try ReloadableWebConfiguration(settings: WebServerSettings(maxRequests: 40, webConfigFile: webConfig), logger: logger)
         let cache = ExpositionCache(
             store: store, budgets: budgets, schedule: RefreshSchedule(accountCount: 1, interval: .seconds(60), rate: rate, jitter: [0]),
-            rateLimit: rate, standaloneSources: [gate] + web.metricSources)
+            rateLimit: rate, standaloneSources: [gate] + web.metricSources + [WebConnections(limit: 512)])
         let answer = MetricsEndpoint(cache: cache, openMetricsEnabled: true).answer(accept: nil, acceptEncoding: nil)
         return answer.body.map { String(buffer: $0) }.joined()
     }

@@ -9,6 +9,7 @@ public struct CommandLineOptions: Sendable {
     public var telemetryPath = "/metrics"
     public var webConfigFile: String?
     public var maxRequests = 40
+    public var maxConnections = WebServerSettings.defaultMaxConnections
     public var disableOpenMetrics = false
     public var apiURL = CloudflareAPIConfiguration.defaultBaseURL
     public var usagePath = UsageEndpoint.documentedPath

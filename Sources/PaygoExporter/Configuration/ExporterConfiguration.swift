@@ -84,8 +84,15 @@ public struct ExporterConfiguration: Sendable {
                 "--web.max-requests \(options.maxRequests) is not from \(FlagRanges.maxRequests.lowerBound) to \(FlagRanges.maxRequests.upperBound)",
                 fix: "use 0 for no limit or a number such as 40")
         }
+        let connections = WebServerSettings.maxConnectionsRange
+        guard connections.contains(options.maxConnections) else {
+            throw ConfigurationError(
+                "--web.max-connections \(options.maxConnections) is not between \(connections.lowerBound) and \(connections.upperBound)",
+                fix: "use e.g. \(WebServerSettings.defaultMaxConnections); it is lowered by itself when the limit on open files leaves less room")
+        }
         web = try WebServerSettings(maxRequests: options.maxRequests, webConfigFile: options.webConfigFile)
         web.openMetrics = !options.disableOpenMetrics
+        web.maxConnections = options.maxConnections
 
         guard let level = Self.logLevels[options.logLevel] else {
             throw ConfigurationError("--log.level \"\(options.logLevel)\" is unknown", fix: "use one of debug, info, warn, error")

@@ -42,6 +42,9 @@ extension MetricCatalog {
         .init(webAuthChecks, .standalone),
         .init(webAuthBcryptSeconds, .standalone),
         .init(webAuthCachedCredentials, .standalone),
+        .init(webConnections, .standalone),
+        .init(webMaxConnections, .standalone),
+        .init(webConnectionsClosed, .standalone),
     ] + ProcessMetrics.descriptors.map { FamilyDeclaration($0, .process) })
         .sorted { $0.descriptor.name.utf8.lexicographicallyPrecedes($1.descriptor.name.utf8) }
 

@@ -127,4 +127,16 @@ public enum MetricCatalog {
         name: "cloudflare_paygo_web_auth_cached_credentials",
         help: "Basic auth credentials remembered by result (ok: good ones, kept apart so wrong ones never push them out; wrong: the most recent wrong ones).",
         type: .gauge)
+    public static let webConnections = MetricDescriptor(
+        name: "cloudflare_paygo_web_connections",
+        help: "Open connections to the exporter's HTTP server (read at most once a second).",
+        type: .gauge)
+    public static let webMaxConnections = MetricDescriptor(
+        name: "cloudflare_paygo_web_max_connections",
+        help: "The cap on open connections: --web.max-connections, or lower when the limit on open files leaves less room.",
+        type: .gauge)
+    public static let webConnectionsClosed = MetricDescriptor(
+        name: "cloudflare_paygo_web_connections_closed_total",
+        help: "Connections closed to stay within cloudflare_paygo_web_max_connections, by reason: evicted (the connection idle longest, to make room for a new one), limit (a new one, every connection being busy).",
+        type: .counter)
 }

@@ -72,7 +72,7 @@ public enum ProcessMetrics {
         return soft.flatMap { Double($0) }
     }
 
-    private static func countOpenFileDescriptors() -> Int? {
+    static func countOpenFileDescriptors() -> Int? {
         guard let directory = opendir("/proc/self/fd") else { return nil }
         defer { closedir(directory) }
         var count = 0

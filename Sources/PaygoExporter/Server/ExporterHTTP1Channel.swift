@@ -8,9 +8,14 @@ import NIOHTTPTypesHTTP1
 
 /// Hummingbird's HTTP/1.1 child channel with `MetricsFastPathHandler` in its pipeline.
 ///
-/// The pipeline is Hummingbird's `HTTP1Channel` pipeline, handler for handler, with one more
-/// after the connection state handler: `.http1()` only lets handlers in before that one, where
-/// answers written by the fast path would be invisible to idle timeouts and graceful shutdown.
+/// The pipeline is Hummingbird's `HTTP1Channel` pipeline, handler for handler, with three more
+/// (`ExporterHTTP1ChannelTests` holds the two to each other):
+/// - `DrainingCloseHandler` first (after TLS), so that no close drops an answer still queued;
+/// - `HTTP1KeepAliveHandler` between NIO's HTTP/1 codec and `HTTP1ToHTTPServerCodec`, the last
+///   place that knows the request's version and every `Connection` token;
+/// - `MetricsFastPathHandler` after the connection state handler: `.http1()` only lets handlers
+///   in before that one, where answers written by the fast path would be invisible to idle
+///   timeouts and graceful shutdown.
 struct ExporterHTTP1Channel: HTTPChannelHandler {
     typealias Value = NIOAsyncChannel<HTTPRequestPart, HTTPResponsePart>
 
@@ -33,12 +38,14 @@ struct ExporterHTTP1Channel: HTTPChannelHandler {
             limits.maxHeaderFieldCount = configuration.httpDecoder.maxHeaderFieldCount
             try channel.syncOptions?.setOption(ChannelOptions.writeBufferWaterMark, value: Self.writeBufferWaterMark)
             let pipeline = channel.pipeline.syncOperations
+            try pipeline.addHandler(DrainingCloseHandler(stallTimeout: configuration.idleTimeout ?? Self.defaultStallTimeout))
             try pipeline.configureHTTPServerPipeline(
                 withPipeliningAssistance: false,  // NIOAsyncChannel answers in order
                 withErrorHandling: false,  // Hummingbird answers errors
                 withOutboundHeaderValidation: false,  // Swift HTTP Types validate
                 withEncoderConfiguration: .init(),
                 withDecoderLimitConfiguration: limits)
+            try pipeline.addHandler(HTTP1KeepAliveHandler())
             try pipeline.addHandler(HTTP1ToHTTPServerCodec(secure: false))
             try pipeline.addHandlers(configuration.additionalChannelHandlers())
             try pipeline.addHandler(HTTPConnectionStateHandler(idleTimeout: configuration.idleTimeout.map { Duration($0) }, logger: logger))
@@ -46,6 +53,9 @@ struct ExporterHTTP1Channel: HTTPChannelHandler {
             return try NIOAsyncChannel(wrappingChannelSynchronously: channel, configuration: .init(isOutboundHalfClosureEnabled: true))
         }
     }
+
+    /// How long an answer may stand still while a close waits for it, without an idle timeout.
+    static let defaultStallTimeout: TimeAmount = .seconds(60)
 
     /// Above the largest body the exporter sends in one buffer (`MetricsEndpoint.largestJoinedBody`
     /// and its tail). With NIO's default of 64 KiB, queueing an 80 KB gzip scrape made the channel

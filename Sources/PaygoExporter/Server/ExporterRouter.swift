@@ -41,12 +41,12 @@ public struct ExporterRouter: Sendable {
     public func build() -> Router<BasicRequestContext> {
         let router = Router(context: BasicRequestContext.self)
         router.add(middleware: HTTPPolicyMiddleware(authenticator: authenticator, extraHeaders: extraHeaders))
+        router.add(middleware: TelemetryPathMiddleware(path: telemetryPath) { request in await limitedMetrics(request) })
         // HEAD answers like GET; the middleware drops the body.
         func route(_ path: String, _ handler: @escaping @Sendable (Request) async -> Response) {
             router.get(RouterPath(path)) { request, _ in await handler(request) }
             router.on(RouterPath(path), method: .head) { request, _ in await handler(request) }
         }
-        route(telemetryPath) { request in await limitedMetrics(request) }
         route("/") { _ in
             let page = LandingPage.render(telemetryPath: telemetryPath, entries: store.entries(), demo: demo)
             return Response(

@@ -7,7 +7,13 @@ struct HTTPPolicyMiddleware<Context: RequestContext>: RouterMiddleware {
     let extraHeaders: ExtraHeaders
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        var response = try await decide(request, context: context, next: next)
+        var response: Response
+        do {
+            response = try await decide(request, context: context, next: next)
+        } catch let error as any HTTPResponseError {
+            // The router's 404 is thrown; made into an answer here, it gets the headers too.
+            response = try error.response(from: request, context: context)
+        }
         response.headers.setExtraHeaders(extraHeaders)
         return response
     }
@@ -29,11 +35,10 @@ struct HTTPPolicyMiddleware<Context: RequestContext>: RouterMiddleware {
             // bcrypt is bounded; new credentials beyond its queue are not checked at all.
             return Self.plain(.serviceUnavailable, "Too many new credentials waiting to be checked; try again.\n", extra: [.retryAfter: "1"])
         }
-        var response = try await next(request, context)
-        if request.method == .head {
-            response.body = ResponseBody()
-        }
-        return response
+        let response = try await next(request, context)
+        // Without the body, but with the Content-Length GET sends: replacing only the body
+        // would set it to 0. NIO's encoder writes no body bytes for a HEAD.
+        return request.method == .head ? response.createHeadResponse() : response
     }
 
     static func plain(_ status: HTTPResponse.Status, _ text: String, extra: HTTPFields = [:]) -> Response {

@@ -16,8 +16,8 @@ import NIOHTTPTypes
 /// async sequences and continuations, which cap a bare Hummingbird app at about half of what
 /// nginx serves from a file on small bodies (bench/results). Building stays with the router,
 /// under `--web.max-requests`; this handler only sends what a scrape in the last second built.
-/// It sits after Hummingbird's connection state handler, so idle timeouts, `Connection: close`
-/// and graceful shutdown see its answers like any other.
+/// It sits after Hummingbird's connection state handler, so idle timeouts and graceful
+/// shutdown see its answers like any other, as do the keep-alive and connection-cap handlers.
 final class MetricsFastPathHandler: ChannelDuplexHandler, RemovableChannelHandler {
     typealias InboundIn = HTTPRequestPart
     typealias InboundOut = HTTPRequestPart
@@ -91,8 +91,9 @@ final class MetricsFastPathHandler: ChannelDuplexHandler, RemovableChannelHandle
     }
 
     /// The negotiation headers of a request the fast path may answer; nil for everything else
-    /// (other paths and methods, bodies, `Connection: close`, repeated fields, credentials not
-    /// yet checked), which is the router's, as is every error.
+    /// (other paths and methods, bodies, repeated fields, credentials not yet checked), which
+    /// is the router's, as is every error. `Connection` and the HTTP version are
+    /// `HTTP1KeepAliveHandler`'s, for both.
     private func scrapeHeaders(of request: HTTPRequest) -> ScrapeHeaders? {
         guard request.method == .get, request.path == configuration.telemetryPath else { return nil }
         // One pass over the fields, no joined values: this runs for every scrape.
@@ -103,7 +104,6 @@ final class MetricsFastPathHandler: ChannelDuplexHandler, RemovableChannelHandle
             switch field.name {
             case .transferEncoding: return nil
             case .contentLength where field.value != "0": return nil
-            case .connection where field.value.lowercased().contains("close"): return nil
             case .authorization: authorization = field.value; authorizations += 1
             case .accept: scrape.accept = field.value; accepts += 1
             case .acceptEncoding: scrape.acceptEncoding = field.value; acceptEncodings += 1

@@ -3,8 +3,10 @@ import NIOHTTPTypes
 
 /// Closes a connection that has not delivered a complete request head within the deadline,
 /// counted from the connection's start or from the moment every request so far has been
-/// answered. An idle timeout alone does not stop a client that trickles one header byte at a
-/// time (slowloris), nor one that trickles a request body after its answer was sent.
+/// answered, to the last byte. An idle timeout alone does not stop a client that trickles one
+/// header byte at a time (slowloris), nor one that trickles a request body after its answer
+/// was sent. Counted from when an answer was queued, it would cut a large answer to a slow
+/// reader.
 ///
 /// It sits nearer the socket than the router and the fast path, so it sees every answer end.
 final class RequestHeadDeadlineHandler: ChannelDuplexHandler, RemovableChannelHandler {
@@ -17,7 +19,7 @@ final class RequestHeadDeadlineHandler: ChannelDuplexHandler, RemovableChannelHa
     /// When the connection is closed unless a request head arrives first; nil while a
     /// request is being read or answered.
     private var deadline: NIODeadline?
-    /// Request heads read whose answers have not been written to the end.
+    /// Request heads read whose answers have not been written to the socket to the end.
     private var unanswered = 0
     /// At most one timer per connection, left running across requests: cancelling and
     /// scheduling one for every request cost more than the rest of a cached scrape.
@@ -45,11 +47,14 @@ final class RequestHeadDeadlineHandler: ChannelDuplexHandler, RemovableChannelHa
     }
 
     func write(context: ChannelHandlerContext, data: NIOAny, promise: EventLoopPromise<Void>?) {
-        if case .end = unwrapOutboundIn(data) {
+        guard case .end = unwrapOutboundIn(data) else {
+            context.write(data, promise: promise)
+            return
+        }
+        context.write(data, promise: promise) { [self] in
             unanswered = max(0, unanswered - 1)
             if unanswered == 0 { arm(context) }
         }
-        context.write(data, promise: promise)
     }
 
     private func arm(_ context: ChannelHandlerContext) {

@@ -22,6 +22,14 @@ public struct WebServerSettings: Sendable {
     public var reloadCheckInterval: Duration = .seconds(5)
     /// The file as loaded, for what a reload compares with and the notes it logs.
     var webConfiguration: WebConfiguration?
+    /// Open connections allowed (`--web.max-connections`); lowered at start when the limit on
+    /// open files leaves less room.
+    public var maxConnections = WebServerSettings.defaultMaxConnections
+
+    /// The default of `--web.max-connections`.
+    public static let defaultMaxConnections = 512
+    /// The values `--web.max-connections` accepts; others stop the exporter at start.
+    public static let maxConnectionsRange = 1...65_536
 
     public init(
         maxRequests: Int = 40,

@@ -8,16 +8,26 @@ final class ExporterProcess: @unchecked Sendable { // used by one test task; Pro
     private let stdoutPath: String
     private let stderrPath: String
 
-    /// - Parameter listen: false for subcommands that serve nothing (`once`, `backfill`).
-    init(arguments: [String], environment: [String: String], listen: Bool = true) throws {
-        port = Int.random(in: 20_000...40_000)
+    /// - Parameters:
+    ///   - listen: false for subcommands that serve nothing (`once`, `backfill`).
+    ///   - ulimit: arguments of a `ulimit` to run the exporter under, through /bin/sh (e.g.
+    ///     `-n 128` for soft and hard limits on descriptors, `-S -n 256` for the soft one only).
+    init(arguments: [String], environment: [String: String], listen: Bool = true, ulimit: String? = nil) throws {
+        port = Self.randomPort()
         let stem = FileManager.default.temporaryDirectory.appendingPathComponent("exporter-\(UInt64.random(in: 0...UInt64.max))").path
         stdoutPath = stem + ".out"
         stderrPath = stem + ".err"
         _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
         _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
-        process.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
-        process.arguments = (listen ? ["--web.listen-address", "127.0.0.1:\(port)"] : []) + arguments
+        let exporterArguments = (listen ? ["--web.listen-address", "127.0.0.1:\(port)"] : []) + arguments
+        if let ulimit {
+            // exec, so that the process terminated and signalled is the exporter itself.
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit \(ulimit) && exec \"$0\" \"$@\"", CommandLineTests.binary] + exporterArguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: CommandLineTests.binary)
+            process.arguments = exporterArguments
+        }
         process.environment = environment
         process.standardOutput = FileHandle(forWritingAtPath: stdoutPath)
         process.standardError = FileHandle(forWritingAtPath: stderrPath)
@@ -29,6 +39,10 @@ final class ExporterProcess: @unchecked Sendable { // used by one test task; Pro
         try? FileManager.default.removeItem(atPath: stdoutPath)
         try? FileManager.default.removeItem(atPath: stderrPath)
     }
+
+    /// Below Linux's ephemeral range (32768 and up), where every client socket of the suite
+    /// takes its port: a listen address there is sometimes already in use.
+    static func randomPort() -> Int { Int.random(in: 20_000...32_000) }
 
     var client: RunningExporter { RunningExporter(baseURL: "http://127.0.0.1:\(port)", logLines: LogLines()) }
 

@@ -3,8 +3,12 @@ import Foundation
 /// A TCP connection to 127.0.0.1, for test helpers that speak raw bytes.
 enum LoopbackSocket {
     /// A connected descriptor, or nil if nothing listens on `port`.
-    static func connect(port: Int) -> Int32? {
+    /// - Parameter receiveBufferSize: SO_RCVBUF, set before connecting so the window is that small.
+    static func connect(port: Int, receiveBufferSize: Int? = nil) -> Int32? {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        if var size = receiveBufferSize.map(Int32.init) {
+            setsockopt(descriptor, SOL_SOCKET, SO_RCVBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+        }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")

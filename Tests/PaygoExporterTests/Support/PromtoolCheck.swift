@@ -44,7 +44,9 @@ enum ProcessRunner {
         reader.start()
         let outputData = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        while errorData.withLock({ $0.isEmpty }) && reader.isExecuting { usleep(1_000) }
+        // Until the reader is done: before it has started it is not executing either, and
+        // stopping then lost the whole of stderr on a loaded machine.
+        while !reader.isFinished { usleep(1_000) }
         return Result(
             status: process.terminationStatus,
             stdout: String(decoding: outputData, as: UTF8.self),

@@ -32,10 +32,12 @@ struct RunningExporter: Sendable {
     static let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(decompression: .disabled))
 
     /// GETs a path; returns status, headers and the raw (not decompressed) body.
-    func get(_ path: String, headers: [String: String] = [:]) async throws -> (status: Int, headers: [String: String], body: ByteBuffer) {
+    func get(
+        _ path: String, headers: [String: String] = [:], timeout: TimeAmount = .seconds(10)
+    ) async throws -> (status: Int, headers: [String: String], body: ByteBuffer) {
         var request = HTTPClientRequest(url: baseURL + path)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
-        let response = try await Self.client.execute(request, timeout: .seconds(10))
+        let response = try await Self.client.execute(request, timeout: timeout)
         let body = try await response.body.collect(upTo: 64 << 20)
         var responseHeaders: [String: String] = [:]
         for header in response.headers { responseHeaders[header.name.lowercased()] = header.value }
