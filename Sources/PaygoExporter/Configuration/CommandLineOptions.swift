@@ -8,7 +8,7 @@ public struct CommandLineOptions: Sendable {
     public var listenAddress = ":\(ExporterConfiguration.defaultPort)"
     public var telemetryPath = "/metrics"
     public var webConfigFile: String?
-    public var maxRequests = 40
+    public var maxRequests = WebServerSettings.defaultMaxRequests
     public var maxConnections = WebServerSettings.defaultMaxConnections
     public var disableOpenMetrics = false
     public var apiURL = CloudflareAPIConfiguration.defaultBaseURL

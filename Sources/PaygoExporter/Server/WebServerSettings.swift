@@ -26,13 +26,15 @@ public struct WebServerSettings: Sendable {
     /// open files leaves less room.
     public var maxConnections = WebServerSettings.defaultMaxConnections
 
+    /// The default of `--web.max-requests`.
+    public static let defaultMaxRequests = 40
     /// The default of `--web.max-connections`.
     public static let defaultMaxConnections = 512
     /// The values `--web.max-connections` accepts; others stop the exporter at start.
     public static let maxConnectionsRange = 1...65_536
 
     public init(
-        maxRequests: Int = 40,
+        maxRequests: Int = WebServerSettings.defaultMaxRequests,
         requestHeadTimeout: Duration = .seconds(10),
         idleTimeout: Duration = .seconds(60),
         maxHeaderBytes: Int = 16_384,
