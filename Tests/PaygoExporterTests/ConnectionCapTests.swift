@@ -88,7 +88,7 @@ import Testing
     }
 
     @Test func theFamiliesAreServedFromTheStart() async throws {
-        var configuration = DemoConfiguration.make()
+        var configuration = DemoExporterConfiguration.make()
         configuration.web.maxConnections = 7
         try await RunningExporter.with(configuration) { exporter in
             let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_web_connections") != nil }
@@ -105,7 +105,7 @@ import Testing
     }
 
     @Test func atTheCapTheConnectionIdleLongestIsClosedForTheNewOne() async throws {
-        var configuration = DemoConfiguration.make()
+        var configuration = DemoExporterConfiguration.make()
         configuration.web.maxConnections = 2
         configuration.web.requestHeadTimeout = .seconds(120)
         try await RunningExporter.with(configuration) { exporter in

@@ -4,7 +4,7 @@ import Testing
 
 @Suite struct DemoModeTests {
     @Test func demoServesTwoCurrenciesADozenServicesAndATwoUnitService() async throws {
-        try await RunningExporter.with(DemoConfiguration.make()) { exporter in
+        try await RunningExporter.with(DemoExporterConfiguration.make()) { exporter in
             let parsed = try await exporter.scrape { $0.matching("cloudflare_paygo_up").count == 2 }
             #expect(parsed.matching("cloudflare_paygo_up").allSatisfy { $0.value == 1 })
             let costs = parsed.matching("cloudflare_paygo_contracted_cost")

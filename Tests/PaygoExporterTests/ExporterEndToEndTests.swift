@@ -248,7 +248,7 @@ import Testing
     }
 
     @Test func gzipIsServedWhenAskedAndTheContentTypeIsExact() async throws {
-        try await RunningExporter.with(DemoConfiguration.make()) { exporter in
+        try await RunningExporter.with(DemoExporterConfiguration.make()) { exporter in
             _ = try await exporter.scrape { $0.matching("cloudflare_paygo_up").count == 2 }
             let plain = try await exporter.get("/metrics")
             #expect(plain.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
@@ -267,7 +267,7 @@ import Testing
     }
 
     @Test func landingHealthReadinessAndUnknownPaths() async throws {
-        try await RunningExporter.with(DemoConfiguration.make()) { exporter in
+        try await RunningExporter.with(DemoExporterConfiguration.make()) { exporter in
             _ = try await exporter.scrape { $0.matching("cloudflare_paygo_up").count == 2 }
             let landing = try await exporter.get("/")
             #expect(landing.status == 200)
@@ -284,7 +284,7 @@ import Testing
     }
 }
 
-enum DemoConfiguration {
+enum DemoExporterConfiguration {
     static func make(interval: Duration = .seconds(600)) -> ExporterConfiguration {
         ExporterConfiguration(
             listenAddress: ListenAddress(host: "127.0.0.1", port: 0),
@@ -310,7 +310,7 @@ enum DemoConfiguration {
     }
 
     @Test func scrapersAskingForOpenMetricsGetIt() async throws {
-        try await RunningExporter.with(DemoConfiguration.make()) { exporter in
+        try await RunningExporter.with(DemoExporterConfiguration.make()) { exporter in
             _ = try await exporter.scrape { $0.matching("cloudflare_paygo_up").count == 2 }
             let response = try await exporter.get("/metrics", headers: ["Accept": Self.prometheusAccept])
             #expect(response.headers["content-type"] == "application/openmetrics-text; version=1.0.0; charset=utf-8")

@@ -12,7 +12,7 @@ import Testing
 
     @Test(arguments: ["/metrics", "/", "/-/healthy", "/-/ready"])
     func headSendsTheContentLengthOfGet(path: String) async throws {
-        try await RunningExporter.with(DemoConfiguration.make()) { exporter in
+        try await RunningExporter.with(DemoExporterConfiguration.make()) { exporter in
             _ = try await exporter.scrape { !$0.matching("cloudflare_paygo_up").isEmpty }
             // /metrics changes once a second (its process_* tail): GET and HEAD are pipelined so
             // both are answered from the same second's body; a try that straddles a second
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func headOfAScrapeSendsNoBody() async throws {
-        try await RunningExporter.with(DemoConfiguration.make()) { exporter in
+        try await RunningExporter.with(DemoExporterConfiguration.make()) { exporter in
             let connection = try RawHTTPConnection(port: try port(of: exporter))
             connection.send("HEAD /metrics HTTP/1.1\r\nHost: x\r\n\r\nGET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n")
             _ = try #require(await connection.receiveAnswer(bodyExpected: false))
@@ -50,7 +50,7 @@ import Testing
         ("HEAD /nowhere HTTP/1.1", "404"), ("GET /-/ready HTTP/1.1", "200"), ("GET /metrics HTTP/1.0", "200"),
     ])
     func extraHeadersGoOnEveryAnswer(requestLine: String, status: String) async throws {
-        var configuration = DemoConfiguration.make()
+        var configuration = DemoExporterConfiguration.make()
         configuration.web.extraHeaders = [
             (name: "X-Frame-Options", value: "deny"), (name: "X-Left-Out", value: ""),
             (name: "Strict-Transport-Security", value: "max-age=31536000"),

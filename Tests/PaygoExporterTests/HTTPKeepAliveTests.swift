@@ -77,7 +77,7 @@ import Testing
     /// The head deadline far beyond the receive timeout, so a close seen within it is the
     /// exporter honouring the request rather than its deadline.
     private static func configuration() -> ExporterConfiguration {
-        var configuration = DemoConfiguration.make()
+        var configuration = DemoExporterConfiguration.make()
         configuration.web.requestHeadTimeout = .seconds(120)
         configuration.web.idleTimeout = .seconds(120)
         return configuration

@@ -13,7 +13,7 @@ import Testing
 
     @Test(arguments: ["POST", "PUT", "DELETE", "PATCH", "OPTIONS", "TRACE"])
     func otherMethodsGet405(method: String) async throws {
-        try await RunningExporter.with(DemoConfiguration.make()) { exporter in
+        try await RunningExporter.with(DemoExporterConfiguration.make()) { exporter in
             let connection = try RawHTTPConnection(port: try port(of: exporter))
             connection.send("\(method) /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
             let answer = await connection.receiveAll()
@@ -23,7 +23,7 @@ import Testing
     }
 
     @Test func headAnswersLikeGetWithoutABody() async throws {
-        try await RunningExporter.with(DemoConfiguration.make()) { exporter in
+        try await RunningExporter.with(DemoExporterConfiguration.make()) { exporter in
             let connection = try RawHTTPConnection(port: try port(of: exporter))
             connection.send("HEAD /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             let answer = await connection.receiveAll()
@@ -34,7 +34,7 @@ import Testing
     }
 
     @Test func requestBodiesAreRefused() async throws {
-        try await RunningExporter.with(DemoConfiguration.make()) { exporter in
+        try await RunningExporter.with(DemoExporterConfiguration.make()) { exporter in
             let connection = try RawHTTPConnection(port: try port(of: exporter))
             connection.send("GET /metrics HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\n\r\nhello")
             let answer = await connection.receiveAll()
@@ -43,7 +43,7 @@ import Testing
     }
 
     @Test func oversizedRequestHeadIsRefused() async throws {
-        try await RunningExporter.with(DemoConfiguration.make()) { exporter in
+        try await RunningExporter.with(DemoExporterConfiguration.make()) { exporter in
             let connection = try RawHTTPConnection(port: try port(of: exporter))
             connection.send("GET /metrics HTTP/1.1\r\nHost: x\r\nX-Big: \(String(repeating: "a", count: 32_768))\r\n\r\n")
             let answer = await connection.receiveAll()
@@ -59,7 +59,7 @@ import Testing
         _ opening: String, _ piece: @escaping @Sendable (Int) -> String,
         then check: @escaping @Sendable (RunningExporter) async throws -> Void = { _ in }
     ) async throws -> (closed: Bool, after: Duration) {
-        var configuration = DemoConfiguration.make()
+        var configuration = DemoExporterConfiguration.make()
         configuration.web.requestHeadTimeout = .seconds(1)
         return try await RunningExporter.with(configuration) { exporter in
             let connection = try RawHTTPConnection(port: try port(of: exporter), receiveTimeout: 0.1)
@@ -116,7 +116,7 @@ import Testing
     }
 
     @Test func maxRequestsAnswers503WhenFull() async throws {
-        var configuration = DemoConfiguration.make()
+        var configuration = DemoExporterConfiguration.make()
         configuration.web.maxRequests = 1
         try await RunningExporter.with(configuration) { exporter in
             // Many concurrent scrapes against a limit of one: some may be refused with 503,

@@ -244,7 +244,7 @@ import Testing
     // MARK: Over loopback
 
     @Test func pipelinedRequestsAreAnsweredInOrderAndScrapesMatch() async throws {
-        try await RunningExporter.with(DemoConfiguration.make()) { exporter in
+        try await RunningExporter.with(DemoExporterConfiguration.make()) { exporter in
             let port = try #require(URL(string: exporter.baseURL)?.port)
             _ = try await exporter.scrape()  // builds the body: the next scrapes may take the fast path
             let connection = try RawHTTPConnection(port: port)

@@ -31,7 +31,7 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("web-\(UInt64.random(in: 0...UInt64.max)).yml").path
         try "basic_auth_users:\n  alice: \(WebConfigurationTests.aliceHash)\n".write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        var configuration = DemoConfiguration.make()
+        var configuration = DemoExporterConfiguration.make()
         configuration.web = try WebServerSettings(maxRequests: 40, webConfigFile: path)
         let good = Self.basic("alice", WebConfigurationTests.alicePassword)
         try await RunningExporter.with(configuration) { exporter in

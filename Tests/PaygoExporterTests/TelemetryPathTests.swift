@@ -10,7 +10,7 @@ import Testing
         ("/metrics/*/x", "/metrics/y/x"), ("/prefix*", "/prefixes"),
     ])
     func patternCharactersAreServedLiterally(path: String, lookalike: String) async throws {
-        var configuration = DemoConfiguration.make()
+        var configuration = DemoExporterConfiguration.make()
         configuration.telemetryPath = path
         try await RunningExporter.with(configuration) { exporter in
             let port = try #require(URL(string: exporter.baseURL)?.port)
@@ -32,7 +32,7 @@ import Testing
 
     @Test func percentEncodedPatternCharactersMatchToo() async throws {
         // Prometheus sends `{` and `}` percent-encoded, as Go's URL escaping does.
-        var configuration = DemoConfiguration.make()
+        var configuration = DemoExporterConfiguration.make()
         configuration.telemetryPath = "/{name}"
         try await RunningExporter.with(configuration) { exporter async throws in
             #expect(try await exporter.get("/%7Bname%7D").status == 200)

@@ -238,7 +238,7 @@ struct WebConfigurationReloadTests {
         let files = try Files()
         defer { files.remove() }
         try files.writeConfig()
-        var configuration = DemoConfiguration.make()
+        var configuration = DemoExporterConfiguration.make()
         configuration.web = try WebServerSettings(maxRequests: 40, webConfigFile: files.config)
         configuration.web.reloadCheckInterval = .milliseconds(20)
         let started = Date().timeIntervalSince1970.rounded(.down)

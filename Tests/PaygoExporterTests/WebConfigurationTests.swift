@@ -16,6 +16,18 @@ import Testing
         return path
     }
 
+    /// A web config serving `certificates` over TLS, with `settings` (indented YAML lines) added
+    /// to `tls_server_config` and `rest` after it.
+    private func writeTLSConfig(_ certificates: TestCertificates, key: String? = nil, _ settings: String = "", rest: String = "") throws -> String {
+        try writeConfig("""
+            tls_server_config:
+              cert_file: \(certificates.serverCert)
+              key_file: \(key ?? certificates.serverKey)
+            \(settings)
+            \(rest)
+            """)
+    }
+
     private func basic(_ user: String, _ password: String) -> String {
         "Basic " + Data("\(user):\(password)".utf8).base64EncodedString()
     }
@@ -30,7 +42,7 @@ import Testing
                 X-Frame-Options: deny
             """)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        var configuration = DemoConfiguration.make()
+        var configuration = DemoExporterConfiguration.make()
         configuration.web = try WebServerSettings(maxRequests: 40, webConfigFile: path)
         try await RunningExporter.with(configuration) { exporter in
             let anonymous = try await exporter.get("/metrics")
@@ -157,12 +169,7 @@ import Testing
     func tlsSettingsThatCannotBeHonouredAreClearErrors(setting: String, mentions: String) throws {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
-        let path = try writeConfig("""
-            tls_server_config:
-              cert_file: \(certificates.serverCert)
-              key_file: \(certificates.serverKey)
-              \(setting)
-            """)
+        let path = try writeTLSConfig(certificates, "  \(setting)")
         defer { try? FileManager.default.removeItem(atPath: path) }
         do {
             _ = try WebServerSettings(maxRequests: 40, webConfigFile: path)
@@ -177,12 +184,7 @@ import Testing
     func clientCAWithoutClientAuthIsRefused() throws {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
-        let path = try writeConfig("""
-            tls_server_config:
-              cert_file: \(certificates.serverCert)
-              key_file: \(certificates.serverKey)
-              client_ca_file: \(certificates.caCert)
-            """)
+        let path = try writeTLSConfig(certificates, "  client_ca_file: \(certificates.caCert)")
         defer { try? FileManager.default.removeItem(atPath: path) }
         #expect {
             _ = try WebServerSettings(maxRequests: 40, webConfigFile: path)
@@ -210,12 +212,7 @@ import Testing
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
         func settings(_ extra: String) throws -> TLSConfiguration {
-            let path = try writeConfig("""
-                tls_server_config:
-                  cert_file: \(certificates.serverCert)
-                  key_file: \(certificates.serverKey)
-                \(extra)
-                """)
+            let path = try writeTLSConfig(certificates, extra)
             defer { try? FileManager.default.removeItem(atPath: path) }
             return try #require(try WebServerSettings(maxRequests: 40, webConfigFile: path).tls)
         }
@@ -243,29 +240,15 @@ import Testing
     func settingsWithNoEffectHereAreAcceptedWithANote() throws {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
-        let path = try writeConfig("""
-            tls_server_config:
-              cert_file: \(certificates.serverCert)
-              key_file: \(certificates.serverKey)
-              prefer_server_cipher_suites: true
-              min_version: TLS10
-            http_server_config:
-              http2: true
-            """)
+        let path = try writeTLSConfig(
+            certificates, "  prefer_server_cipher_suites: true\n  min_version: TLS10", rest: "http_server_config:\n  http2: true")
         defer { try? FileManager.default.removeItem(atPath: path) }
         let notes = try #require(try WebServerSettings(maxRequests: 40, webConfigFile: path).webConfiguration).notes
         #expect(notes.count == 3, "\(notes)")
         #expect(notes.contains { $0.hasPrefix("tls_server_config.prefer_server_cipher_suites: true has no effect") })
         #expect(notes.contains { $0.hasPrefix("tls_server_config.min_version TLS10 lets no TLS 1.0 or 1.1 client in") })
         #expect(notes.contains { $0.hasPrefix("http_server_config.http2: true has no effect") })
-        let quiet = try writeConfig("""
-            tls_server_config:
-              cert_file: \(certificates.serverCert)
-              key_file: \(certificates.serverKey)
-              prefer_server_cipher_suites: false
-            http_server_config:
-              http2: false
-            """)
+        let quiet = try writeTLSConfig(certificates, "  prefer_server_cipher_suites: false", rest: "http_server_config:\n  http2: false")
         defer { try? FileManager.default.removeItem(atPath: quiet) }
         #expect(try #require(try WebServerSettings(maxRequests: 40, webConfigFile: quiet).webConfiguration).notes.isEmpty)
     }
@@ -276,11 +259,7 @@ import Testing
         let certificates = try TestCertificates.make()
         let others = try TestCertificates.make()
         defer { certificates.remove(); others.remove() }
-        let path = try writeConfig("""
-            tls_server_config:
-              cert_file: \(certificates.serverCert)
-              key_file: \(others.serverKey)
-            """)
+        let path = try writeTLSConfig(certificates, key: others.serverKey)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let expected = "tls_server_config.key_file \(others.serverKey) is not the private key of the certificate in cert_file \(certificates.serverCert)"
         #expect(throws: ConfigurationError.self) { _ = try WebServerSettings(maxRequests: 40, webConfigFile: path) }
@@ -308,7 +287,7 @@ import Testing
               min_version: TLS12
             """)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        var configuration = DemoConfiguration.make()
+        var configuration = DemoExporterConfiguration.make()
         configuration.web = try WebServerSettings(maxRequests: 40, webConfigFile: path)
         try await RunningExporter.with(configuration) { exporter in
             let url = exporter.baseURL.replacingOccurrences(of: "http://", with: "https://") + "/metrics"

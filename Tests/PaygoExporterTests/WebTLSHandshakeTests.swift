@@ -18,7 +18,7 @@ struct WebTLSHandshakeTests {
               key_file: \(certificates.serverKey)
             \(extra)
             """.write(toFile: path, atomically: true, encoding: .utf8)
-        var configuration = DemoConfiguration.make()
+        var configuration = DemoExporterConfiguration.make()
         configuration.web = try WebServerSettings(maxRequests: 40, webConfigFile: path)
         try await RunningExporter.with(configuration) { exporter in
             let port = try #require(Int(exporter.baseURL.split(separator: ":").last ?? ""))

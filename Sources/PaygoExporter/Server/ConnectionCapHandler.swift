@@ -14,7 +14,7 @@ final class ConnectionCapHandler: ChannelDuplexHandler, RemovableChannelHandler 
     private var id: ConnectionCap.ConnectionID?
     private var admitted = false
     /// Request heads read whose answers have not been written to the end.
-    private var unanswered = 0
+    private var outstanding = OutstandingAnswers()
 
     init(connections: WebConnections) {
         self.connections = connections
@@ -40,8 +40,7 @@ final class ConnectionCapHandler: ChannelDuplexHandler, RemovableChannelHandler 
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if case .head = unwrapInboundIn(data) {
-            unanswered += 1
-            if unanswered == 1, let id { connections.becameBusy(id) }
+            if outstanding.requestRead(), let id { connections.becameBusy(id) }
         }
         context.fireChannelRead(data)
     }
@@ -53,8 +52,7 @@ final class ConnectionCapHandler: ChannelDuplexHandler, RemovableChannelHandler 
         }
         // Idle only once the answer has left: an evicted connection must have nothing queued.
         context.write(data, promise: promise) { [self] in
-            unanswered = max(0, unanswered - 1)
-            if unanswered == 0, let id { connections.becameIdle(id) }
+            if outstanding.answerWritten(), let id { connections.becameIdle(id) }
         }
     }
 

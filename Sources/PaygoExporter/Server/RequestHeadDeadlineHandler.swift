@@ -20,7 +20,7 @@ final class RequestHeadDeadlineHandler: ChannelDuplexHandler, RemovableChannelHa
     /// request is being read or answered.
     private var deadline: NIODeadline?
     /// Request heads read whose answers have not been written to the socket to the end.
-    private var unanswered = 0
+    private var outstanding = OutstandingAnswers()
     /// At most one timer per connection, left running across requests: cancelling and
     /// scheduling one for every request cost more than the rest of a cached scrape.
     private var timer: Scheduled<Void>?
@@ -40,7 +40,7 @@ final class RequestHeadDeadlineHandler: ChannelDuplexHandler, RemovableChannelHa
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
         if case .head = unwrapInboundIn(data) {
-            unanswered += 1
+            _ = outstanding.requestRead()
             deadline = nil
         }
         context.fireChannelRead(data)
@@ -52,8 +52,7 @@ final class RequestHeadDeadlineHandler: ChannelDuplexHandler, RemovableChannelHa
             return
         }
         context.write(data, promise: promise) { [self] in
-            unanswered = max(0, unanswered - 1)
-            if unanswered == 0 { arm(context) }
+            if outstanding.answerWritten() { arm(context) }
         }
     }
 
