@@ -1,11 +1,12 @@
 // swift-tools-version:6.0
 import PackageDescription
+
 #if os(Linux)
 import Glibc
 #endif
 
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 /// How release binaries are linked on Linux. Most of a static binary's resident memory is its own
@@ -34,14 +35,16 @@ let releaseLinkerSettings: [LinkerSetting] = {
 /// without it (e.g. plain `swift build -c release`), the link still succeeds and moves whole
 /// objects, with less of the gain.
 let releaseLinkFolder = "\(Context.packageDirectory)/Sources/cloudflare-paygo-exporter/ReleaseLink"
-let exporterLinkerSettings: [LinkerSetting] = releaseLinkerSettings + [
-    .unsafeFlags([
-        "-Xlinker", "--symbol-ordering-file=\(releaseLinkFolder)/symbol-order.txt",
-        // Names that changed since the list was written are expected, and cost only memory.
-        "-Xlinker", "--no-warn-symbol-ordering",
-        "-Xlinker", "--script=\(releaseLinkFolder)/private-functions.ld",
-    ], .when(platforms: [.linux], configuration: .release)),
-]
+let exporterLinkerSettings: [LinkerSetting] =
+    releaseLinkerSettings + [
+        .unsafeFlags(
+            [
+                "-Xlinker", "--symbol-ordering-file=\(releaseLinkFolder)/symbol-order.txt",
+                // Names that changed since the list was written are expected, and cost only memory.
+                "-Xlinker", "--no-warn-symbol-ordering",
+                "-Xlinker", "--script=\(releaseLinkFolder)/private-functions.ld",
+            ], .when(platforms: [.linux], configuration: .release))
+    ]
 
 /// Whether this machine's glibc applies DT_RELR relocations (2.36 and later).
 var glibcLoadsPackedRelocations: Bool {

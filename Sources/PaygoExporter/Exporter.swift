@@ -21,7 +21,8 @@ public struct Exporter: Sendable {
     /// - Parameter onListening: called with the bound port once the server accepts connections.
     public func run(handleSignals: Bool = true, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let store = SnapshotStore(accounts: configuration.accounts)
-        let budgets = BudgetBook(configuration.budgets, path: configuration.budgetFile, watchedAccounts: configuration.accounts, logger: logger)
+        let budgets = BudgetBook(
+            configuration.budgets, path: configuration.budgetFile, watchedAccounts: configuration.accounts, logger: logger)
         var reloads: [@Sendable (String) -> Void] = configuration.budgetFile == nil ? [] : [{ budgets.reload(reason: $0) }]
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         let sourceParts = UsageSourceParts(mode: configuration.mode, accounts: configuration.accounts, logger: logger)
@@ -36,8 +37,10 @@ public struct Exporter: Sendable {
         let webConfiguration = try ReloadableWebConfiguration(settings: configuration.web, logger: logger)
         if webConfiguration.path != nil {
             reloads.append { webConfiguration.reload(reason: $0) }
-            services.append(.init(service: WebConfigurationWatcher(
-                configuration: webConfiguration, interval: configuration.web.reloadCheckInterval, clock: SystemClock())))
+            services.append(
+                .init(
+                    service: WebConfigurationWatcher(
+                        configuration: webConfiguration, interval: configuration.web.reloadCheckInterval, clock: SystemClock())))
         }
 
         // Trapped even with nothing to reload: SIGHUP's default action would end the process.
@@ -48,7 +51,8 @@ public struct Exporter: Sendable {
         let refresher = UsageRefresher(
             store: store, source: source, interval: configuration.refreshInterval, rateLimit: configuration.rateLimit,
             maxStaleSeconds: configuration.maxStaleSeconds, maxSeriesPerAccount: configuration.maxSeriesPerAccount, logger: logger)
-        let connections = WebConnections(limit: DescriptorLimit.connectionCapAtStart(asked: configuration.web.maxConnections, logger: logger))
+        let connections = WebConnections(
+            limit: DescriptorLimit.connectionCapAtStart(asked: configuration.web.maxConnections, logger: logger))
         let standaloneSources: [any StandaloneMetricSource] =
             [sourceParts.gate].compactMap { $0 } + webConfiguration.metricSources + [connections]
         let cache = ExpositionCache(
@@ -66,39 +70,46 @@ public struct Exporter: Sendable {
                 RequestHeadDeadlineHandler(deadline: TimeAmount(web.requestHeadTimeout)), ConnectionCapHandler(connections: connections),
             ],
             idleTimeout: TimeAmount(web.idleTimeout),
-            httpDecoderConfiguration: .init(maxHeaderFieldSize: web.maxHeaderBytes, maxHeaderListSize: web.maxHeaderBytes, maxHeaderFieldCount: 100))
+            httpDecoderConfiguration: .init(
+                maxHeaderFieldSize: web.maxHeaderBytes, maxHeaderListSize: web.maxHeaderBytes, maxHeaderFieldCount: 100))
         let fastPath = MetricsFastPathHandler.Configuration(
             telemetryPath: configuration.telemetryPath, endpoint: router.endpoint,
             authenticator: router.authenticator, extraHeaders: router.extraHeaders)
         // Each TLS connection takes the context in force when it is accepted, so reloads apply.
-        let server: HTTPServerBuilder = if let tls = webConfiguration.tls {
-            ReloadingTLSChannel.builder(context: tls) { ExporterHTTP1Channel(responder: $0, configuration: http1, fastPath: fastPath) }
-        } else {
-            ExporterHTTP1Channel.builder(configuration: http1, fastPath: fastPath)
-        }
+        let server: HTTPServerBuilder =
+            if let tls = webConfiguration.tls {
+                ReloadingTLSChannel.builder(context: tls) { ExporterHTTP1Channel(responder: $0, configuration: http1, fastPath: fastPath) }
+            } else {
+                ExporterHTTP1Channel.builder(configuration: http1, fastPath: fastPath)
+            }
         let app = Application(
             router: router.build(),
             server: server,
             configuration: .init(address: .hostname(address.host, port: address.port), serverName: nil),
             onServerRunning: { channel in
                 let port = channel.localAddress?.port ?? address.port
-                logger.info("listening", metadata: [
-                    "address": "\(ListenAddress(host: address.host, port: port))", "tls": "\(web.tls != nil)",
-                    "basic_auth": "\(webConfiguration.authenticator?.isEnabled ?? false)",
-                ])
+                logger.info(
+                    "listening",
+                    metadata: [
+                        "address": "\(ListenAddress(host: address.host, port: port))", "tls": "\(web.tls != nil)",
+                        "basic_auth": "\(webConfiguration.authenticator?.isEnabled ?? false)",
+                    ])
                 await onListening(port)
             },
             logger: logger)
 
-        logger.info("starting", metadata: [
-            "version": "\(BuildInfo.version)", "revision": "\(BuildInfo.revision)",
-            "accounts": "\(configuration.accounts.count)", "demo": "\(configuration.isDemo)",
-            "refresh_interval": "\(PrometheusDuration.format(configuration.refreshInterval))",
-        ])
-        let group = ServiceGroup(configuration: .init(
-            services: services + [.init(service: app), .init(service: refresher)],
-            gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
-            logger: logger))
+        logger.info(
+            "starting",
+            metadata: [
+                "version": "\(BuildInfo.version)", "revision": "\(BuildInfo.revision)",
+                "accounts": "\(configuration.accounts.count)", "demo": "\(configuration.isDemo)",
+                "refresh_interval": "\(PrometheusDuration.format(configuration.refreshInterval))",
+            ])
+        let group = ServiceGroup(
+            configuration: .init(
+                services: services + [.init(service: app), .init(service: refresher)],
+                gracefulShutdownSignals: handleSignals ? [.sigterm, .sigint] : [],
+                logger: logger))
         do {
             try await group.run()
         } catch {

@@ -26,7 +26,9 @@ struct BackfillCommand: AsyncParsableCommand {
     @Option(name: .customLong("output"), help: ArgumentHelp("OpenMetrics file to write.", valueName: "path"))
     var output: String
 
-    @Option(name: .customLong("step"), help: "Time between samples of one day's value; at most 5m (Prometheus's lookback) so graphs draw a continuous line.")
+    @Option(
+        name: .customLong("step"),
+        help: "Time between samples of one day's value; at most 5m (Prometheus's lookback) so graphs draw a continuous line.")
     var step = "5m"
 
     func run() async throws {

@@ -6,22 +6,35 @@ import PaygoExporter
 /// The flags every command shares: which accounts, how to reach Cloudflare, logging, budgets
 /// and demo mode.
 struct CloudflareOptions: ParsableArguments {
-    @Option(name: .customLong("cloudflare.account-id"), help: ArgumentHelp("Account id to watch (32 hex characters); repeat the flag or separate ids with commas. Default: $CLOUDFLARE_ACCOUNT_ID.", valueName: "id"))
+    @Option(
+        name: .customLong("cloudflare.account-id"),
+        help: ArgumentHelp(
+            "Account id to watch (32 hex characters); repeat the flag or separate ids with commas. Default: $CLOUDFLARE_ACCOUNT_ID.",
+            valueName: "id"))
     var accountIDs: [String] = []
 
-    @Option(name: .customLong("cloudflare.api-token-file"), help: ArgumentHelp("File holding the API token; takes precedence over $CLOUDFLARE_API_TOKEN.", valueName: "path"))
+    @Option(
+        name: .customLong("cloudflare.api-token-file"),
+        help: ArgumentHelp("File holding the API token; takes precedence over $CLOUDFLARE_API_TOKEN.", valueName: "path"))
     var apiTokenFile: String?
 
     @Option(name: .customLong("cloudflare.api-url"), help: "Base URL of Cloudflare's v4 API.")
     var apiURL = CommandLineOptions.defaults.apiURL
 
-    @Option(name: .customLong("cloudflare.usage-path"), help: "Usage path under the API URL; {account_id} is replaced. On 404 the other known paths are tried.")
+    @Option(
+        name: .customLong("cloudflare.usage-path"),
+        help: "Usage path under the API URL; {account_id} is replaced. On 404 the other known paths are tried.")
     var usagePath = CommandLineOptions.defaults.usagePath
 
-    @Option(name: .customLong("cloudflare.refresh-interval"), help: "How often each account is refreshed. Scrapes never wait for a refresh.")
+    @Option(
+        name: .customLong("cloudflare.refresh-interval"), help: "How often each account is refreshed. Scrapes never wait for a refresh.")
     var refreshInterval = CommandLineOptions.defaults.refreshInterval
 
-    @Option(name: .customLong("cloudflare.rate-limit"), help: ArgumentHelp("Most calls to make on the token per duration, spread evenly; the refresh interval stretches when the accounts need more. Cloudflare allows 1200/5m per token, shared with everything else using it.", valueName: "n/duration"))
+    @Option(
+        name: .customLong("cloudflare.rate-limit"),
+        help: ArgumentHelp(
+            "Most calls to make on the token per duration, spread evenly; the refresh interval stretches when the accounts need more. Cloudflare allows 1200/5m per token, shared with everything else using it.",
+            valueName: "n/duration"))
     var rateLimit = CommandLineOptions.defaults.rateLimit
 
     @Option(name: .customLong("cloudflare.timeout"), help: "Deadline for one whole API call (connect, headers and body).")
@@ -30,10 +43,16 @@ struct CloudflareOptions: ParsableArguments {
     @Option(name: .customLong("cloudflare.max-body-size"), help: "Answers larger than this are refused, not buffered (e.g. 64MiB, 512KiB).")
     var maxBodySize = CommandLineOptions.defaults.maxBodySize
 
-    @Option(name: .customLong("cloudflare.max-stale"), help: "A failing account's last good usage is served with up=0 for this long, then dropped.")
+    @Option(
+        name: .customLong("cloudflare.max-stale"),
+        help: "A failing account's last good usage is served with up=0 for this long, then dropped.")
     var maxStale = CommandLineOptions.defaults.maxStale
 
-    @Option(name: .customLong("cloudflare.max-series-per-account"), help: "Most usage series (service, unit, currency) kept from one account's answer; the rest are dropped and counted in cloudflare_paygo_series_dropped_total.")
+    @Option(
+        name: .customLong("cloudflare.max-series-per-account"),
+        help:
+            "Most usage series (service, unit, currency) kept from one account's answer; the rest are dropped and counted in cloudflare_paygo_series_dropped_total."
+    )
     var maxSeriesPerAccount = CommandLineOptions.defaults.maxSeriesPerAccount
 
     @Option(name: .customLong("log.level"), help: "Only log messages of this severity or above: debug, info, warn, error.")
@@ -42,7 +61,10 @@ struct CloudflareOptions: ParsableArguments {
     @Option(name: .customLong("log.format"), help: "Log line format: logfmt or json.")
     var logFormat = CommandLineOptions.defaults.logFormat
 
-    @Option(name: .customLong("budget.config-file"), help: ArgumentHelp("YAML file of budgets per account and currency (amount, optional warn_ratio); re-read on SIGHUP.", valueName: "path"))
+    @Option(
+        name: .customLong("budget.config-file"),
+        help: ArgumentHelp(
+            "YAML file of budgets per account and currency (amount, optional warn_ratio); re-read on SIGHUP.", valueName: "path"))
     var budgetFile: String?
 
     @Flag(name: .customLong("demo"), help: "Serve built-in sample accounts (USD and EUR); needs no token and no network.")

@@ -16,7 +16,9 @@ struct OnceCommand: AsyncParsableCommand {
 
     @OptionGroup var cloudflare: CloudflareOptions
 
-    @Option(name: .customLong("output"), help: ArgumentHelp("Write to this file (atomically) instead of standard output; - is standard output.", valueName: "path"))
+    @Option(
+        name: .customLong("output"),
+        help: ArgumentHelp("Write to this file (atomically) instead of standard output; - is standard output.", valueName: "path"))
     var output: String?
 
     func run() async throws {

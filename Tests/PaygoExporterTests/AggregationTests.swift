@@ -2,8 +2,10 @@ import PaygoExporter
 import Testing
 
 @Suite struct AggregationTests {
-    private func record(_ service: String = "Workers Standard", unit: String = "Requests", currency: String = "USD", day: Double = 1,
-                        cost: Double = 1, cumulated: Double? = 1, consumed: Double? = 10) -> UsageRecord {
+    private func record(
+        _ service: String = "Workers Standard", unit: String = "Requests", currency: String = "USD", day: Double = 1,
+        cost: Double = 1, cumulated: Double? = 1, consumed: Double? = 10
+    ) -> UsageRecord {
         UsageRecord(
             billingCurrency: currency, billingPeriodStart: 0, chargePeriodStart: day * 86_400, chargePeriodEnd: (day + 1) * 86_400,
             serviceName: service, consumedUnit: unit, consumedQuantity: consumed, pricingQuantity: consumed,
@@ -33,11 +35,12 @@ import Testing
             record(unit: "Requests", cost: 1), record(unit: "CPU ms", cost: 2),
             record(currency: "EUR", cost: 4), record(currency: "USD", cost: 8),
         ])
-        #expect(usage.series.map(\.key) == [
-            UsageSeriesKey(service: "Workers Standard", unit: "CPU ms", currency: "USD"),
-            UsageSeriesKey(service: "Workers Standard", unit: "Requests", currency: "EUR"),
-            UsageSeriesKey(service: "Workers Standard", unit: "Requests", currency: "USD"),
-        ])
+        #expect(
+            usage.series.map(\.key) == [
+                UsageSeriesKey(service: "Workers Standard", unit: "CPU ms", currency: "USD"),
+                UsageSeriesKey(service: "Workers Standard", unit: "Requests", currency: "EUR"),
+                UsageSeriesKey(service: "Workers Standard", unit: "Requests", currency: "USD"),
+            ])
         #expect(usage.series.map(\.contractedCost) == [2, 4, 9])
     }
 

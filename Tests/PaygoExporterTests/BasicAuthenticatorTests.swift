@@ -1,8 +1,9 @@
 import Foundation
-@testable import PaygoExporter
 import PrometheusExposition
 import Synchronization
 import Testing
+
+@testable import PaygoExporter
 
 /// The authenticator's bounds, checked through a verifier that counts (and can hold) the bcrypt
 /// checks instead of timing them.
@@ -57,7 +58,9 @@ import Testing
         }
     }
 
-    private func authenticator(_ verifier: Verifier, _ configure: (inout BasicAuthenticator.Limits) -> Void = { _ in }) -> BasicAuthenticator {
+    private func authenticator(
+        _ verifier: Verifier, _ configure: (inout BasicAuthenticator.Limits) -> Void = { _ in }
+    ) -> BasicAuthenticator {
         var limits = BasicAuthenticator.Limits()
         configure(&limits)
         return BasicAuthenticator(users: Self.users, limits: limits, verifier: { verifier.verify($0, $1) })
@@ -129,7 +132,9 @@ import Testing
         try await waitUntil { verifier.running == 1 && authenticator.pendingChecks == 2 }
         #expect(await authenticator.authorize(basic("alice", "three")) == .busy)
         #expect(await authenticator.authorize(basic("mallory", "four")) == .busy)
-        #expect(await authenticator.authorize(basic("alice", WebConfigurationTests.alicePassword)) == .authorized, "known good ones are never busy")
+        #expect(
+            await authenticator.authorize(basic("alice", WebConfigurationTests.alicePassword)) == .authorized,
+            "known good ones are never busy")
         #expect(await authenticator.authorize(nil) == .denied, "nothing to check is never busy")
         #expect(verifier.calls == 2, "busy answers ran no bcrypt")
         verifier.hold(false)

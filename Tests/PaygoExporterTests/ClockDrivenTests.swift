@@ -1,8 +1,9 @@
 import Logging
-import Synchronization
 import NIOCore
-@testable import PaygoExporter
+import Synchronization
 import Testing
+
+@testable import PaygoExporter
 
 /// The refresher's schedule and the scrape body cache's expiry, on a test clock: every instant
 /// is checked exactly, however loaded the machine running the suite is.

@@ -36,7 +36,8 @@ import Testing
             "--web.listen-address", "--web.telemetry-path", "--cloudflare.account-id", "--cloudflare.api-token-file",
             "--cloudflare.api-url", "--cloudflare.usage-path", "--cloudflare.refresh-interval", "--cloudflare.timeout",
             "--log.level", "--log.format", "--demo", "--version", "CLOUDFLARE_API_TOKEN", "CLOUDFLARE_ACCOUNT_ID",
-            "--web.config.file", "--web.max-requests", "--web.max-connections", "--cloudflare.max-body-size", "--cloudflare.max-stale", "HTTPS_PROXY", "SIGHUP",
+            "--web.config.file", "--web.max-requests", "--web.max-connections", "--cloudflare.max-body-size", "--cloudflare.max-stale",
+            "HTTPS_PROXY", "SIGHUP",
         ] {
             #expect(help.stdout.contains(flag), "--help mentions \(flag)")
         }
@@ -49,8 +50,9 @@ import Testing
     @Test func serverFlagsAreRefusedWhereNothingIsServed() throws {
         try expectUsageError(["once", "--demo", "--web.listen-address=:0"], mentions: ["--web.listen-address", "once"])
         try expectUsageError(["--web.max-requests", "3", "once", "--demo"], mentions: ["--web.max-requests", "once"])
-        try expectUsageError(["backfill", "--demo", "--from", "2026-11-01", "--output", "/nonexistent/x", "--web.config.file=web.yml"],
-                             mentions: ["--web.config.file", "backfill"])
+        try expectUsageError(
+            ["backfill", "--demo", "--from", "2026-11-01", "--output", "/nonexistent/x", "--web.config.file=web.yml"],
+            mentions: ["--web.config.file", "backfill"])
     }
 
     @Test func missingTokenExitsTwoWithTheFix() throws {
@@ -58,16 +60,21 @@ import Testing
     }
 
     @Test func missingAccountExitsTwo() throws {
-        try expectUsageError([], environment: Self.environment.merging(["CLOUDFLARE_API_TOKEN": "abc"]) { $1 }, mentions: ["--cloudflare.account-id", "CLOUDFLARE_ACCOUNT_ID"])
+        try expectUsageError(
+            [], environment: Self.environment.merging(["CLOUDFLARE_API_TOKEN": "abc"]) { $1 },
+            mentions: ["--cloudflare.account-id", "CLOUDFLARE_ACCOUNT_ID"])
     }
 
     @Test(arguments: ["0123", "0DDBA11C0FFEE0000000000000000001", "zz3456789abcdef0123456789abcdef0", "0123456789abcdef0123456789abcdef0"])
     func malformedAccountIDExitsTwo(id: String) throws {
-        try expectUsageError(["--cloudflare.account-id", id], environment: Self.environment.merging(["CLOUDFLARE_API_TOKEN": "abc"]) { $1 }, mentions: ["account id", "32-character"])
+        try expectUsageError(
+            ["--cloudflare.account-id", id], environment: Self.environment.merging(["CLOUDFLARE_API_TOKEN": "abc"]) { $1 },
+            mentions: ["account id", "32-character"])
     }
 
     @Test func malformedAccountFromEnvironmentExitsTwo() throws {
-        let environment = Self.environment.merging(["CLOUDFLARE_API_TOKEN": "abc", "CLOUDFLARE_ACCOUNT_ID": "\(TestAccounts.id(1)),bogus"]) { $1 }
+        let environment = Self.environment.merging(["CLOUDFLARE_API_TOKEN": "abc", "CLOUDFLARE_ACCOUNT_ID": "\(TestAccounts.id(1)),bogus"])
+        { $1 }
         try expectUsageError([], environment: environment, mentions: ["5 characters, not 32"])
         #expect(try !run([], environment: environment).stderr.contains("bogus"))
     }
@@ -91,8 +98,11 @@ import Testing
     /// An https:// proxy would be spoken to in plain HTTP, its password in clear: refused.
     @Test func aTLSProxyIsRefusedWithoutEchoingItsPassword() throws {
         for variable in ["HTTPS_PROXY", "https_proxy"] {
-            let environment = Self.environment.merging(["CLOUDFLARE_API_TOKEN": "abc", variable: "https://user:hunter2pass@proxy.example:3128"]) { $1 }
-            try expectUsageError(["--cloudflare.account-id", TestAccounts.id(1)], environment: environment, mentions: ["HTTPS_PROXY", "http://"])
+            let environment = Self.environment.merging([
+                "CLOUDFLARE_API_TOKEN": "abc", variable: "https://user:hunter2pass@proxy.example:3128",
+            ]) { $1 }
+            try expectUsageError(
+                ["--cloudflare.account-id", TestAccounts.id(1)], environment: environment, mentions: ["HTTPS_PROXY", "http://"])
             #expect(try !run(["--cloudflare.account-id", TestAccounts.id(1)], environment: environment).stderr.contains("hunter2pass"))
         }
     }
@@ -158,8 +168,12 @@ import Testing
 
     @Test func invalidAPIURLAndPathExitTwo() throws {
         let environment = Self.environment.merging(["CLOUDFLARE_API_TOKEN": "abc"]) { $1 }
-        try expectUsageError(["--cloudflare.account-id", TestAccounts.id(1), "--cloudflare.api-url", "ftp://x"], environment: environment, mentions: ["--cloudflare.api-url"])
-        try expectUsageError(["--cloudflare.account-id", TestAccounts.id(1), "--cloudflare.usage-path", "/accounts/usage"], environment: environment, mentions: ["{account_id}"])
+        try expectUsageError(
+            ["--cloudflare.account-id", TestAccounts.id(1), "--cloudflare.api-url", "ftp://x"], environment: environment,
+            mentions: ["--cloudflare.api-url"])
+        try expectUsageError(
+            ["--cloudflare.account-id", TestAccounts.id(1), "--cloudflare.usage-path", "/accounts/usage"], environment: environment,
+            mentions: ["{account_id}"])
     }
 
     @Test func demoRunsServesAndStopsCleanlyOnSIGTERM() async throws {
@@ -176,7 +190,10 @@ import Testing
         let exporter = RunningExporter(baseURL: "http://127.0.0.1:\(port)", logLines: LogLines())
         var body = ""
         for _ in 0..<100 {
-            if let text = try? await exporter.scrape(), text.contains("cloudflare_paygo_contracted_cost") { body = text; break }
+            if let text = try? await exporter.scrape(), text.contains("cloudflare_paygo_contracted_cost") {
+                body = text
+                break
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(body.contains(#"currency="EUR""#))

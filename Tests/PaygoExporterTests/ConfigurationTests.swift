@@ -40,20 +40,31 @@ import Testing
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("token-\(UInt64.random(in: 0...UInt64.max))").path
         try "file-token\n".write(toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        guard case .apiToken(let fromFile) = try CredentialsResolver.resolve(tokenFile: path, environment: ["CLOUDFLARE_API_TOKEN": "env"]) else {
-            Issue.record("expected a token"); return
+        guard case .apiToken(let fromFile) = try CredentialsResolver.resolve(tokenFile: path, environment: ["CLOUDFLARE_API_TOKEN": "env"])
+        else {
+            Issue.record("expected a token")
+            return
         }
         #expect(fromFile == "file-token")
-        guard case .apiToken(let fromEnvironment) = try CredentialsResolver.resolve(tokenFile: nil, environment: ["CLOUDFLARE_API_TOKEN": "env"]) else {
-            Issue.record("expected a token"); return
+        guard
+            case .apiToken(let fromEnvironment) = try CredentialsResolver.resolve(
+                tokenFile: nil, environment: ["CLOUDFLARE_API_TOKEN": "env"])
+        else {
+            Issue.record("expected a token")
+            return
         }
         #expect(fromEnvironment == "env")
-        guard case .globalKey(let email, let key) = try CredentialsResolver.resolve(
-            tokenFile: nil, environment: ["CLOUDFLARE_API_EMAIL": "a@b.c", "CLOUDFLARE_API_KEY": "k"]) else {
-            Issue.record("expected a global key"); return
+        guard
+            case .globalKey(let email, let key) = try CredentialsResolver.resolve(
+                tokenFile: nil, environment: ["CLOUDFLARE_API_EMAIL": "a@b.c", "CLOUDFLARE_API_KEY": "k"])
+        else {
+            Issue.record("expected a global key")
+            return
         }
         #expect(email == "a@b.c" && key == "k")
-        #expect(throws: ConfigurationError.self) { try CredentialsResolver.resolve(tokenFile: nil, environment: ["CLOUDFLARE_API_KEY": "k"]) }
+        #expect(throws: ConfigurationError.self) {
+            try CredentialsResolver.resolve(tokenFile: nil, environment: ["CLOUDFLARE_API_KEY": "k"])
+        }
     }
 
     @Test func credentialsNeverPrint() {

@@ -1,6 +1,7 @@
 import Foundation
-@testable import PaygoExporter
 import Testing
+
+@testable import PaygoExporter
 
 /// `--web.max-connections`: at the cap a new connection takes the place of the one idle
 /// longest, and is closed only when every connection is busy; the cap fits the descriptors.
@@ -158,7 +159,8 @@ import Testing
                     if !body.contains(#"cloudflare_paygo_web_connections_closed_total{reason="limit"} 0"#) { break }
                     try await Task.sleep(for: .milliseconds(250))
                 }
-                let counters = try ParsedExposition(body.split(separator: "\n").filter { $0.contains("cloudflare_paygo_web_") }.joined(separator: "\n"))
+                let counters = try ParsedExposition(
+                    body.split(separator: "\n").filter { $0.contains("cloudflare_paygo_web_") }.joined(separator: "\n"))
                 #expect(counters.value("cloudflare_paygo_web_connections_closed_total", ["reason": "limit"]).map { $0 >= 1 } == true)
                 #expect(counters.value("cloudflare_paygo_web_connections_closed_total", ["reason": "evicted"]).map { $0 >= 1 } == true)
             }

@@ -1,6 +1,7 @@
 import Foundation
-@testable import PaygoExporter
 import Testing
+
+@testable import PaygoExporter
 
 /// Mutated real answers thrown at the decoder: it must return or throw its typed error,
 /// never crash or hang. Seeded, so a failure reproduces.
@@ -52,7 +53,8 @@ import Testing
         let seeds: [[UInt8]] = [
             Array(try AnswerBuilder.fixture("paygo-example.json").utf8),
             Array(try AnswerBuilder.fixture("snake-case-with-nulls.json").utf8),
-            Array(DemoUsageSource.answer(for: DemoUsageSource.accounts[1], at: 1_794_268_800, billingDay: 15).body.utf8.prefix(6_000)) + Array("]}".utf8),
+            Array(DemoUsageSource.answer(for: DemoUsageSource.accounts[1], at: 1_794_268_800, billingDay: 15).body.utf8.prefix(6_000))
+                + Array("]}".utf8),
         ]
         let decoder = PaygoAnswerDecoder()
         var random = SeededGenerator(state: 20_261_123)
@@ -75,7 +77,9 @@ import Testing
                 ours = .rejected(error.description)
             }
             switch (ours, reference) {
-            case (.accepted(let success, let errors, let records), .accepted(let referenceSuccess, let referenceErrors, let referenceRecords)):
+            case (
+                .accepted(let success, let errors, let records), .accepted(let referenceSuccess, let referenceErrors, let referenceRecords)
+            ):
                 accepted += 1
                 acceptedRecords += records.count
                 if success != referenceSuccess || errors != referenceErrors || !Self.sameRecords(records, referenceRecords) {
@@ -113,14 +117,16 @@ import Testing
             default: false
             }
         }
-        return lhs.count == rhs.count && zip(lhs, rhs).allSatisfy { a, b in
-            a.billingCurrency.utf8.elementsEqual(b.billingCurrency.utf8) && a.serviceName.utf8.elementsEqual(b.serviceName.utf8)
-                && a.consumedUnit.utf8.elementsEqual(b.consumedUnit.utf8)
-                && sameTime(a.billingPeriodStart, b.billingPeriodStart) && sameTime(a.chargePeriodStart, b.chargePeriodStart)
-                && sameTime(a.chargePeriodEnd, b.chargePeriodEnd)
-                && a.contractedCost == b.contractedCost && a.consumedQuantity == b.consumedQuantity && a.pricingQuantity == b.pricingQuantity
-                && a.cumulatedContractedCost == b.cumulatedContractedCost && a.cumulatedPricingQuantity == b.cumulatedPricingQuantity
-        }
+        return lhs.count == rhs.count
+            && zip(lhs, rhs).allSatisfy { a, b in
+                a.billingCurrency.utf8.elementsEqual(b.billingCurrency.utf8) && a.serviceName.utf8.elementsEqual(b.serviceName.utf8)
+                    && a.consumedUnit.utf8.elementsEqual(b.consumedUnit.utf8)
+                    && sameTime(a.billingPeriodStart, b.billingPeriodStart) && sameTime(a.chargePeriodStart, b.chargePeriodStart)
+                    && sameTime(a.chargePeriodEnd, b.chargePeriodEnd)
+                    && a.contractedCost == b.contractedCost && a.consumedQuantity == b.consumedQuantity
+                    && a.pricingQuantity == b.pricingQuantity
+                    && a.cumulatedContractedCost == b.cumulatedContractedCost && a.cumulatedPricingQuantity == b.cumulatedPricingQuantity
+            }
     }
 
     /// The reference itself must be right, or the differential test proves nothing.
@@ -161,7 +167,8 @@ import Testing
         let body = AnswerBuilder.success([AnswerBuilder.record(service: longName, cost: 1e308, consumed: 1e308)])
         let answer = try PaygoAnswerDecoder().decode(Array(body.utf8))
         #expect(answer.records.first?.serviceName.count == 1 << 20)
-        let overflow = #"{"success":true,"result":[{"BillingCurrency":"USD","ChargePeriodStart":"2025-02-01T00:00:00Z","ChargePeriodEnd":"2025-02-02T00:00:00Z","ServiceName":"x","ContractedCost":1e400}]}"#
+        let overflow =
+            #"{"success":true,"result":[{"BillingCurrency":"USD","ChargePeriodStart":"2025-02-01T00:00:00Z","ChargePeriodEnd":"2025-02-02T00:00:00Z","ServiceName":"x","ContractedCost":1e400}]}"#
         #expect(throws: AnswerDecodingError.self) { try PaygoAnswerDecoder().decode(Array(overflow.utf8)) }
     }
 }

@@ -8,18 +8,21 @@ import Testing
     @Test func documentedExampleDecodesExactly() throws {
         let answer = try decoder.decode(Array(try AnswerBuilder.fixture("paygo-example.json").utf8))
         #expect(answer.success)
-        #expect(answer.records == [UsageRecord(
-            billingCurrency: "USD",
-            billingPeriodStart: 1_738_368_000,
-            chargePeriodStart: 1_738_368_000,
-            chargePeriodEnd: 1_738_454_400,
-            serviceName: "Workers Standard",
-            consumedUnit: "Requests",
-            consumedQuantity: 150_000,
-            pricingQuantity: 150_000,
-            contractedCost: 0.75,
-            cumulatedContractedCost: 2.25,
-            cumulatedPricingQuantity: 4_500_000)])
+        #expect(
+            answer.records == [
+                UsageRecord(
+                    billingCurrency: "USD",
+                    billingPeriodStart: 1_738_368_000,
+                    chargePeriodStart: 1_738_368_000,
+                    chargePeriodEnd: 1_738_454_400,
+                    serviceName: "Workers Standard",
+                    consumedUnit: "Requests",
+                    consumedQuantity: 150_000,
+                    pricingQuantity: 150_000,
+                    contractedCost: 0.75,
+                    cumulatedContractedCost: 2.25,
+                    cumulatedPricingQuantity: 4_500_000)
+            ])
     }
 
     @Test func snakeCaseNullsAndUnknownKeysAreTolerated() throws {
@@ -72,16 +75,17 @@ import Testing
         }
     }
 
-    @Test(arguments: [
-        ["ChargePeriodStart": "2025-02-30T00:00:00Z"],
-        ["ChargePeriodStart": "yesterday"],
-        ["ChargePeriodEnd": "2025-02-01"],
-        ["BillingPeriodStart": "2025-13-01T00:00:00Z"],
-        ["ChargePeriodEnd": "2025-01-01T00:00:00Z"],
-        ["ContractedCost": "a lot"],
-        ["BillingCurrency": ""],
-        ["ServiceName": 42],
-    ] as [[String: any Sendable]])
+    @Test(
+        arguments: [
+            ["ChargePeriodStart": "2025-02-30T00:00:00Z"],
+            ["ChargePeriodStart": "yesterday"],
+            ["ChargePeriodEnd": "2025-02-01"],
+            ["BillingPeriodStart": "2025-13-01T00:00:00Z"],
+            ["ChargePeriodEnd": "2025-01-01T00:00:00Z"],
+            ["ContractedCost": "a lot"],
+            ["BillingCurrency": ""],
+            ["ServiceName": 42],
+        ] as [[String: any Sendable]])
     func invalidFieldsNameTheField(extra: [String: any Sendable]) {
         let body = AnswerBuilder.success([AnswerBuilder.record(extra: extra)])
         do {
@@ -146,7 +150,8 @@ import Testing
         let answer = try decoder.decode(Array(AnswerBuilder.success([record]).utf8))
         #expect(answer.records.first?.serviceName == "R2 \"Storage\" \\ é 😀 \u{1}")
         #expect(answer.records.first?.consumedUnit == "GB\nmonth")
-        let surrogates = #"{"success":true,"result":[{"ServiceName":"\ud83d\ude00 \u00e9","BillingCurrency":"USD","ChargePeriodStart":"2025-02-01T00:00:00Z","ChargePeriodEnd":"2025-02-02T00:00:00Z","ContractedCost":1}]}"#
+        let surrogates =
+            #"{"success":true,"result":[{"ServiceName":"\ud83d\ude00 \u00e9","BillingCurrency":"USD","ChargePeriodStart":"2025-02-01T00:00:00Z","ChargePeriodEnd":"2025-02-02T00:00:00Z","ContractedCost":1}]}"#
         #expect(try decoder.decode(Array(surrogates.utf8)).records.first?.serviceName == "😀 é")
     }
 
@@ -173,7 +178,8 @@ import Testing
             texts.append(String(format: "%.9f", money / 7))
         }
         for text in texts {
-            let body = AnswerBuilder.success([AnswerBuilder.record()]).replacingOccurrences(of: #""ContractedCost":0.75"#, with: #""ContractedCost":\#(text)"#)
+            let body = AnswerBuilder.success([AnswerBuilder.record()]).replacingOccurrences(
+                of: #""ContractedCost":0.75"#, with: #""ContractedCost":\#(text)"#)
             let cost = try? decoder.decode(Array(body.utf8)).records.first?.contractedCost
             let expected = Double(text).flatMap { $0.isFinite ? $0 : nil }
             #expect(cost == expected, "\(text)")

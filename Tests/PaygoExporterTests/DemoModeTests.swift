@@ -1,6 +1,7 @@
-@testable import PaygoExporter
 import Synchronization
 import Testing
+
+@testable import PaygoExporter
 
 @Suite struct DemoModeTests {
     @Test func demoServesTwoCurrenciesADozenServicesAndATwoUnitService() async throws {
@@ -52,14 +53,15 @@ import Testing
         clock.withLock { $0 = monday }
         let euro = try await source.fetchUsage(for: DemoUsageSource.accounts[1]).result.get()
         #expect(Set(euro.map(\.billingCurrency)) == ["EUR"])
-        #expect(euro.compactMap(\.billingPeriodStart).min() == 1_792_713_600, "the EUR account's period started 18 days earlier, on 23 October")
+        #expect(
+            euro.compactMap(\.billingPeriodStart).min() == 1_792_713_600, "the EUR account's period started 18 days earlier, on 23 October")
     }
 
     /// Whatever the date the demo starts on, both accounts have a forecast to draw and alert
     /// on (a period's first day has none), and keep it for more than a week of running.
     @Test func demoHasAForecastWhicheverDayItStarts() async throws {
         let day = 86_400.0
-        let firstStart = 1_798_761_600.0 + day / 3   // 2027-01-01 08:00 UTC
+        let firstStart = 1_798_761_600.0 + day / 3  // 2027-01-01 08:00 UTC
         for startDay in 0..<400 {
             let started = firstStart + Double(startDay) * day
             let clock = Mutex(started)

@@ -1,7 +1,8 @@
 import Foundation
 import NIOCore
-@testable import PaygoExporter
 import Testing
+
+@testable import PaygoExporter
 
 /// The built binary under tight descriptor limits: it raises its soft limit to the hard one,
 /// and a flood of idle connections never takes the descriptors a scrape needs.
@@ -35,11 +36,14 @@ import Testing
         #expect(flood.count == 400, "the kernel completes every connect; the exporter decides")
         // The connection families are at most a second old.
         var parsed = try ParsedExposition(try await scrape(process.port))
-        for _ in 0..<20 where parsed.value("cloudflare_paygo_web_connections_closed_total", ["reason": "evicted"]).map({ $0 < 300 }) ?? true {
+        for _ in 0..<20 where parsed.value("cloudflare_paygo_web_connections_closed_total", ["reason": "evicted"]).map({ $0 < 300 }) ?? true
+        {
             try await Task.sleep(for: .milliseconds(250))
             parsed = try ParsedExposition(try await scrape(process.port))
         }
-        #expect(parsed.value("cloudflare_paygo_web_connections_closed_total", ["reason": "evicted"]).map { $0 >= 300 } == true, "\(parsed.text.split(separator: "\n").filter { $0.contains("web_") })")
+        #expect(
+            parsed.value("cloudflare_paygo_web_connections_closed_total", ["reason": "evicted"]).map { $0 >= 300 } == true,
+            "\(parsed.text.split(separator: "\n").filter { $0.contains("web_") })")
         let cap = try #require(parsed.value("cloudflare_paygo_web_max_connections"))
         #expect(cap < 128 && cap >= 16, "the cap was lowered to fit 128 descriptors: \(cap)")
         #expect(parsed.value("cloudflare_paygo_web_connections").map { $0 <= cap } == true)

@@ -1,8 +1,9 @@
 import CompressNIO
 import Foundation
 import NIOCore
-@testable import PaygoExporter
 import Testing
+
+@testable import PaygoExporter
 
 /// The exporter against a stand-in Cloudflare API, both on loopback.
 @Suite struct ExporterEndToEndTests {
@@ -32,7 +33,9 @@ import Testing
                 ] {
                     #expect(lines.contains(expected), "missing line: \(expected)")
                 }
-                #expect(parsed.value("cloudflare_paygo_last_success_timestamp_seconds").map { abs($0 - Date().timeIntervalSince1970) < 60 } == true)
+                #expect(
+                    parsed.value("cloudflare_paygo_last_success_timestamp_seconds").map { abs($0 - Date().timeIntervalSince1970) < 60 }
+                        == true)
                 #expect(parsed.value("cloudflare_paygo_refresh_duration_seconds").map { $0 >= 0 && $0 < 5 } == true)
                 #expect(parsed.value("cloudflare_paygo_exporter_build_info", ["version": BuildInfo.version]) == 1)
                 #expect(parsed.value("process_resident_memory_bytes").map { $0 > 1_000_000 } == true)
@@ -42,7 +45,9 @@ import Testing
                 #expect(parsed.value("process_cpu_seconds_total") != nil)
 
                 // Families appear in name order, each with one HELP and TYPE.
-                let names = parsed.text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map { String($0.split(separator: " ")[2]) }
+                let names = parsed.text.split(separator: "\n").filter { $0.hasPrefix("# TYPE ") }.map {
+                    String($0.split(separator: " ")[2])
+                }
                 #expect(names == names.sorted())
                 #expect(Set(names).count == names.count)
             }
@@ -51,13 +56,17 @@ import Testing
 
     @Test func duplicatesSumUnitsAndCurrenciesStayApartAndUnknownKeysAreIgnored() async throws {
         let api = StandInCloudflareAPI()
-        api.reply(for: TestAccounts.id(1), with: .json(AnswerBuilder.success([
-            AnswerBuilder.record(unit: "Requests", day: 2, cost: 0.5, extra: ["ZoneId": "z1", "ZoneName": NSNull(), "BilledCost": 0.5]),
-            AnswerBuilder.record(unit: "Requests", day: 2, cost: 0.25, extra: ["ZoneId": "z2", "SubscriptionId": NSNull()]),
-            AnswerBuilder.record(unit: "Requests", day: 1, cost: 9),
-            AnswerBuilder.record(unit: "CPU ms", day: 2, cost: 1.5, consumed: 3_000_000),
-            AnswerBuilder.record(currency: "EUR", day: 2, cost: 4),
-        ])))
+        api.reply(
+            for: TestAccounts.id(1),
+            with: .json(
+                AnswerBuilder.success([
+                    AnswerBuilder.record(
+                        unit: "Requests", day: 2, cost: 0.5, extra: ["ZoneId": "z1", "ZoneName": NSNull(), "BilledCost": 0.5]),
+                    AnswerBuilder.record(unit: "Requests", day: 2, cost: 0.25, extra: ["ZoneId": "z2", "SubscriptionId": NSNull()]),
+                    AnswerBuilder.record(unit: "Requests", day: 1, cost: 9),
+                    AnswerBuilder.record(unit: "CPU ms", day: 2, cost: 1.5, consumed: 3_000_000),
+                    AnswerBuilder.record(currency: "EUR", day: 2, cost: 4),
+                ])))
         try await api.serve { baseURL in
             try await RunningExporter.with(TestAccounts.configuration(baseURL: baseURL, accounts: [1])) { exporter in
                 let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_up") == 1 }
@@ -97,12 +106,18 @@ import Testing
         let api = StandInCloudflareAPI()
         let good = try AnswerBuilder.fixture("paygo-example.json")
         api.reply(for: TestAccounts.id(1), with: .json(good))
-        api.reply(for: TestAccounts.id(2), with: .json(AnswerBuilder.failure(code: 1001, message: #"invalid <b>bold</b> & "quoted""#), status: 200))
+        api.reply(
+            for: TestAccounts.id(2),
+            with: .json(AnswerBuilder.failure(code: 1001, message: #"invalid <b>bold</b> & "quoted""#), status: 200))
         api.reply(for: TestAccounts.id(3), with: .json(AnswerBuilder.failure(code: 10000, message: "Authentication error"), status: 401))
-        api.reply(for: TestAccounts.id(4), with: .json(AnswerBuilder.failure(code: 9109, message: "Unauthorized to access requested resource"), status: 403))
+        api.reply(
+            for: TestAccounts.id(4),
+            with: .json(AnswerBuilder.failure(code: 9109, message: "Unauthorized to access requested resource"), status: 403))
         api.reply(for: TestAccounts.id(5), with: .html("<html><body><h1>500 Internal Server Error</h1></body></html>", status: 500))
         api.reply(for: TestAccounts.id(6), with: .json(String(good.prefix(good.count / 2))))
-        api.reply(for: TestAccounts.id(7), with: .json(AnswerBuilder.failure(code: 971, message: "Please wait and consider throttling your request speed"), status: 429))
+        api.reply(
+            for: TestAccounts.id(7),
+            with: .json(AnswerBuilder.failure(code: 971, message: "Please wait and consider throttling your request speed"), status: 429))
         api.reply(for: TestAccounts.id(8), with: .html("<html>Bad gateway</html>", status: 502))
         let expectations: [(Int, String)] = [
             (2, "api_error"), (3, "auth"), (4, "auth"), (5, "http"), (6, "decode"), (7, "rate_limited"), (8, "http"),
@@ -116,14 +131,21 @@ import Testing
                 for (number, reason) in expectations {
                     let account = TestAccounts.id(number)
                     #expect(parsed.value("cloudflare_paygo_up", ["account_id": account]) == 0, "account \(number)")
-                    #expect(parsed.value("cloudflare_paygo_refresh_errors_total", ["account_id": account, "reason": reason]) == 1, "account \(number) \(reason)")
-                    let otherReasons = parsed.matching("cloudflare_paygo_refresh_errors_total", ["account_id": account]).filter { $0.labels["reason"] != reason }
+                    #expect(
+                        parsed.value("cloudflare_paygo_refresh_errors_total", ["account_id": account, "reason": reason]) == 1,
+                        "account \(number) \(reason)")
+                    let otherReasons = parsed.matching("cloudflare_paygo_refresh_errors_total", ["account_id": account]).filter {
+                        $0.labels["reason"] != reason
+                    }
                     #expect(otherReasons.allSatisfy { $0.value == 0 }, "account \(number)")
                     #expect(parsed.matching("cloudflare_paygo_contracted_cost", ["account_id": account]).isEmpty)
-                    #expect(parsed.value("cloudflare_paygo_last_success_timestamp_seconds", ["account_id": account]) == 0, "never succeeded")
+                    #expect(
+                        parsed.value("cloudflare_paygo_last_success_timestamp_seconds", ["account_id": account]) == 0, "never succeeded")
                 }
                 #expect(parsed.value("cloudflare_paygo_api_requests_total", ["account_id": TestAccounts.id(3), "code": "401"]) == 1)
-                #expect(parsed.value("cloudflare_paygo_api_requests_total", ["account_id": TestAccounts.id(5), "code": "500"]) == 3, "a 5xx is retried twice")
+                #expect(
+                    parsed.value("cloudflare_paygo_api_requests_total", ["account_id": TestAccounts.id(5), "code": "500"]) == 3,
+                    "a 5xx is retried twice")
 
                 let log = exporter.logLines.all
                 #expect(log.contains("Billing Read"), "auth failures tell the operator which permission is needed")
@@ -194,7 +216,9 @@ import Testing
 
     @Test func notFoundOnTheDocumentedPathFallsBackToNewerPaths() async throws {
         let api = StandInCloudflareAPI()
-        api.reply(for: TestAccounts.id(1), with: .json(try AnswerBuilder.fixture("paygo-example.json")), template: "/accounts/{account_id}/billable-usage")
+        api.reply(
+            for: TestAccounts.id(1), with: .json(try AnswerBuilder.fixture("paygo-example.json")),
+            template: "/accounts/{account_id}/billable-usage")
         try await api.serve { baseURL in
             try await RunningExporter.with(TestAccounts.configuration(baseURL: baseURL, accounts: [1])) { exporter in
                 let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_up") != nil }
@@ -204,11 +228,12 @@ import Testing
                 #expect(exporter.logLines.all.contains("/accounts/{account_id}/billable-usage"), "the log says which path answered")
             }
         }
-        #expect(api.requests.map(\.path) == [
-            "/client/v4/accounts/\(TestAccounts.id(1))/billing/usage/paygo",
-            "/client/v4/accounts/\(TestAccounts.id(1))/paygo-usage",
-            "/client/v4/accounts/\(TestAccounts.id(1))/billable-usage",
-        ])
+        #expect(
+            api.requests.map(\.path) == [
+                "/client/v4/accounts/\(TestAccounts.id(1))/billing/usage/paygo",
+                "/client/v4/accounts/\(TestAccounts.id(1))/paygo-usage",
+                "/client/v4/accounts/\(TestAccounts.id(1))/billable-usage",
+            ])
     }
 
     @Test func notFoundEverywhereIsReportedAsNotFound() async throws {
@@ -234,14 +259,17 @@ import Testing
                 // Account 2 cannot finish before its three 1 s attempts have timed out, so the
                 // fast account showing up within 2.5 s proves it was not held back, with room for
                 // a loaded CI machine.
-                let first = try await exporter.scrape(until: { $0.value("cloudflare_paygo_up", ["account_id": TestAccounts.id(1)]) == 1 }, timeout: .milliseconds(2_500))
+                let first = try await exporter.scrape(
+                    until: { $0.value("cloudflare_paygo_up", ["account_id": TestAccounts.id(1)]) == 1 }, timeout: .milliseconds(2_500))
                 #expect(first.value("cloudflare_paygo_up", ["account_id": TestAccounts.id(2)]) == nil)
-                #expect(first.value("cloudflare_paygo_refresh_errors_total", ["account_id": TestAccounts.id(2), "reason": "timeout"]) == 0,
-                        "error counters exist at 0 before the first refresh ends, so increase() sees the first failure")
+                #expect(
+                    first.value("cloudflare_paygo_refresh_errors_total", ["account_id": TestAccounts.id(2), "reason": "timeout"]) == 0,
+                    "error counters exist at 0 before the first refresh ends, so increase() sees the first failure")
                 let ready = try await exporter.get("/-/ready")
                 #expect(ready.status == 503)
                 let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_up", ["account_id": TestAccounts.id(2)]) == 0 }
-                #expect(parsed.value("cloudflare_paygo_refresh_errors_total", ["account_id": TestAccounts.id(2), "reason": "timeout"]) == 1)
+                #expect(
+                    parsed.value("cloudflare_paygo_refresh_errors_total", ["account_id": TestAccounts.id(2), "reason": "timeout"]) == 1)
                 #expect(try await exporter.get("/-/ready").status == 200)
             }
         }
@@ -293,7 +321,8 @@ enum DemoExporterConfiguration {
 }
 
 @Suite struct OpenMetricsNegotiationTests {
-    static let prometheusAccept = "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
+    static let prometheusAccept =
+        "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1"
 
     @Test(arguments: [
         (prometheusAccept, true),

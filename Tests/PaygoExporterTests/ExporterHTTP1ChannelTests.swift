@@ -2,8 +2,9 @@ import HummingbirdCore
 import Logging
 import NIOCore
 import NIOEmbedded
-@testable import PaygoExporter
 import Testing
+
+@testable import PaygoExporter
 
 /// `ExporterHTTP1Channel` copies Hummingbird's `HTTP1Channel.setup` handler for handler: this
 /// fails when a Hummingbird release changes its pipeline, so the copy is brought up to date.
@@ -19,7 +20,8 @@ import Testing
         let configuration = HTTP1Channel.Configuration(
             additionalChannelHandlers: [RequestHeadDeadlineHandler(deadline: .seconds(10))], idleTimeout: .seconds(60))
         let theirs = EmbeddedChannel()
-        _ = try HTTP1Channel(responder: { _, _, _ in }, configuration: configuration).setup(channel: theirs, logger: Logger(label: "test")).wait()
+        _ = try HTTP1Channel(responder: { _, _, _ in }, configuration: configuration).setup(channel: theirs, logger: Logger(label: "test"))
+            .wait()
         let ours = EmbeddedChannel()
         let store = SnapshotStore(accounts: [])
         let fastPath = MetricsFastPathHandler.Configuration(
@@ -32,7 +34,9 @@ import Testing
         let exporter = Self.handlerTypes(ours.pipeline)
         try #require(hummingbird.count >= 6, "read the pipeline: \(theirs.pipeline.debugDescription)")
         let extras = Set(Self.extraHandlers.map(\.handler))
-        #expect(exporter.filter { !extras.contains($0) } == hummingbird, "Hummingbird's HTTP1Channel.setup changed: bring ExporterHTTP1Channel.setup up to date")
+        #expect(
+            exporter.filter { !extras.contains($0) } == hummingbird,
+            "Hummingbird's HTTP1Channel.setup changed: bring ExporterHTTP1Channel.setup up to date")
         for (handler, after) in Self.extraHandlers {
             let index = try #require(exporter.firstIndex(of: handler), "\(handler) missing from \(exporter)")
             if let after {

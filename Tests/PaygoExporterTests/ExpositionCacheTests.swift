@@ -1,7 +1,8 @@
 import NIOCore
-@testable import PaygoExporter
 import PrometheusExposition
 import Testing
+
+@testable import PaygoExporter
 
 /// The body is assembled from slices of the previous one for unchanged accounts and rendered in
 /// place for changed ones: whatever the history, it must equal a body rendered from scratch.
@@ -37,7 +38,10 @@ import Testing
         refresh(store, Self.accounts[1], [record("D1", cost: 3, currency: "EUR")], at: 100)
         let first = String(buffer: cache.body().bytes)
         #expect(first == fresh(store, .prometheusText))
-        #expect(first.contains("cloudflare_paygo_contracted_cost{account_id=\"\(Self.accounts[1].rawValue)\",service=\"D1\",unit=\"Requests\",currency=\"EUR\"} 3\n"))
+        #expect(
+            first.contains(
+                "cloudflare_paygo_contracted_cost{account_id=\"\(Self.accounts[1].rawValue)\",service=\"D1\",unit=\"Requests\",currency=\"EUR\"} 3\n"
+            ))
 
         // One account changes, one appears, one stays: only the first two are rendered again.
         refresh(store, Self.accounts[0], [record("Workers", cost: 5)], at: 200)

@@ -1,6 +1,7 @@
 import Foundation
-@testable import PaygoExporter
 import Testing
+
+@testable import PaygoExporter
 
 @Suite struct ForecastAndBudgetTests {
     static let day = 86_400.0
@@ -10,7 +11,8 @@ import Testing
 
     private func days(_ costs: [Double], partialToday: Double? = nil) -> [CostForecast.Day] {
         var result = costs.enumerated().map { index, cost in
-            CostForecast.Day(start: Self.periodStart + Double(index) * Self.day, end: Self.periodStart + Double(index + 1) * Self.day, cost: cost)
+            CostForecast.Day(
+                start: Self.periodStart + Double(index) * Self.day, end: Self.periodStart + Double(index + 1) * Self.day, cost: cost)
         }
         if let partialToday {
             let start = Self.periodStart + Double(costs.count) * Self.day
@@ -29,7 +31,8 @@ import Testing
     @Test func partialTodayCountsAsSpentAndTheRestAtTheRunRate() throws {
         // Noon of day eleven, 4 spent so far today.
         let now = Self.periodStart + 10.5 * Self.day
-        let forecast = try #require(CostForecast.project(days: days(Array(repeating: 10, count: 10), partialToday: 4), periodEnd: Self.periodEnd, now: now))
+        let forecast = try #require(
+            CostForecast.project(days: days(Array(repeating: 10, count: 10), partialToday: 4), periodEnd: Self.periodEnd, now: now))
         #expect(abs(forecast - (100 + 4 + 10 * 19.5)) < 1e-9)
     }
 
@@ -66,20 +69,24 @@ import Testing
     @Test func usageComputesForecastPerCurrencyFromTheCurrentPeriodOnly() throws {
         func record(_ currency: String, day: Int, cost: Double, billingStart: Double = Self.periodStart) -> UsageRecord {
             let start = Self.periodStart + Double(day) * Self.day
-            return UsageRecord(billingCurrency: currency, billingPeriodStart: billingStart, chargePeriodStart: start, chargePeriodEnd: start + Self.day,
-                               serviceName: "S", consumedUnit: "u", consumedQuantity: 1, pricingQuantity: 1, contractedCost: cost,
-                               cumulatedContractedCost: nil, cumulatedPricingQuantity: nil)
+            return UsageRecord(
+                billingCurrency: currency, billingPeriodStart: billingStart, chargePeriodStart: start, chargePeriodEnd: start + Self.day,
+                serviceName: "S", consumedUnit: "u", consumedQuantity: 1, pricingQuantity: 1, contractedCost: cost,
+                cumulatedContractedCost: nil, cumulatedPricingQuantity: nil)
         }
-        let records = (0..<10).flatMap { [record("USD", day: $0, cost: 6), record("USD", day: $0, cost: 4), record("EUR", day: $0, cost: 1)] }
+        let records =
+            (0..<10).flatMap { [record("USD", day: $0, cost: 6), record("USD", day: $0, cost: 4), record("EUR", day: $0, cost: 1)] }
             + [record("USD", day: -3, cost: 1_000, billingStart: Self.periodStart - 31 * Self.day)]
         let usage = AccountUsage(records: records, now: Self.periodStart + 10 * Self.day)
         #expect(usage.billingPeriodEnds["USD"] == Self.periodEnd)
-        #expect(usage.forecastCosts["USD"].map { abs($0 - 300) < 1e-9 } == true, "records of one day add up; the previous period is left out")
+        #expect(
+            usage.forecastCosts["USD"].map { abs($0 - 300) < 1e-9 } == true, "records of one day add up; the previous period is left out")
         #expect(usage.forecastCosts["EUR"].map { abs($0 - 30) < 1e-9 } == true, "currencies never mix")
     }
 
     @Test func budgetFileParses() throws {
-        let budgets = try BudgetFile.parse("""
+        let budgets = try BudgetFile.parse(
+            """
             budgets:
               - account_id: \(TestAccounts.id(1))
                 currency: USD
@@ -89,10 +96,11 @@ import Testing
                 amount: 120.5
                 warn_ratio: 0.9
             """, source: "b.yml", watchedAccounts: [TestAccounts.account(1)])
-        #expect(budgets == [
-            Budget(account: TestAccounts.account(1), currency: "USD", amount: 500, warnRatio: 0.8),
-            Budget(account: TestAccounts.account(1), currency: "EUR", amount: 120.5, warnRatio: 0.9),
-        ])
+        #expect(
+            budgets == [
+                Budget(account: TestAccounts.account(1), currency: "USD", amount: 500, warnRatio: 0.8),
+                Budget(account: TestAccounts.account(1), currency: "EUR", amount: 120.5, warnRatio: 0.9),
+            ])
         #expect(try BudgetFile.parse("", source: "b.yml", watchedAccounts: []).isEmpty)
     }
 
@@ -104,12 +112,16 @@ import Testing
         ("budgets:\n  - account_id: ACCOUNT1\n    currency: USD\n    amount: 5\n    warn_ratio: 2\n", "warn_ratio"),
         ("budgets:\n  - account_id: ACCOUNT1\n    currency: USD\n    amount: 5\n    limit: 2\n", "unknown key budgets[0].limit"),
         ("budgets:\n  - account_id: ACCOUNT1\n    currency: USD\n", "amount is missing"),
-        ("budgets:\n  - account_id: ACCOUNT1\n    currency: USD\n    amount: 1\n  - account_id: ACCOUNT1\n    currency: USD\n    amount: 2\n", "repeats"),
+        (
+            "budgets:\n  - account_id: ACCOUNT1\n    currency: USD\n    amount: 1\n  - account_id: ACCOUNT1\n    currency: USD\n    amount: 2\n",
+            "repeats"
+        ),
         ("budget:\n  - {}\n", "unknown key budget"),
         ("budgets: {a: 1}\n", "must be a list"),
     ])
     func budgetFileErrorsNameTheEntry(yaml: String, mentions: String) {
-        let text = yaml.replacingOccurrences(of: "ACCOUNT1", with: TestAccounts.id(1)).replacingOccurrences(of: "ACCOUNT2", with: TestAccounts.id(2))
+        let text = yaml.replacingOccurrences(of: "ACCOUNT1", with: TestAccounts.id(1)).replacingOccurrences(
+            of: "ACCOUNT2", with: TestAccounts.id(2))
         do {
             _ = try BudgetFile.parse(text, source: "b.yml", watchedAccounts: [TestAccounts.account(1)])
             Issue.record("accepted \(yaml)")
@@ -122,7 +134,8 @@ import Testing
     @Test func budgetsAndForecastAreServedAndReloadOnSIGHUP() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("budgets-\(UInt64.random(in: 0...UInt64.max)).yml").path
         let account = DemoUsageSource.accounts[0].rawValue
-        try "budgets:\n  - account_id: \(account)\n    currency: USD\n    amount: 100\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "budgets:\n  - account_id: \(account)\n    currency: USD\n    amount: 100\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let exporter = try ExporterProcess(arguments: ["--demo", "--budget.config-file", path], environment: ["PATH": "/usr/bin:/bin"])
         try await exporter.waitUntilReady()
@@ -132,15 +145,22 @@ import Testing
         #expect(first.value("cloudflare_paygo_budget_warn_ratio", ["account_id": account]) == 0.8)
         #expect(first.matching("cloudflare_paygo_budget").count == 1, "the file replaces the demo's own budgets")
         #expect(first.value("cloudflare_paygo_forecast_cost", ["account_id": account, "currency": "USD"]).map { $0 > 0 } == true)
-        #expect(first.value("cloudflare_paygo_billing_period_end_timestamp_seconds", ["account_id": account]).map { $0 > Date().timeIntervalSince1970 } == true)
+        #expect(
+            first.value("cloudflare_paygo_billing_period_end_timestamp_seconds", ["account_id": account]).map {
+                $0 > Date().timeIntervalSince1970
+            } == true)
 
-        try "budgets:\n  - account_id: \(account)\n    currency: USD\n    amount: 250\n    warn_ratio: 0.5\n".write(toFile: path, atomically: true, encoding: .utf8)
+        try "budgets:\n  - account_id: \(account)\n    currency: USD\n    amount: 250\n    warn_ratio: 0.5\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
         exporter.signal(SIGHUP)
         let deadline = ContinuousClock.now + .seconds(10)
         var reloaded: ParsedExposition?
         while ContinuousClock.now < deadline {
             let parsed = try ParsedExposition(try await client.scrape())
-            if parsed.value("cloudflare_paygo_budget", ["account_id": account]) == 250 { reloaded = parsed; break }
+            if parsed.value("cloudflare_paygo_budget", ["account_id": account]) == 250 {
+                reloaded = parsed
+                break
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(reloaded?.value("cloudflare_paygo_budget_warn_ratio", ["account_id": account]) == 0.5)

@@ -1,8 +1,9 @@
 import CompressNIO
 import Foundation
 import NIOCore
-@testable import PaygoExporter
 import Testing
+
+@testable import PaygoExporter
 
 /// The precompressed head joined with a per-scrape tail must be one gzip member that any
 /// reader accepts, CRC and length included.

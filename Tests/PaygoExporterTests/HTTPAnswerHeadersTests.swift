@@ -1,7 +1,8 @@
 import Foundation
 import HTTPTypes
-@testable import PaygoExporter
 import Testing
+
+@testable import PaygoExporter
 
 /// What every answer's head carries: `HEAD` the length `GET` would send, the web config's extra
 /// headers on every status, over real sockets.

@@ -1,7 +1,8 @@
 import Foundation
 import NIOHTTP1
-@testable import PaygoExporter
 import Testing
+
+@testable import PaygoExporter
 
 /// Which connections stay open after an answer: `Connection: close` in any spelling, HTTP/1.0
 /// and its `keep-alive`, and answers that say they close (413), over real sockets.
@@ -93,8 +94,11 @@ import Testing
         if path == "/metrics" { _ = try await exporter.scrape() }
     }
 
-    @Test(arguments: ["Connection: close", "Connection: Close", "connection: CLOSE", "Connection: keep-alive, close", "Connection: close, TE"],
-          ["/metrics", "/-/healthy"])
+    @Test(
+        arguments: [
+            "Connection: close", "Connection: Close", "connection: CLOSE", "Connection: keep-alive, close", "Connection: close, TE",
+        ],
+        ["/metrics", "/-/healthy"])
     func connectionCloseIsAnsweredThenClosed(field: String, path: String) async throws {
         try await RunningExporter.with(Self.configuration()) { exporter in
             try await prepare(path, exporter)

@@ -2,8 +2,9 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOSSL
-@testable import PaygoExporter
 import Testing
+
+@testable import PaygoExporter
 
 /// The exporter's own HTTP side: methods, limits, slow clients, TLS and basic auth.
 @Suite struct HTTPSurfaceTests {
@@ -71,7 +72,10 @@ import Testing
             // what an unbounded connection would get.
             for index in 0..<30 {
                 try await Task.sleep(for: .milliseconds(200))
-                if !connection.send(piece(index)) { closed = true; break }
+                if !connection.send(piece(index)) {
+                    closed = true
+                    break
+                }
                 if ContinuousClock.now - start > .seconds(5) { break }
             }
             let after = ContinuousClock.now - start
@@ -100,8 +104,16 @@ import Testing
         let limiter = InFlightLimiter(limit: 2)
         let (gate, release) = AsyncStream<Void>.makeStream()
         let (started, startedContinuation) = AsyncStream<Void>.makeStream()
-        async let first: Bool? = limiter.withSlot { startedContinuation.yield(); for await _ in gate { break }; return true }
-        async let second: Bool? = limiter.withSlot { startedContinuation.yield(); for await _ in gate { break }; return true }
+        async let first: Bool? = limiter.withSlot {
+            startedContinuation.yield()
+            for await _ in gate { break }
+            return true
+        }
+        async let second: Bool? = limiter.withSlot {
+            startedContinuation.yield()
+            for await _ in gate { break }
+            return true
+        }
         var iterator = started.makeAsyncIterator()
         _ = await iterator.next()
         _ = await iterator.next()

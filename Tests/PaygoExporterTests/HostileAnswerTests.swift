@@ -1,6 +1,7 @@
 import Foundation
-@testable import PaygoExporter
 import Testing
+
+@testable import PaygoExporter
 
 /// What a hostile or broken API (or anything in front of it) can send: numbers that overflow,
 /// pauses meant to last a year, redirects to other hosts, answers with endless series. Each is
@@ -13,12 +14,13 @@ import Testing
 
     // MARK: Retry-After
 
-    @Test(arguments: [
-        ("9223372036854776", 9_223_372_036_854_776),
-        (String(repeating: "9", count: 60), 1e60),
-        ("31536000", 31_536_000),
-        ("Fri, 31 Dec 9999 23:59:59 GMT", 253_402_300_799 - 1_000),
-    ] as [(String, Double)])
+    @Test(
+        arguments: [
+            ("9223372036854776", 9_223_372_036_854_776),
+            (String(repeating: "9", count: 60), 1e60),
+            ("31536000", 31_536_000),
+            ("Fri, 31 Dec 9999 23:59:59 GMT", 253_402_300_799 - 1_000),
+        ] as [(String, Double)])
     func retryAfterReadsAnyNumberWithoutTrapping(header: String, seconds: Double) {
         let read = RetryAfter.seconds(header, now: 1_000)
         #expect(read.map { abs($0 - seconds) <= seconds * 1e-12 } == true, "\(header): \(String(describing: read))")
@@ -40,10 +42,12 @@ import Testing
         let policy = RetryPolicy()
         var random = SystemRandomNumberGenerator()
         for asked in [31_536_000.0, 9_223_372_036_854_776, .infinity] {
-            let error = CloudflareAPIError.status(429, apiErrors: [], operation: UsageEndpoint.operation(for: TestAccounts.account(1))).withRetryAfter(asked)
+            let error = CloudflareAPIError.status(429, apiErrors: [], operation: UsageEndpoint.operation(for: TestAccounts.account(1)))
+                .withRetryAfter(asked)
             #expect(policy.decision(after: error, attempt: 1, random: &random) == .pauseToken(seconds: 300, retry: false))
         }
-        let short = CloudflareAPIError.status(429, apiErrors: [], operation: UsageEndpoint.operation(for: TestAccounts.account(1))).withRetryAfter(2)
+        let short = CloudflareAPIError.status(429, apiErrors: [], operation: UsageEndpoint.operation(for: TestAccounts.account(1)))
+            .withRetryAfter(2)
         #expect(policy.decision(after: short, attempt: 1, random: &random) == .pauseToken(seconds: 2, retry: true))
     }
 
@@ -77,7 +81,10 @@ import Testing
         let clock = TestClock()
         let gate = RateLimitGate(clock: clock)
         gate.pause(seconds: 30)
-        let opened = Task { try await gate.waitUntilOpen(); return clock.now }
+        let opened = Task {
+            try await gate.waitUntilOpen()
+            return clock.now
+        }
         try await clock.waitForSleepers(1)
         #expect(clock.nextDeadline == clock.start + .seconds(30))
         clock.advance(by: .seconds(29))
@@ -110,7 +117,8 @@ import Testing
                 })
                 let after = Date().timeIntervalSince1970
                 let until = try #require(parsed.value("cloudflare_paygo_rate_limited_until_timestamp_seconds"))
-                #expect(until >= before + expectedPause - 1 && until <= after + expectedPause + 0.5, "paused until now + \(until - after) s")
+                #expect(
+                    until >= before + expectedPause - 1 && until <= after + expectedPause + 0.5, "paused until now + \(until - after) s")
                 #expect(parsed.value("cloudflare_paygo_up", Self.healthy) == 1)
                 #expect(parsed.value("cloudflare_paygo_contracted_cost", Self.healthy) == 0.75)
                 _ = try await exporter.scrape {
@@ -135,7 +143,8 @@ import Testing
         let elsewhere = StandInCloudflareAPI()
         try await elsewhere.serve { elsewhereURL in
             let api = StandInCloudflareAPI()
-            let target = elsewhereURL.replacingOccurrences(of: "127.0.0.1", with: "localhost")
+            let target =
+                elsewhereURL.replacingOccurrences(of: "127.0.0.1", with: "localhost")
                 + "/accounts/\(TestAccounts.id(1))/billing/usage/paygo?leak=query-secret"
             var redirect = StandInCloudflareAPI.Reply.html("<a>moved</a>", status: status)
             redirect.headers = ["Location": target]
@@ -143,9 +152,12 @@ import Testing
             api.reply(for: TestAccounts.id(2), with: .json(example))
             try await api.serve { baseURL in
                 let configuration = TestAccounts.configuration(
-                    baseURL: baseURL, accounts: [1, 2], credentials: .globalKey(email: "ops@example.com", key: "GLOBALKEYsecret0123456789abcdef01234"))
+                    baseURL: baseURL, accounts: [1, 2],
+                    credentials: .globalKey(email: "ops@example.com", key: "GLOBALKEYsecret0123456789abcdef01234"))
                 try await RunningExporter.with(configuration) { exporter in
-                    let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_up", Self.hostile) != nil && $0.value("cloudflare_paygo_up", Self.healthy) != nil }
+                    let parsed = try await exporter.scrape {
+                        $0.value("cloudflare_paygo_up", Self.hostile) != nil && $0.value("cloudflare_paygo_up", Self.healthy) != nil
+                    }
                     #expect(parsed.value("cloudflare_paygo_up", Self.hostile) == 0)
                     #expect(parsed.value("cloudflare_paygo_up", Self.healthy) == 1)
                     #expect(parsed.value("cloudflare_paygo_refresh_errors_total", Self.hostile.merging(["reason": "http"]) { $1 }) == 1)
@@ -165,7 +177,8 @@ import Testing
     @Test func seriesBeyondTheCapAreDroppedAndCounted() {
         let records = (0..<50).map { index in
             UsageRecord(
-                billingCurrency: "USD", billingPeriodStart: 0, chargePeriodStart: 0, chargePeriodEnd: 86_400, serviceName: "service \(index)",
+                billingCurrency: "USD", billingPeriodStart: 0, chargePeriodStart: 0, chargePeriodEnd: 86_400,
+                serviceName: "service \(index)",
                 consumedUnit: "Requests", consumedQuantity: 1, pricingQuantity: 1, contractedCost: 1, cumulatedContractedCost: 1,
                 cumulatedPricingQuantity: 1)
         }
@@ -187,10 +200,13 @@ import Testing
         body += #"{"success":true,"errors":[],"messages":[],"result":["#.utf8
         for index in 0..<services {
             if index > 0 { body.append(UInt8(ascii: ",")) }
-            body += #"{"BillingCurrency":"USD","BillingPeriodStart":"2025-02-01T00:00:00Z","ChargePeriodStart":"2025-02-02T00:00:00Z","#.utf8
+            body +=
+                #"{"BillingCurrency":"USD","BillingPeriodStart":"2025-02-01T00:00:00Z","ChargePeriodStart":"2025-02-02T00:00:00Z","#.utf8
             body += #""ChargePeriodEnd":"2025-02-03T00:00:00Z","ServiceName":"hostile service number "#.utf8
             body += String(index).utf8
-            body += #" with a long name","ConsumedUnit":"Requests","ContractedCost":0.01,"ConsumedQuantity":5,"CumulatedContractedCost":0.02}"#.utf8
+            body +=
+                #" with a long name","ConsumedUnit":"Requests","ContractedCost":0.01,"ConsumedQuantity":5,"CumulatedContractedCost":0.02}"#
+                .utf8
         }
         body += "]}".utf8
         return String(decoding: body, as: UTF8.self)
@@ -208,9 +224,10 @@ import Testing
             var configuration = TestAccounts.configuration(baseURL: baseURL, accounts: [1, 2], timeoutSeconds: 30)
             configuration.maxSeriesPerAccount = 1_000
             try await RunningExporter.with(configuration) { exporter in
-                let parsed = try await exporter.scrape(until: {
-                    $0.value("cloudflare_paygo_up", Self.hostile) != nil && $0.value("cloudflare_paygo_up", Self.healthy) != nil
-                }, timeout: .seconds(60))
+                let parsed = try await exporter.scrape(
+                    until: {
+                        $0.value("cloudflare_paygo_up", Self.hostile) != nil && $0.value("cloudflare_paygo_up", Self.healthy) != nil
+                    }, timeout: .seconds(60))
                 #expect(parsed.value("cloudflare_paygo_up", Self.hostile) == 1)
                 #expect(parsed.matching("cloudflare_paygo_contracted_cost", Self.hostile).count == 1_000)
                 #expect(parsed.value("cloudflare_paygo_series_dropped_total", Self.hostile) == Double(services - 1_000))

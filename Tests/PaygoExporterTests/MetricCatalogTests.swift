@@ -1,9 +1,10 @@
 import Foundation
 import Logging
 import NIOCore
-@testable import PaygoExporter
 import PrometheusExposition
 import Testing
+
+@testable import PaygoExporter
 
 /// Every family is declared once, in `MetricCatalog.families`: a full exporter serves exactly
 /// the declared families, and README's metric table lists exactly them.
@@ -15,7 +16,8 @@ import Testing
         let store = SnapshotStore(accounts: [account])
         let records = [
             UsageRecord(
-                billingCurrency: "USD", billingPeriodStart: 0, chargePeriodStart: 86_400, chargePeriodEnd: 2 * 86_400, serviceName: "Workers",
+                billingCurrency: "USD", billingPeriodStart: 0, chargePeriodStart: 86_400, chargePeriodEnd: 2 * 86_400,
+                serviceName: "Workers",
                 consumedUnit: "Requests", consumedQuantity: 1, pricingQuantity: 1, contractedCost: 1, cumulatedContractedCost: 2,
                 cumulatedPricingQuantity: 2),
             UsageRecord(
@@ -26,11 +28,13 @@ import Testing
         let failure = RefreshFailure(reason: .http, description: "failed")
         store.update(account) {
             $0.applying(UsageFetchOutcome(result: .failure(failure), responseCodes: [500]), finishedAt: 5 * 86_400, durationSeconds: 1)
-                .applying(UsageFetchOutcome(result: .success(records), responseCodes: [200]), finishedAt: 5 * 86_400, durationSeconds: 1,
-                          nextRefreshTime: 6 * 86_400)
+                .applying(
+                    UsageFetchOutcome(result: .success(records), responseCodes: [200]), finishedAt: 5 * 86_400, durationSeconds: 1,
+                    nextRefreshTime: 6 * 86_400)
         }
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
-        let budgets = BudgetBook([Budget(account: account, currency: "USD", amount: 10, warnRatio: 0.8)], path: nil, watchedAccounts: [account], logger: logger)
+        let budgets = BudgetBook(
+            [Budget(account: account, currency: "USD", amount: 10, warnRatio: 0.8)], path: nil, watchedAccounts: [account], logger: logger)
         let gate = RateLimitGate()
         gate.pause(seconds: 60)
         let rate = RequestRate(requests: 600, perSeconds: 300)
@@ -61,7 +65,7 @@ import Testing
             UsageRecord(
                 billingCurrency: "USD", billingPeriodStart: 0, chargePeriodStart: 0, chargePeriodEnd: 86_400, serviceName: "Workers",
                 consumedUnit: "Requests", consumedQuantity: 1, pricingQuantity: 1, contractedCost: 1, cumulatedContractedCost: 1,
-                cumulatedPricingQuantity: 1),
+                cumulatedPricingQuantity: 1)
         ])
         var text = ""
         BackfillWriter(step: 3_600, notAfter: 86_400).write([(TestAccounts.account(1), history)]) { chunk in
@@ -74,8 +78,11 @@ import Testing
 
     /// README's metric table names every declared family, and no other.
     @Test func readmeListsExactlyTheDeclaredFamilies() throws {
-        let readme = try String(contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../README.md"), encoding: .utf8)
-        let section = try #require(readme.components(separatedBy: "\n## Metrics\n").dropFirst().first?.components(separatedBy: "\n## ").first)
+        let readme = try String(
+            contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../README.md"),
+            encoding: .utf8)
+        let section = try #require(
+            readme.components(separatedBy: "\n## Metrics\n").dropFirst().first?.components(separatedBy: "\n## ").first)
         var listed = Set<String>()
         for row in section.split(separator: "\n") where row.hasPrefix("| `") {
             let firstCell = row.split(separator: "|").first ?? ""

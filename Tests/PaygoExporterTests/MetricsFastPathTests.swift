@@ -5,8 +5,9 @@ import Logging
 import NIOCore
 import NIOEmbedded
 import NIOHTTPTypes
-@testable import PaygoExporter
 import Testing
+
+@testable import PaygoExporter
 
 /// The event-loop fast path for `/metrics`: which requests it answers, that it never overtakes
 /// an answer the router still owes, and that its answers are the router's, byte for byte.
@@ -66,9 +67,11 @@ import Testing
         init(authenticator: BasicAuthenticator? = nil) throws {
             let store = SnapshotStore(accounts: [try #require(AccountID("0123456789abcdef0123456789abcdef"))])
             endpoint = MetricsEndpoint(cache: ExpositionCache(store: store), openMetricsEnabled: true)
-            channel = EmbeddedChannel(handler: MetricsFastPathHandler(configuration: .init(
-                telemetryPath: "/metrics", endpoint: endpoint, authenticator: authenticator,
-                extraHeaders: [(name: "X-Frame-Options", value: "deny")])))
+            channel = EmbeddedChannel(
+                handler: MetricsFastPathHandler(
+                    configuration: .init(
+                        telemetryPath: "/metrics", endpoint: endpoint, authenticator: authenticator,
+                        extraHeaders: [(name: "X-Frame-Options", value: "deny")])))
         }
 
         /// Sends a request; returns the parts that went on to the router.
@@ -248,14 +251,17 @@ import Testing
             let port = try #require(URL(string: exporter.baseURL)?.port)
             _ = try await exporter.scrape()  // builds the body: the next scrapes may take the fast path
             let connection = try RawHTTPConnection(port: port)
-            connection.send("GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
-                + "GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n"
-                + "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
-                + "GET /-/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            connection.send(
+                "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /-/healthy HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n"
+                    + "GET /-/ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             let answer = await connection.receiveAll()
             // Each answer is "HTTP/1.1 ...", headers, a blank line and a body without CRLFs.
             let answers = answer.components(separatedBy: "HTTP/1.1 ").dropFirst()
-            #expect(answers.map { $0.components(separatedBy: "\r\n").first ?? "" } == Array(repeating: "200 OK", count: 4), "\(answer.prefix(300))")
+            #expect(
+                answers.map { $0.components(separatedBy: "\r\n").first ?? "" } == Array(repeating: "200 OK", count: 4),
+                "\(answer.prefix(300))")
             let bodies = answers.map { $0.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n") }
             #expect(bodies.count == 4)
             #expect(bodies[0].hasPrefix("# HELP cloudflare_paygo_"))

@@ -1,7 +1,8 @@
 import Foundation
 import NIOCore
-@testable import PaygoExporter
 import Testing
+
+@testable import PaygoExporter
 
 @Suite struct OnceAndBackfillTests {
     @Test func windowsNeverExceed62Days() throws {
@@ -16,14 +17,16 @@ import Testing
     }
 
     @Test func backfillFlagsAreChecked() throws {
-        let now = 1_795_435_200.0 // 2026-11-23 08:00 UTC
+        let now = 1_795_435_200.0  // 2026-11-23 08:00 UTC
         let request = try BackfillRequest(from: "2026-08-25", to: nil, step: "5m", now: now)
         #expect(request.range.toText == "2026-11-22", "--to defaults to yesterday")
         #expect(request.stepSeconds == 300)
         #expect(throws: ConfigurationError.self) { try BackfillRequest(from: "2026-13-01", to: nil, step: "5m", now: now) }
         #expect(throws: ConfigurationError.self) { try BackfillRequest(from: "2026-11-22", to: "2026-11-01", step: "5m", now: now) }
         #expect(throws: ConfigurationError.self) { try BackfillRequest(from: "2026-12-01", to: "2026-12-02", step: "5m", now: now) }
-        #expect(throws: ConfigurationError.self, "today is still growing") { try BackfillRequest(from: "2026-11-20", to: "2026-11-23", step: "5m", now: now) }
+        #expect(throws: ConfigurationError.self, "today is still growing") {
+            try BackfillRequest(from: "2026-11-20", to: "2026-11-23", step: "5m", now: now)
+        }
         #expect(try BackfillRequest(from: "2026-11-20", to: "2026-11-22", step: "5m", now: now).range.dayCount == 3)
         #expect(throws: ConfigurationError.self) { try BackfillRequest(from: "2026-11-01", to: nil, step: "10m", now: now) }
     }
@@ -39,16 +42,20 @@ import Testing
         #expect(!printed.stdout.contains("process_"), "no process metrics in a textfile")
         try PromtoolCheck.checkMetrics(printed.stdout)
 
-        let written = try ProcessRunner.run(CommandLineTests.binary, ["once", "--demo", "--output", path], environment: CommandLineTests.environment)
+        let written = try ProcessRunner.run(
+            CommandLineTests.binary, ["once", "--demo", "--output", path], environment: CommandLineTests.environment)
         #expect(written.status == 0)
         #expect(written.stdout.isEmpty)
         let file = try String(contentsOfFile: path, encoding: .utf8)
         #expect(try ParsedExposition(file).matching("cloudflare_paygo_contracted_cost").count >= 20)
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path).filter { $0.hasSuffix(".tmp") && $0.contains("once-") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: FileManager.default.temporaryDirectory.path).filter {
+            $0.hasSuffix(".tmp") && $0.contains("once-")
+        }
         #expect(leftovers.isEmpty, "the temporary file was renamed into place")
 
         // "-" is standard output, as for most Unix tools, not a file named "-".
-        let dashed = try ProcessRunner.run(CommandLineTests.binary, ["once", "--demo", "--output", "-"], environment: CommandLineTests.environment)
+        let dashed = try ProcessRunner.run(
+            CommandLineTests.binary, ["once", "--demo", "--output", "-"], environment: CommandLineTests.environment)
         #expect(dashed.status == 0)
         #expect(try ParsedExposition(dashed.stdout).matching("cloudflare_paygo_contracted_cost").count >= 20)
         #expect(!FileManager.default.fileExists(atPath: "-"))
@@ -60,7 +67,10 @@ import Testing
         api.reply(for: TestAccounts.id(2), with: .json(AnswerBuilder.failure(code: 10000, message: "Authentication error"), status: 401))
         let result = try await api.serve { baseURL in
             let exporter = try ExporterProcess(
-                arguments: ["once", "--cloudflare.api-url", baseURL, "--cloudflare.account-id", TestAccounts.id(1), "--cloudflare.account-id", TestAccounts.id(2)],
+                arguments: [
+                    "once", "--cloudflare.api-url", baseURL, "--cloudflare.account-id", TestAccounts.id(1), "--cloudflare.account-id",
+                    TestAccounts.id(2),
+                ],
                 environment: ["CLOUDFLARE_API_TOKEN": "t", "PATH": "/usr/bin:/bin"], listen: false)
             let status = await exporter.waitForExit()
             return (status, exporter.standardOutput, exporter.standardError)
@@ -75,16 +85,21 @@ import Testing
     @Test func backfillFetchesInWindowsAndWritesOpenMetricsWithTimestamps() async throws {
         let api = StandInCloudflareAPI()
         // Every window gets the same three days; what matters here is how they are asked for and written.
-        api.reply(for: TestAccounts.id(1), with: .json(AnswerBuilder.success([
-            AnswerBuilder.record(day: 1, cost: 1.5), AnswerBuilder.record(day: 2, cost: 2.5),
-            AnswerBuilder.record(day: 2, cost: 0.5, extra: ["ZoneId": "z2"]), AnswerBuilder.record(unit: "CPU ms", day: 3, cost: 7),
-        ])))
+        api.reply(
+            for: TestAccounts.id(1),
+            with: .json(
+                AnswerBuilder.success([
+                    AnswerBuilder.record(day: 1, cost: 1.5), AnswerBuilder.record(day: 2, cost: 2.5),
+                    AnswerBuilder.record(day: 2, cost: 0.5, extra: ["ZoneId": "z2"]), AnswerBuilder.record(unit: "CPU ms", day: 3, cost: 7),
+                ])))
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("history-\(UInt64.random(in: 0...UInt64.max)).om").path
         defer { try? FileManager.default.removeItem(atPath: output) }
         let (status, log) = try await api.serve { baseURL in
             let exporter = try ExporterProcess(
-                arguments: ["backfill", "--cloudflare.api-url", baseURL, "--cloudflare.account-id", TestAccounts.id(1),
-                            "--from", "2024-12-01", "--to", "2025-03-31", "--output", output],
+                arguments: [
+                    "backfill", "--cloudflare.api-url", baseURL, "--cloudflare.account-id", TestAccounts.id(1),
+                    "--from", "2024-12-01", "--to", "2025-03-31", "--output", output,
+                ],
                 environment: ["CLOUDFLARE_API_TOKEN": "t", "PATH": "/usr/bin:/bin"], listen: false)
             return (await exporter.waitForExit(), exporter.standardError)
         }
@@ -109,7 +124,8 @@ import Testing
             lastTimestamp[series] = time
             samples[series, default: []].append((time, value))
         }
-        let costKey = #"cloudflare_paygo_contracted_cost{account_id="\#(TestAccounts.id(1))",service="Workers Standard",unit="Requests",currency="USD"}"#
+        let costKey =
+            #"cloudflare_paygo_contracted_cost{account_id="\#(TestAccounts.id(1))",service="Workers Standard",unit="Requests",currency="USD"}"#
         let cost = try #require(samples[costKey])
         #expect(cost.count == 2 * 288, "every 5 minutes across each of the two days")
         #expect(cost.first?.0 == 1_738_368_000 && cost.first?.1 == 1.5)

@@ -1,9 +1,10 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
-@testable import PaygoExporter
 import Synchronization
 import Testing
+
+@testable import PaygoExporter
 
 /// Scrapers that send a new wrong password with every request cost a bcrypt each: over real
 /// loopback HTTP, they must not slow down the scraper that has the right password.
@@ -37,8 +38,10 @@ import Testing
         try await RunningExporter.with(configuration) { exporter in
             // Its own client, so the guessers' connections never make it queue for one.
             let scraper = HTTPClient(eventLoopGroupProvider: .singleton)
-            let guessers = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(
-                connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 8)))
+            let guessers = HTTPClient(
+                eventLoopGroupProvider: .singleton,
+                configuration: .init(
+                    connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 8)))
             func get(_ client: HTTPClient, _ path: String, _ authorization: String) async throws -> (UInt, ByteBuffer) {
                 var request = HTTPClientRequest(url: exporter.baseURL + path)
                 request.headers.add(name: "Authorization", value: authorization)
@@ -55,7 +58,8 @@ import Testing
                             var attempt = 0
                             while !tally.stopped {
                                 attempt += 1
-                                let status = (try? await get(guessers, "/metrics", Self.basic("alice", "guess \(connection) \(attempt)")).0) ?? 0
+                                let status =
+                                    (try? await get(guessers, "/metrics", Self.basic("alice", "guess \(connection) \(attempt)")).0) ?? 0
                                 tally.record(status)
                             }
                         }
@@ -94,11 +98,15 @@ import Testing
             #expect(guessed > 100, "the guessers kept at it: \(tally.all)")
             #expect(Self.median(scrapes) < .milliseconds(20), "median scrape \(Self.median(scrapes)) with \(tally.all)")
             #expect(Self.median(probes) < .milliseconds(20), "median probe \(Self.median(probes)) with \(tally.all)")
-            #expect(metrics.value("cloudflare_paygo_web_auth_checks_total", ["result": "ok"]) == 1, "the good credential was never checked again")
+            #expect(
+                metrics.value("cloudflare_paygo_web_auth_checks_total", ["result": "ok"]) == 1,
+                "the good credential was never checked again")
             // Every 503 ran no bcrypt, every 401 ran exactly one.
             #expect(metrics.value("cloudflare_paygo_web_auth_checks_total", ["result": "busy"]) == Double(tally.all[503] ?? 0))
             #expect(metrics.value("cloudflare_paygo_web_auth_checks_total", ["result": "wrong"]) == Double(tally.all[401] ?? 0))
-            print("password guessing: \(tally.all), median scrape \(Self.median(scrapes)), median probe \(Self.median(probes)), bcrypt \(metrics.value("cloudflare_paygo_web_auth_bcrypt_seconds_total") ?? 0) s")
+            print(
+                "password guessing: \(tally.all), median scrape \(Self.median(scrapes)), median probe \(Self.median(probes)), bcrypt \(metrics.value("cloudflare_paygo_web_auth_bcrypt_seconds_total") ?? 0) s"
+            )
         }
     }
 }

@@ -10,9 +10,14 @@ import Testing
         let example = try AnswerBuilder.fixture("paygo-example.json")
         let api = StandInCloudflareAPI()
         api.reply(for: TestAccounts.id(1), with: .json(example))
-        api.reply(for: TestAccounts.id(2), with: .json(AnswerBuilder.failure(code: 9109, message: "Invalid access token \(canary)"), status: 401))
-        api.reply(for: TestAccounts.id(3), with: .json(AnswerBuilder.failure(code: 10000, message: "Authentication error for Bearer \(canary)"), status: 403))
-        api.reply(for: TestAccounts.id(4), with: .json(AnswerBuilder.failure(code: 971, message: "rate limited \(canary)"), status: 429, headers: ["Retry-After": "1"]))
+        api.reply(
+            for: TestAccounts.id(2), with: .json(AnswerBuilder.failure(code: 9109, message: "Invalid access token \(canary)"), status: 401))
+        api.reply(
+            for: TestAccounts.id(3),
+            with: .json(AnswerBuilder.failure(code: 10000, message: "Authentication error for Bearer \(canary)"), status: 403))
+        api.reply(
+            for: TestAccounts.id(4),
+            with: .json(AnswerBuilder.failure(code: 971, message: "rate limited \(canary)"), status: 429, headers: ["Retry-After": "1"]))
         api.reply(for: TestAccounts.id(5), with: .html("<html>\(canary)</html>", status: 500))
         api.reply(for: TestAccounts.id(6), with: .json(String(example.prefix(40))))
         api.reply(for: TestAccounts.id(7), with: .json(AnswerBuilder.failure(code: 1001, message: "bad \(canary)"), status: 200))
@@ -20,8 +25,10 @@ import Testing
         try await api.serve { baseURL in
             let accounts = (1...9).map(TestAccounts.id)
             let exporter = try ExporterProcess(
-                arguments: ["--cloudflare.api-url", baseURL, "--cloudflare.timeout", "1s", "--cloudflare.refresh-interval", "3s",
-                            "--log.level", "debug"] + accounts.flatMap { ["--cloudflare.account-id", $0] },
+                arguments: [
+                    "--cloudflare.api-url", baseURL, "--cloudflare.timeout", "1s", "--cloudflare.refresh-interval", "3s",
+                    "--log.level", "debug",
+                ] + accounts.flatMap { ["--cloudflare.account-id", $0] },
                 environment: ["CLOUDFLARE_API_TOKEN": canary, "PATH": "/usr/bin:/bin"])
             try await exporter.waitUntilReady()
             let client = exporter.client
@@ -58,8 +65,10 @@ import Testing
         api.reply(for: TestAccounts.id(1), with: .json(try AnswerBuilder.fixture("paygo-example.json")))
         try await api.serve { baseURL in
             let exporter = try ExporterProcess(
-                arguments: ["--cloudflare.api-url", baseURL, "--cloudflare.refresh-interval", "1s", "--cloudflare.api-token-file", path,
-                            "--cloudflare.account-id", TestAccounts.id(1)],
+                arguments: [
+                    "--cloudflare.api-url", baseURL, "--cloudflare.refresh-interval", "1s", "--cloudflare.api-token-file", path,
+                    "--cloudflare.account-id", TestAccounts.id(1),
+                ],
                 environment: ["PATH": "/usr/bin:/bin"])
             try await exporter.waitUntilReady()
             #expect(api.requests.last?.headers["authorization"] == "Bearer first-token")

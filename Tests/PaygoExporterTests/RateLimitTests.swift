@@ -1,6 +1,7 @@
 import Foundation
-@testable import PaygoExporter
 import Testing
+
+@testable import PaygoExporter
 
 /// One token, many accounts: the request budget, the spread schedule and the stretched
 /// interval, down to a thousand accounts against a stand-in that enforces a token bucket.
@@ -46,7 +47,8 @@ import Testing
         #expect(schedule.effectiveInterval == .seconds(500), "100 calls at one per 5 s")
         var twoCalls = fast
         twoCalls.callsPerRefresh = 2
-        #expect(RefreshSchedule(accountCount: 100, interval: .seconds(60), tokens: [twoCalls], jitter: []).effectiveInterval == .seconds(100))
+        #expect(
+            RefreshSchedule(accountCount: 100, interval: .seconds(60), tokens: [twoCalls], jitter: []).effectiveInterval == .seconds(100))
         #expect(RefreshSchedule(accountCount: 100, interval: .seconds(60), tokens: [fast], jitter: []).effectiveInterval == .seconds(60))
     }
 
@@ -91,14 +93,20 @@ import Testing
         let paced = RequestBudget(rate: RequestRate(requests: 10, perSeconds: 1), clock: clock)
         try await paced.acquire()
         #expect(clock.now == clock.start, "the burst of one goes at once")
-        let second = Task { try await paced.acquire(); return clock.now }
+        let second = Task {
+            try await paced.acquire()
+            return clock.now
+        }
         try await clock.waitForSleepers(1)
         #expect(clock.nextDeadline == clock.start + .milliseconds(100))
         clock.advance(by: .milliseconds(99))
         #expect(clock.sleeperCount == 1, "not a millisecond early")
         clock.advance(by: .milliseconds(1))
         #expect(try await second.value == clock.start + .milliseconds(100))
-        let third = Task { try await paced.acquire(); return clock.now }
+        let third = Task {
+            try await paced.acquire()
+            return clock.now
+        }
         try await clock.waitForSleepers(1)
         #expect(clock.nextDeadline == clock.start + .milliseconds(200), "100 ms apart")
         clock.advance(by: .milliseconds(100))

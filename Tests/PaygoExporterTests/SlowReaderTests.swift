@@ -1,6 +1,7 @@
 import Foundation
-@testable import PaygoExporter
 import Testing
+
+@testable import PaygoExporter
 
 /// A scraper that reads a large body slowly gets all of it: no deadline or timeout of the
 /// exporter's cuts an answer that is still being sent.
@@ -55,7 +56,8 @@ import Testing
                 #expect(length > 8_000_000)
                 #expect(answer.complete, "the connection ended after \(answer.body.count) of \(length) bytes")
                 #expect(answer.body.count == length)
-                #expect(String(decoding: answer.body.suffix(200), as: UTF8.self).contains("process_"), "the body ends with its process_* tail")
+                #expect(
+                    String(decoding: answer.body.suffix(200), as: UTF8.self).contains("process_"), "the body ends with its process_* tail")
             }
         }
     }

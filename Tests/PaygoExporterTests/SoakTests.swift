@@ -10,9 +10,11 @@ import Testing
 
     @Test func scrapesNeverFailAndMemoryStaysFlatDuringContinuousFaults() async throws {
         let example = try AnswerBuilder.fixture("paygo-example.json")
-        let big = AnswerBuilder.success((0..<400).map { index in
-            AnswerBuilder.record(service: "Service \(index % 40)", unit: index % 2 == 0 ? "Requests" : "GB", day: 1 + index % 20, cost: Double(index))
-        })
+        let big = AnswerBuilder.success(
+            (0..<400).map { index in
+                AnswerBuilder.record(
+                    service: "Service \(index % 40)", unit: index % 2 == 0 ? "Requests" : "GB", day: 1 + index % 20, cost: Double(index))
+            })
         let faults: [StandInCloudflareAPI.Reply] = [
             .json(big),
             .html("<html>502</html>", status: 502),
@@ -24,12 +26,15 @@ import Testing
         ]
         let api = StandInCloudflareAPI(recordsRequests: false)
         for account in 1...6 {
-            api.cycle(for: TestAccounts.id(account), through: Array(faults[(account % faults.count)...] + faults[..<(account % faults.count)]))
+            api.cycle(
+                for: TestAccounts.id(account), through: Array(faults[(account % faults.count)...] + faults[..<(account % faults.count)]))
         }
         try await api.serve { baseURL in
             let exporter = try ExporterProcess(
-                arguments: ["--cloudflare.api-url", baseURL, "--cloudflare.timeout", "1s", "--cloudflare.refresh-interval", "1s",
-                            "--log.level", "error"] + (1...6).flatMap { ["--cloudflare.account-id", TestAccounts.id($0)] },
+                arguments: [
+                    "--cloudflare.api-url", baseURL, "--cloudflare.timeout", "1s", "--cloudflare.refresh-interval", "1s",
+                    "--log.level", "error",
+                ] + (1...6).flatMap { ["--cloudflare.account-id", TestAccounts.id($0)] },
                 environment: ["CLOUDFLARE_API_TOKEN": "soak-token", "PATH": "/usr/bin:/bin"])
             try await exporter.waitUntilReady()
             let client = exporter.client
@@ -55,7 +60,10 @@ import Testing
                         return (count, failures)
                     }
                 }
-                return try await group.reduce(into: (0, [String]())) { $0.0 += $1.0; $0.1 += $1.1 }
+                return try await group.reduce(into: (0, [String]())) {
+                    $0.0 += $1.0
+                    $0.1 += $1.1
+                }
             }
             let samples = try await memory
             #expect(failures.isEmpty, "failed scrapes: \(failures.prefix(5))")

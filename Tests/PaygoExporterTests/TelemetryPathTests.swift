@@ -1,6 +1,7 @@
 import Foundation
-@testable import PaygoExporter
 import Testing
+
+@testable import PaygoExporter
 
 /// `--web.telemetry-path` is a literal path: characters Hummingbird's router reads as patterns
 /// (`*`, `**`, `:name`, `{name}`) match only themselves.

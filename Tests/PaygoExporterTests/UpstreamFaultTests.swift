@@ -1,7 +1,8 @@
 import Foundation
 import NIOSSL
-@testable import PaygoExporter
 import Testing
+
+@testable import PaygoExporter
 
 /// Every way Cloudflare or the network misbehaves, against the exporter on loopback.
 @Suite struct UpstreamFaultTests {
@@ -210,11 +211,15 @@ import Testing
         #expect(proxy?.userInfo?.password == "p@ss")
         #expect(!"\(String(describing: proxy))".contains("p@ss"))
         #expect(try ProxySettings.from(environment: ["https_proxy": "proxy.local:8080"], apiURL: https)?.port == 8080)
-        #expect(try ProxySettings.from(environment: ["HTTP_PROXY": "proxy.local:8080"], apiURL: https) == nil, "http proxy is not for https")
+        #expect(
+            try ProxySettings.from(environment: ["HTTP_PROXY": "proxy.local:8080"], apiURL: https) == nil, "http proxy is not for https")
         for noProxy in ["api.cloudflare.com", ".cloudflare.com", "cloudflare.com", "*", "localhost, cloudflare.com"] {
-            #expect(try ProxySettings.from(environment: ["HTTPS_PROXY": "proxy.local:3128", "NO_PROXY": noProxy], apiURL: https) == nil, "\(noProxy)")
+            #expect(
+                try ProxySettings.from(environment: ["HTTPS_PROXY": "proxy.local:3128", "NO_PROXY": noProxy], apiURL: https) == nil,
+                "\(noProxy)")
         }
-        #expect(try ProxySettings.from(environment: ["HTTPS_PROXY": "proxy.local:3128", "NO_PROXY": "notcloudflare.com"], apiURL: https) != nil)
+        #expect(
+            try ProxySettings.from(environment: ["HTTPS_PROXY": "proxy.local:3128", "NO_PROXY": "notcloudflare.com"], apiURL: https) != nil)
         #expect(throws: ConfigurationError.self) { try ProxySettings.from(environment: ["HTTPS_PROXY": "http://"], apiURL: https) }
     }
 
@@ -246,7 +251,8 @@ import Testing
         let failing = try #require(Self.error(status: 503, account: account))
         for attempt in 1...2 {
             guard case .retry(let delay) = policy.decision(after: failing, attempt: attempt, random: &random) else {
-                Issue.record("attempt \(attempt) should retry"); continue
+                Issue.record("attempt \(attempt) should retry")
+                continue
             }
             let step = 0.5 * Double(1 << (attempt - 1))
             #expect(delay >= step / 2 && delay <= step)

@@ -3,8 +3,9 @@ import Foundation
 import Logging
 import NIOCore
 import NIOSSL
-@testable import PaygoExporter
 import Testing
+
+@testable import PaygoExporter
 
 /// Reloading `--web.config.file` and the certificate files it names: what changes, what is kept
 /// when a file is broken, what needs a restart, and when the watcher looks.
@@ -123,7 +124,8 @@ struct WebConfigurationReloadTests {
 
         // A broken config file: users and headers stay as they were too.
         let lastSuccess = web.reloadState.lastSuccess
-        try "basic_auth_users:\n  alice: \(WebConfigurationTests.aliceHash(cost: 31))\n".write(toFile: files.config, atomically: true, encoding: .utf8)
+        try "basic_auth_users:\n  alice: \(WebConfigurationTests.aliceHash(cost: 31))\n".write(
+            toFile: files.config, atomically: true, encoding: .utf8)
         #expect(web.reloadIfChanged())
         #expect(gauge() == 0)
         #expect(web.reloadState.lastSuccess == lastSuccess)

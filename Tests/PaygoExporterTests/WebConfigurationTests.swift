@@ -2,8 +2,9 @@ import AsyncHTTPClient
 import Foundation
 import NIOCore
 import NIOSSL
-@testable import PaygoExporter
 import Testing
+
+@testable import PaygoExporter
 
 @Suite struct WebConfigurationTests {
     /// Written by `htpasswd -nbBC 10 alice 's3cret pass'`.
@@ -18,8 +19,11 @@ import Testing
 
     /// A web config serving `certificates` over TLS, with `settings` (indented YAML lines) added
     /// to `tls_server_config` and `rest` after it.
-    private func writeTLSConfig(_ certificates: TestCertificates, key: String? = nil, _ settings: String = "", rest: String = "") throws -> String {
-        try writeConfig("""
+    private func writeTLSConfig(
+        _ certificates: TestCertificates, key: String? = nil, _ settings: String = "", rest: String = ""
+    ) throws -> String {
+        try writeConfig(
+            """
             tls_server_config:
               cert_file: \(certificates.serverCert)
               key_file: \(key ?? certificates.serverKey)
@@ -33,7 +37,8 @@ import Testing
     }
 
     @Test func basicAuthWithHtpasswdHashAndExtraHeaders() async throws {
-        let path = try writeConfig("""
+        let path = try writeConfig(
+            """
             basic_auth_users:
               alice: \(Self.aliceHash)
             http_server_config:
@@ -61,8 +66,11 @@ import Testing
             for _ in 0..<20 {
                 #expect(try await exporter.get("/-/healthy", headers: ["Authorization": basic("alice", Self.alicePassword)]).status == 200)
             }
-            let metrics = try ParsedExposition(String(buffer: try await exporter.get(
-                "/metrics", headers: ["Authorization": basic("alice", Self.alicePassword)]).body))
+            let metrics = try ParsedExposition(
+                String(
+                    buffer: try await exporter.get(
+                        "/metrics", headers: ["Authorization": basic("alice", Self.alicePassword)]
+                    ).body))
             #expect(metrics.value("cloudflare_paygo_web_auth_checks_total", ["result": "ok"]) == 1)
             #expect(metrics.value("cloudflare_paygo_web_auth_checks_total", ["result": "wrong"]) == 2, "alice:wrong and mallory")
             #expect(metrics.value("cloudflare_paygo_web_auth_cached_credentials", ["result": "ok"]) == 1)
@@ -116,7 +124,8 @@ import Testing
     static func runExporter(_ arguments: [String]) async throws -> ProcessRunner.Result {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
-                continuation.resume(with: Result { try ProcessRunner.run(CommandLineTests.binary, arguments, environment: CommandLineTests.environment) })
+                continuation.resume(
+                    with: Result { try ProcessRunner.run(CommandLineTests.binary, arguments, environment: CommandLineTests.environment) })
             }
         }
     }
@@ -158,14 +167,19 @@ import Testing
         #expect(!result.stderr.contains(String(Self.aliceHash.suffix(53))))
     }
 
-    @Test(.enabled(if: TestCertificates.openssl != nil), arguments: [
-        ("cipher_suites: [TLS_RSA_WITH_RC4_128_SHA]", "\"TLS_RSA_WITH_RC4_128_SHA\" is one of Go's insecure suites"),
-        ("cipher_suites: [ECDHE-RSA-AES128-GCM-SHA256]", "cipher_suites \"ECDHE-RSA-AES128-GCM-SHA256\" is unknown; use Go crypto/tls names"),
-        ("cipher_suites: TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "cipher_suites must be a list"),
-        ("cipher_suites: [TLS_AES_128_GCM_SHA256]", "names only TLS 1.3 suites"),
-        ("curve_preferences: [P256]", "curve_preferences \"P256\" is unknown; use CurveP256, CurveP384, CurveP521, X25519"),
-        ("prefer_server_cipher_suites: maybe", "prefer_server_cipher_suites must be true or false"),
-    ])
+    @Test(
+        .enabled(if: TestCertificates.openssl != nil),
+        arguments: [
+            ("cipher_suites: [TLS_RSA_WITH_RC4_128_SHA]", "\"TLS_RSA_WITH_RC4_128_SHA\" is one of Go's insecure suites"),
+            (
+                "cipher_suites: [ECDHE-RSA-AES128-GCM-SHA256]",
+                "cipher_suites \"ECDHE-RSA-AES128-GCM-SHA256\" is unknown; use Go crypto/tls names"
+            ),
+            ("cipher_suites: TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", "cipher_suites must be a list"),
+            ("cipher_suites: [TLS_AES_128_GCM_SHA256]", "names only TLS 1.3 suites"),
+            ("curve_preferences: [P256]", "curve_preferences \"P256\" is unknown; use CurveP256, CurveP384, CurveP521, X25519"),
+            ("prefer_server_cipher_suites: maybe", "prefer_server_cipher_suites must be true or false"),
+        ])
     func tlsSettingsThatCannotBeHonouredAreClearErrors(setting: String, mentions: String) throws {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
@@ -217,19 +231,22 @@ import Testing
             return try #require(try WebServerSettings(maxRequests: 40, webConfigFile: path).tls)
         }
         let defaults = try settings("")
-        #expect(defaults.cipherSuiteValues == [
-            .TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, .TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
-            .TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, .TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
-            .TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, .TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
-        ], "forward-secret AEAD only")
+        #expect(
+            defaults.cipherSuiteValues == [
+                .TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256, .TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256,
+                .TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, .TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384,
+                .TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, .TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+            ], "forward-secret AEAD only")
         #expect(defaults.curves == nil, "BoringSSL's own list")
-        let configured = try settings("""
+        let configured = try settings(
+            """
               cipher_suites: [TLS_AES_128_GCM_SHA256, TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_RSA_WITH_AES_128_CBC_SHA]
               curve_preferences: [CurveP384, X25519]
             """)
         #expect(configured.cipherSuiteValues == [.TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, .TLS_RSA_WITH_AES_128_CBC_SHA])
         #expect(configured.curves == [.secp384r1, .x25519])
-        let tls13Only = try settings("""
+        let tls13Only = try settings(
+            """
               min_version: TLS13
               cipher_suites: [TLS_AES_256_GCM_SHA384]
             """)
@@ -258,10 +275,14 @@ import Testing
     func keyThatIsNotTheCertificatesIsAConfigurationErrorNamingBothFiles() async throws {
         let certificates = try TestCertificates.make()
         let others = try TestCertificates.make()
-        defer { certificates.remove(); others.remove() }
+        defer {
+            certificates.remove()
+            others.remove()
+        }
         let path = try writeTLSConfig(certificates, key: others.serverKey)
         defer { try? FileManager.default.removeItem(atPath: path) }
-        let expected = "tls_server_config.key_file \(others.serverKey) is not the private key of the certificate in cert_file \(certificates.serverCert)"
+        let expected =
+            "tls_server_config.key_file \(others.serverKey) is not the private key of the certificate in cert_file \(certificates.serverCert)"
         #expect(throws: ConfigurationError.self) { _ = try WebServerSettings(maxRequests: 40, webConfigFile: path) }
         do {
             _ = try WebServerSettings(maxRequests: 40, webConfigFile: path)
@@ -278,7 +299,8 @@ import Testing
     func tlsAndMutualTLS() async throws {
         let certificates = try TestCertificates.make()
         defer { certificates.remove() }
-        let path = try writeConfig("""
+        let path = try writeConfig(
+            """
             tls_server_config:
               cert_file: \(certificates.serverCert)
               key_file: \(certificates.serverKey)

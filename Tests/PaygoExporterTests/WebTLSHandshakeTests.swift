@@ -1,6 +1,7 @@
 import Foundation
-@testable import PaygoExporter
 import Testing
+
+@testable import PaygoExporter
 
 /// What a real TLS client (the openssl command line) can and cannot negotiate with the
 /// exporter, by default and with `cipher_suites` and `curve_preferences` set.
@@ -8,16 +9,18 @@ import Testing
 struct WebTLSHandshakeTests {
     /// An exporter with an RSA certificate (so that RSA key exchange could be chosen at all)
     /// and `extra` under `tls_server_config`.
-    private func withTLSExporter(_ extra: String, _ body: @Sendable (_ port: Int, _ certificates: TestCertificates) async throws -> Void) async throws {
+    private func withTLSExporter(
+        _ extra: String, _ body: @Sendable (_ port: Int, _ certificates: TestCertificates) async throws -> Void
+    ) async throws {
         let certificates = try TestCertificates.make(serverKey: .rsa)
         defer { certificates.remove() }
         let path = certificates.directory.appendingPathComponent("web.yml").path
         try """
-            tls_server_config:
-              cert_file: \(certificates.serverCert)
-              key_file: \(certificates.serverKey)
-            \(extra)
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        tls_server_config:
+          cert_file: \(certificates.serverCert)
+          key_file: \(certificates.serverKey)
+        \(extra)
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         var configuration = DemoExporterConfiguration.make()
         configuration.web = try WebServerSettings(maxRequests: 40, webConfigFile: path)
         try await RunningExporter.with(configuration) { exporter in
@@ -61,9 +64,11 @@ struct WebTLSHandshakeTests {
     }
 
     @Test func configuredCipherSuitesAreExactlyWhatIsOffered() async throws {
-        try await withTLSExporter("""
+        try await withTLSExporter(
+            """
               cipher_suites: [TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, TLS_RSA_WITH_AES_128_CBC_SHA]
-            """) { (port: Int, certificates: TestCertificates) async throws in
+            """
+        ) { (port: Int, certificates: TestCertificates) async throws in
             func cipher(_ suite: String) async throws -> String? {
                 try await Self.negotiatedCipher(port: port, certificates: certificates, ["-tls1_2", "-cipher", suite])
             }
@@ -79,12 +84,18 @@ struct WebTLSHandshakeTests {
     }
 
     @Test func configuredCurvesAreTheOnlyKeyExchangeGroups() async throws {
-        try await withTLSExporter("""
+        try await withTLSExporter(
+            """
               curve_preferences: [CurveP384]
-            """) { (port: Int, certificates: TestCertificates) async throws in
+            """
+        ) { (port: Int, certificates: TestCertificates) async throws in
             for version in ["-tls1_2", "-tls1_3"] {
-                #expect(try await Self.negotiatedCipher(port: port, certificates: certificates, [version, "-groups", "P-384"]) != nil, "\(version)")
-                #expect(try await Self.negotiatedCipher(port: port, certificates: certificates, [version, "-groups", "X25519:P-256"]) == nil, "\(version)")
+                #expect(
+                    try await Self.negotiatedCipher(port: port, certificates: certificates, [version, "-groups", "P-384"]) != nil,
+                    "\(version)")
+                #expect(
+                    try await Self.negotiatedCipher(port: port, certificates: certificates, [version, "-groups", "X25519:P-256"]) == nil,
+                    "\(version)")
             }
         }
     }

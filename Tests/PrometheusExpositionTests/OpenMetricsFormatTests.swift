@@ -6,14 +6,17 @@ import Testing
 
     @Test func countersDropTotalFromTheFamilyName() {
         let descriptor = MetricDescriptor(name: "requests_total", help: "Requests.", type: .counter)
-        let body = ExpositionFormat.openMetrics.encode([MetricFamily(descriptor, samples: [Sample(labels: [Label("code", "200")], value: 3)])])
-        #expect(text(body) == """
-            # TYPE requests counter
-            # HELP requests Requests.
-            requests_total{code="200"} 3
-            # EOF
+        let body = ExpositionFormat.openMetrics.encode([
+            MetricFamily(descriptor, samples: [Sample(labels: [Label("code", "200")], value: 3)])
+        ])
+        #expect(
+            text(body) == """
+                # TYPE requests counter
+                # HELP requests Requests.
+                requests_total{code="200"} 3
+                # EOF
 
-            """)
+                """)
     }
 
     @Test func unitsAndInfoFamilies() {
@@ -23,17 +26,18 @@ import Testing
             MetricFamily(info, samples: [Sample(labels: [Label("version", "1")], value: 1)]),
             MetricFamily(duration, samples: [Sample(labels: [], value: 0.5)]),
         ])
-        #expect(text(body) == """
-            # TYPE build info
-            # HELP build Build.
-            build_info{version="1"} 1
-            # TYPE refresh_duration_seconds gauge
-            # UNIT refresh_duration_seconds seconds
-            # HELP refresh_duration_seconds Time.
-            refresh_duration_seconds 0.5
-            # EOF
+        #expect(
+            text(body) == """
+                # TYPE build info
+                # HELP build Build.
+                build_info{version="1"} 1
+                # TYPE refresh_duration_seconds gauge
+                # UNIT refresh_duration_seconds seconds
+                # HELP refresh_duration_seconds Time.
+                refresh_duration_seconds 0.5
+                # EOF
 
-            """)
+                """)
     }
 
     @Test func textFormatWritesInfoAsGaugeWithoutUnitOrEOF() {

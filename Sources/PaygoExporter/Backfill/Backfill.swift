@@ -23,7 +23,8 @@ public enum Backfill {
         let parts = UsageSourceParts(mode: configuration.mode, accounts: configuration.accounts, logger: logger)
         let (histories, recordTotal) = try await parts.run { parts in
             try await fetch(
-                configuration.accounts, windows: windows, from: parts.source, maxSeries: configuration.maxSeriesPerAccount, progress: progress)
+                configuration.accounts, windows: windows, from: parts.source, maxSeries: configuration.maxSeriesPerAccount,
+                progress: progress)
         }
 
         let writer = BackfillWriter(step: step, notAfter: min(Double(range.lastDay + 1) * 86_400, Date().timeIntervalSince1970))
@@ -52,11 +53,13 @@ public enum Backfill {
                 case .success(let answer):
                     // Only the days asked for, so windows can never count a day twice.
                     let fetched = answer.filter { record in
-                        record.chargePeriodStart >= Double(window.firstDay) * 86_400 && record.chargePeriodStart < Double(window.lastDay + 1) * 86_400
+                        record.chargePeriodStart >= Double(window.firstDay) * 86_400
+                            && record.chargePeriodStart < Double(window.lastDay + 1) * 86_400
                     }
                     records += fetched
-                    progress("backfill: account \(accountIndex + 1)/\(accounts.count) \(account), "
-                        + "window \(windowIndex + 1)/\(windows.count) \(window): \(fetched.count) records")
+                    progress(
+                        "backfill: account \(accountIndex + 1)/\(accounts.count) \(account), "
+                            + "window \(windowIndex + 1)/\(windows.count) \(window): \(fetched.count) records")
                 case .failure(let error):
                     throw Failure(description: "backfill stopped: \(error)")
                 }

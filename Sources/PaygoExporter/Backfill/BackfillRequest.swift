@@ -15,10 +15,12 @@ public struct BackfillRequest: Sendable, Hashable {
         let today = Int((now / 86_400).rounded(.down))
         guard range.lastDay < today else {
             throw ConfigurationError(
-                "--to \(last) is not before today (UTC)", fix: "backfill up to yesterday at most; today is still growing and the live exporter covers it")
+                "--to \(last) is not before today (UTC)",
+                fix: "backfill up to yesterday at most; today is still growing and the live exporter covers it")
         }
         guard let stepSeconds = PrometheusDuration.seconds(step), stepSeconds >= 1, stepSeconds <= 300 else {
-            throw ConfigurationError("--step \"\(step)\" is not between 1s and 5m", fix: "use e.g. 4m; wider gaps break lines in Prometheus graphs")
+            throw ConfigurationError(
+                "--step \"\(step)\" is not between 1s and 5m", fix: "use e.g. 4m; wider gaps break lines in Prometheus graphs")
         }
         self.range = range
         self.stepSeconds = stepSeconds

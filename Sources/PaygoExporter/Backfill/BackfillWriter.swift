@@ -51,18 +51,24 @@ struct BackfillWriter {
                 header(MetricCatalog.billingPeriodStart)
                 let labels = [Label("account_id", account.rawValue), Label("currency", currency)]
                 for (dayStart, billingStart) in starts.sorted(by: { $0.key < $1.key }) {
-                    try appendDay(from: dayStart, to: dayStart + 86_400, name: MetricCatalog.billingPeriodStart.name, labels: labels, value: billingStart)
+                    try appendDay(
+                        from: dayStart, to: dayStart + 86_400, name: MetricCatalog.billingPeriodStart.name, labels: labels,
+                        value: billingStart)
                 }
             }
         }
         for (descriptor, value) in Self.families {
             for (account, daily) in accounts {
                 for (key, days) in daily.series.sorted(by: { $0.key < $1.key }) {
-                    let labels = [Label("account_id", account.rawValue), Label("service", key.service), Label("unit", key.unit), Label("currency", key.currency)]
+                    let labels = [
+                        Label("account_id", account.rawValue), Label("service", key.service), Label("unit", key.unit),
+                        Label("currency", key.currency),
+                    ]
                     for day in days {
                         guard let sampleValue = value(day) else { continue }
                         header(descriptor)
-                        try appendDay(from: day.chargePeriodStart, to: day.chargePeriodEnd, name: descriptor.name, labels: labels, value: sampleValue)
+                        try appendDay(
+                            from: day.chargePeriodStart, to: day.chargePeriodEnd, name: descriptor.name, labels: labels, value: sampleValue)
                     }
                 }
             }

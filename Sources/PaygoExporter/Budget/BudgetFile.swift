@@ -41,10 +41,14 @@ public enum BudgetFile {
                 case "account_id": accountText = scalar
                 case "currency": currency = scalar
                 case "amount":
-                    guard let number = Double(scalar), number.isFinite, number > 0 else { throw fail("\(name).amount \"\(scalar)\" is not a positive number") }
+                    guard let number = Double(scalar), number.isFinite, number > 0 else {
+                        throw fail("\(name).amount \"\(scalar)\" is not a positive number")
+                    }
                     amount = number
                 case "warn_ratio":
-                    guard let number = Double(scalar), number > 0, number <= 1 else { throw fail("\(name).warn_ratio \"\(scalar)\" is not in (0, 1]") }
+                    guard let number = Double(scalar), number > 0, number <= 1 else {
+                        throw fail("\(name).warn_ratio \"\(scalar)\" is not in (0, 1]")
+                    }
                     warnRatio = number
                 default:
                     throw fail("unknown key \(name).\(field)", "use account_id, currency, amount and warn_ratio")
@@ -54,7 +58,9 @@ public enum BudgetFile {
                 throw fail("\(name).account_id is missing or not a 32-character lowercase hex account id")
             }
             guard watchedAccounts.contains(account) else {
-                throw fail("\(name).account_id \(account) is not one of the watched accounts", "add it with --cloudflare.account-id or remove the budget")
+                throw fail(
+                    "\(name).account_id \(account) is not one of the watched accounts",
+                    "add it with --cloudflare.account-id or remove the budget")
             }
             guard let currency, currency.count == 3, currency.allSatisfy({ $0.isASCII && $0.isUppercase }) else {
                 throw fail("\(name).currency is missing or not an ISO 4217 code such as USD")

@@ -36,10 +36,11 @@ struct AnswerInterpreter<Reader: EnvelopeResultReader>: Sendable {
     private func redacted(_ message: APIMessage) -> APIMessage {
         guard let credentials else { return message }
         var text = message.message
-        let secrets: [String] = switch credentials {
-        case .apiToken(let token): [token]
-        case .globalKey(_, let key): [key]
-        }
+        let secrets: [String] =
+            switch credentials {
+            case .apiToken(let token): [token]
+            case .globalKey(_, let key): [key]
+            }
         for secret in secrets where !secret.isEmpty {
             text = text.replacingOccurrences(of: secret, with: "[redacted]")
         }

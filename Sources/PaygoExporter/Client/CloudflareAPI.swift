@@ -103,11 +103,13 @@ public final class CloudflareAPI: Sendable {
                 guard retry else { return Outcome(result: result, responseCodes: codes.codes) }
                 delay = 0
             }
-            logger.warning("retrying call", metadata: [
-                "call": "\(operation.description)", "account_id": "\(operation.account.map(\.rawValue) ?? "")",
-                "attempt": "\(attempt)", "reason": "\(error.reason.rawValue)",
-                "delay_seconds": "\(PrometheusDuration.format(.saturating(seconds: delay)))", "error": "\(error)",
-            ])
+            logger.warning(
+                "retrying call",
+                metadata: [
+                    "call": "\(operation.description)", "account_id": "\(operation.account.map(\.rawValue) ?? "")",
+                    "attempt": "\(attempt)", "reason": "\(error.reason.rawValue)",
+                    "delay_seconds": "\(PrometheusDuration.format(.saturating(seconds: delay)))", "error": "\(error)",
+                ])
             do {
                 try await clock.sleep(for: .saturating(seconds: delay))
             } catch {
@@ -143,7 +145,8 @@ public final class CloudflareAPI: Sendable {
             responseCodes.append(response.status)
             if (300..<400).contains(response.status) {
                 // Followed, a redirect would carry the credentials to wherever it points.
-                throw CloudflareAPIError.redirected(status: response.status, location: response.headers.first(name: "Location"), operation: operation)
+                throw CloudflareAPIError.redirected(
+                    status: response.status, location: response.headers.first(name: "Location"), operation: operation)
             }
             do throws(CloudflareAPIError) {
                 return .success(try interpret(response))
@@ -178,7 +181,8 @@ public final class CloudflareAPI: Sendable {
         }
         // The outer deadline is the real limit; this one only stops AsyncHTTPClient's own
         // default from being shorter.
-        let response = try await httpClient.execute(httpRequest, timeout: TimeAmount(.saturating(seconds: configuration.timeoutSeconds + 1)))
+        let response = try await httpClient.execute(
+            httpRequest, timeout: TimeAmount(.saturating(seconds: configuration.timeoutSeconds + 1)))
         let limit = configuration.maxBodyBytes
         if let length = response.headers.first(name: "Content-Length").flatMap(Int.init), length > limit {
             throw CloudflareAPIError.bodyTooLarge(limit: limit, operation: request.operation)
@@ -197,7 +201,8 @@ public final class CloudflareAPI: Sendable {
             return String(cString: strerror(error.errnoCode)).lowercased()
         }
         if let error = error as? NIOConnectionError,
-           let ioError = error.connectionErrors.lazy.compactMap({ $0.error as? IOError }).first {
+            let ioError = error.connectionErrors.lazy.compactMap({ $0.error as? IOError }).first
+        {
             return String(cString: strerror(ioError.errnoCode)).lowercased()
         }
         let text = String(describing: error)

@@ -68,19 +68,19 @@ public struct CloudflareAPIError: Error, Sendable, Hashable, CustomStringConvert
     static func status(_ code: Int, apiErrors: [APIMessage], operation: APIOperation) -> Self {
         let codes = Set(apiErrors.compactMap(\.code))
         let reason: RefreshFailureReason =
-            if code == 401 || code == 403 || !codes.isDisjoint(with: authCodes) { .auth }
-            else if code == 429 || !codes.isDisjoint(with: rateLimitCodes) { .rateLimited }
-            else if !apiErrors.isEmpty { .apiError }
-            else { .http }
+            if code == 401 || code == 403 || !codes.isDisjoint(with: authCodes) {
+                .auth
+            } else if code == 429 || !codes.isDisjoint(with: rateLimitCodes) { .rateLimited } else if !apiErrors.isEmpty { .apiError } else
+            { .http }
         return .init(operation, reason: reason, kind: .status(code: code, apiErrors: apiErrors))
     }
 
     static func unsuccessful(apiErrors: [APIMessage], operation: APIOperation) -> Self {
         let codes = Set(apiErrors.compactMap(\.code))
         let reason: RefreshFailureReason =
-            if !codes.isDisjoint(with: authCodes) { .auth }
-            else if !codes.isDisjoint(with: rateLimitCodes) { .rateLimited }
-            else { .apiError }
+            if !codes.isDisjoint(with: authCodes) { .auth } else if !codes.isDisjoint(with: rateLimitCodes) { .rateLimited } else {
+                .apiError
+            }
         return .init(operation, reason: reason, kind: .unsuccessful(apiErrors: apiErrors))
     }
 
@@ -104,7 +104,8 @@ public struct CloudflareAPIError: Error, Sendable, Hashable, CustomStringConvert
     /// one, since the header is untrusted and a URL may carry credentials or tokens.
     static func redirected(status: Int, location: String?, operation: APIOperation) -> Self {
         let host = location.flatMap { URL(string: $0)?.host }.flatMap { host in
-            host.utf8.count <= 253 && host.utf8.allSatisfy({ (0x21...0x7E).contains($0) && $0 != UInt8(ascii: "@") }) ? host.lowercased() : nil
+            host.utf8.count <= 253 && host.utf8.allSatisfy({ (0x21...0x7E).contains($0) && $0 != UInt8(ascii: "@") })
+                ? host.lowercased() : nil
         }
         return .init(operation, reason: .http, kind: .redirected(code: status, host: host))
     }

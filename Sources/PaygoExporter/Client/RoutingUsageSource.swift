@@ -15,9 +15,10 @@ public struct RoutingUsageSource: UsageSource {
     public func fetchUsage(for account: AccountID, range: UsageDateRange?) async -> UsageFetchOutcome {
         guard let source = routes[account] else {
             return UsageFetchOutcome(
-                result: .failure(RefreshFailure(
-                    reason: .notFound,
-                    description: "account \(account) is served by none of the configured credentials; add it to one of them")),
+                result: .failure(
+                    RefreshFailure(
+                        reason: .notFound,
+                        description: "account \(account) is served by none of the configured credentials; add it to one of them")),
                 responseCodes: [])
         }
         return await source.fetchUsage(for: account, range: range)

@@ -35,7 +35,9 @@ public enum CredentialsResolver {
         }
         throw ConfigurationError(
             "no Cloudflare credentials",
-            fix: "set CLOUDFLARE_API_TOKEN or --cloudflare.api-token-file to an API token with the \"Billing Read\" permission, or run with --demo")
+            fix:
+                "set CLOUDFLARE_API_TOKEN or --cloudflare.api-token-file to an API token with the \"Billing Read\" permission, or run with --demo"
+        )
     }
 
     /// A header value must be one line of visible ASCII; says which source is wrong, not what it holds.

@@ -72,7 +72,8 @@ public struct ExporterConfiguration: Sendable {
         listenAddress = try ListenAddress(parsing: options.listenAddress)
 
         let path = options.telemetryPath
-        guard path.hasPrefix("/"), path != "/", !path.hasPrefix("/-/"), !path.contains(where: { $0 == " " || $0 == "?" || $0 == "#" }) else {
+        guard path.hasPrefix("/"), path != "/", !path.hasPrefix("/-/"), !path.contains(where: { $0 == " " || $0 == "?" || $0 == "#" })
+        else {
             throw ConfigurationError(
                 "--web.telemetry-path \"\(path)\" is not a usable path",
                 fix: "give an absolute path other than / and /-/..., e.g. /metrics")
@@ -88,7 +89,9 @@ public struct ExporterConfiguration: Sendable {
         guard connections.contains(options.maxConnections) else {
             throw ConfigurationError(
                 "--web.max-connections \(options.maxConnections) is not between \(connections.lowerBound) and \(connections.upperBound)",
-                fix: "use e.g. \(WebServerSettings.defaultMaxConnections); it is lowered by itself when the limit on open files leaves less room")
+                fix:
+                    "use e.g. \(WebServerSettings.defaultMaxConnections); it is lowered by itself when the limit on open files leaves less room"
+            )
         }
         web = try WebServerSettings(maxRequests: options.maxRequests, webConfigFile: options.webConfigFile)
         web.openMetrics = !options.disableOpenMetrics
@@ -104,7 +107,8 @@ public struct ExporterConfiguration: Sendable {
         logFormat = format
 
         let interval = try FlagRanges.duration(
-            options.refreshInterval, flag: "--cloudflare.refresh-interval", in: FlagRanges.refreshIntervalSeconds, example: "10m, 1h or 90s")
+            options.refreshInterval, flag: "--cloudflare.refresh-interval", in: FlagRanges.refreshIntervalSeconds, example: "10m, 1h or 90s"
+        )
         refreshInterval = .saturating(seconds: interval)
         let timeout = try FlagRanges.duration(
             options.timeout, flag: "--cloudflare.timeout", in: FlagRanges.timeoutSeconds, example: "60s or 2m")
@@ -141,11 +145,12 @@ public struct ExporterConfiguration: Sendable {
             accounts = DemoConfiguration.accounts
             mode = .demo
             budgetFile = options.budgetFile
-            budgets = if let path = options.budgetFile {
-                try BudgetFile.load(path: path, watchedAccounts: DemoConfiguration.accounts)
-            } else {
-                DemoConfiguration.budgets
-            }
+            budgets =
+                if let path = options.budgetFile {
+                    try BudgetFile.load(path: path, watchedAccounts: DemoConfiguration.accounts)
+                } else {
+                    DemoConfiguration.budgets
+                }
             return
         }
 
@@ -153,8 +158,9 @@ public struct ExporterConfiguration: Sendable {
         accounts = watched
         budgetFile = options.budgetFile
         budgets = if let path = options.budgetFile { try BudgetFile.load(path: path, watchedAccounts: watched) } else { [] }
-        guard let url = URL(string: options.apiURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme), url.host != nil,
-              url.query == nil, url.user == nil, url.password == nil
+        guard let url = URL(string: options.apiURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            url.host != nil,
+            url.query == nil, url.user == nil, url.password == nil
         else {
             throw ConfigurationError(
                 "--cloudflare.api-url is not an http(s) URL without query or credentials",
@@ -167,7 +173,8 @@ public struct ExporterConfiguration: Sendable {
         }
         let credentials = try CredentialsResolver.resolve(tokenFile: options.apiTokenFile, environment: environment)
         let api = CloudflareAPIConfiguration(
-            baseURL: options.apiURL, credentials: credentials, timeoutSeconds: timeout, maxBodyBytes: maxBody, tokenFile: options.apiTokenFile,
+            baseURL: options.apiURL, credentials: credentials, timeoutSeconds: timeout, maxBodyBytes: maxBody,
+            tokenFile: options.apiTokenFile,
             proxy: try ProxySettings.from(environment: environment, apiURL: url), rateLimit: rateLimit)
         mode = .cloudflare(api, usagePath: options.usagePath)
     }

@@ -17,7 +17,7 @@ public enum PrometheusDuration {
             rest = rest.dropFirst(digits.count)
             // "ms" before "m" so milliseconds are not read as minutes.
             guard let unit = units.sorted(by: { $0.suffix.count > $1.suffix.count }).first(where: { rest.hasPrefix($0.suffix) }),
-                  unit.seconds < lastUnitSeconds
+                unit.seconds < lastUnitSeconds
             else { return nil }
             rest = rest.dropFirst(unit.suffix.count)
             lastUnitSeconds = unit.seconds

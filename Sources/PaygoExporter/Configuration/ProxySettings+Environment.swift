@@ -20,7 +20,7 @@ extension ProxySettings {
         }
         let withScheme = proxyText.contains("://") ? proxyText : "http://" + proxyText
         guard let url = URL(string: withScheme), let proxyHost = url.host, !proxyHost.isEmpty,
-              ["http", "https"].contains(url.scheme?.lowercased() ?? "")
+            ["http", "https"].contains(url.scheme?.lowercased() ?? "")
         else {
             throw ConfigurationError("\(name) is not a proxy URL", fix: "use e.g. http://proxy.example.com:3128")
         }

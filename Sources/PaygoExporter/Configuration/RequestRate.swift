@@ -20,9 +20,9 @@ public struct RequestRate: Sendable, Hashable, CustomStringConvertible {
     public init?(parsing text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let requests = Int(parts[0].trimmingCharacters(in: .whitespaces)),
-              FlagRanges.rateLimitRequests.contains(requests),
-              let seconds = PrometheusDuration.seconds(parts[1].trimmingCharacters(in: .whitespaces)),
-              FlagRanges.rateLimitWindowSeconds.contains(seconds)
+            FlagRanges.rateLimitRequests.contains(requests),
+            let seconds = PrometheusDuration.seconds(parts[1].trimmingCharacters(in: .whitespaces)),
+            FlagRanges.rateLimitWindowSeconds.contains(seconds)
         else { return nil }
         self.init(requests: requests, perSeconds: seconds)
     }

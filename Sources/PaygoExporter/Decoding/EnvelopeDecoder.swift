@@ -16,7 +16,8 @@ struct EnvelopeDecoder<Reader: EnvelopeResultReader>: Sendable {
     }
 
     func decode(_ body: some Collection<UInt8>) throws(AnswerDecodingError) -> APIAnswer<Reader.Value> {
-        let result = body.withContiguousStorageIfAvailable { decode(UnsafeRawBufferPointer($0)) }
+        let result =
+            body.withContiguousStorageIfAvailable { decode(UnsafeRawBufferPointer($0)) }
             ?? Array(body).withUnsafeBytes { decode($0) }
         return try result.get()
     }
@@ -166,7 +167,7 @@ enum EnvelopeList {
                 elements.append(try element(&scanner, ElementPath(list: key, index: elements.count)))
             }
             return .success(elements)
-        } catch where error.isInvalidField {
+        } catch  where error.isInvalidField {
             scanner.rewind(to: start)
             try scanner.skipValue()
             return .failure(error)

@@ -29,7 +29,9 @@ struct ListResult<ElementReader: EnvelopeElementReader>: EnvelopeResultReader {
 
     static var empty: [ElementReader.Element] { [] }
 
-    mutating func read(_ scanner: inout JSONScanner, key: String) throws(AnswerDecodingError) -> Result<[ElementReader.Element], AnswerDecodingError>? {
+    mutating func read(
+        _ scanner: inout JSONScanner, key: String
+    ) throws(AnswerDecodingError) -> Result<[ElementReader.Element], AnswerDecodingError>? {
         try EnvelopeList.read(&scanner, key: key) { (scanner: inout JSONScanner, path: ElementPath) throws(AnswerDecodingError) in
             try elements.readElement(&scanner, path: path)
         }

@@ -196,11 +196,11 @@ struct JSONScanner {
                 guard position < bytes.count else { throw truncatedOrMalformed }
                 switch bytes[position] {
                 case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"),
-                     UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+                    UInt8(ascii: "f"), UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
                     position += 1
                 case UInt8(ascii: "u"):
                     guard position + 4 < bytes.count,
-                          (1...4).allSatisfy({ Self.hexValue(bytes[position + $0]) != nil })
+                        (1...4).allSatisfy({ Self.hexValue(bytes[position + $0]) != nil })
                     else { throw AnswerDecodingError.notJSON("a string has a bad \\u escape") }
                     position += 5
                 default:

@@ -15,11 +15,11 @@ public enum RFC3339Timestamp {
         // RFC 3339 allows a lower-case t/z and a space separator in some profiles; accept those.
         let base = bytes.startIndex
         guard bytes.count >= 20, let days = parseDate(bytes, from: base),
-              bytes[base + 10] | 0x20 == UInt8(ascii: "t") || bytes[base + 10] == UInt8(ascii: " "),
-              let hour = number(bytes, base + 11, 2), bytes[base + 13] == UInt8(ascii: ":"),
-              let minute = number(bytes, base + 14, 2), bytes[base + 16] == UInt8(ascii: ":"),
-              let second = number(bytes, base + 17, 2),
-              hour < 24, minute < 60, second < 61
+            bytes[base + 10] | 0x20 == UInt8(ascii: "t") || bytes[base + 10] == UInt8(ascii: " "),
+            let hour = number(bytes, base + 11, 2), bytes[base + 13] == UInt8(ascii: ":"),
+            let minute = number(bytes, base + 14, 2), bytes[base + 16] == UInt8(ascii: ":"),
+            let second = number(bytes, base + 17, 2),
+            hour < 24, minute < 60, second < 61
         else { return nil }
         var index = base + 19
         var fraction = 0.0
@@ -41,8 +41,8 @@ public enum RFC3339Timestamp {
             index += 1
         case UInt8(ascii: "+"), UInt8(ascii: "-"):
             guard index + 6 == bytes.endIndex, let offsetHour = number(bytes, index + 1, 2),
-                  bytes[index + 3] == UInt8(ascii: ":"), let offsetMinute = number(bytes, index + 4, 2),
-                  offsetHour < 24, offsetMinute < 60
+                bytes[index + 3] == UInt8(ascii: ":"), let offsetMinute = number(bytes, index + 4, 2),
+                offsetHour < 24, offsetMinute < 60
             else { return nil }
             offsetSeconds = (offsetHour * 60 + offsetMinute) * 60 * (bytes[index] == UInt8(ascii: "-") ? -1 : 1)
             index += 6
@@ -64,10 +64,10 @@ public enum RFC3339Timestamp {
     /// Days since 1970-01-01 of a validated `YYYY-MM-DD` at `offset`.
     private static func parseDate<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, from offset: Int) -> Int? where Bytes.Index == Int {
         guard bytes.endIndex >= offset + 10,
-              let year = number(bytes, offset, 4), bytes[offset + 4] == UInt8(ascii: "-"),
-              let month = number(bytes, offset + 5, 2), bytes[offset + 7] == UInt8(ascii: "-"),
-              let day = number(bytes, offset + 8, 2),
-              (1...12).contains(month), day >= 1, day <= CivilCalendar.daysInMonth(year: year, month: month)
+            let year = number(bytes, offset, 4), bytes[offset + 4] == UInt8(ascii: "-"),
+            let month = number(bytes, offset + 5, 2), bytes[offset + 7] == UInt8(ascii: "-"),
+            let day = number(bytes, offset + 8, 2),
+            (1...12).contains(month), day >= 1, day <= CivilCalendar.daysInMonth(year: year, month: month)
         else { return nil }
         return CivilCalendar.daysFromCivil(year: year, month: month, day: day)
     }
@@ -76,7 +76,8 @@ public enum RFC3339Timestamp {
         (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) ? Int(byte - UInt8(ascii: "0")) : nil
     }
 
-    private static func number<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ offset: Int, _ width: Int) -> Int? where Bytes.Index == Int {
+    private static func number<Bytes: RandomAccessCollection<UInt8>>(_ bytes: Bytes, _ offset: Int, _ width: Int) -> Int?
+    where Bytes.Index == Int {
         guard offset + width <= bytes.endIndex else { return nil }
         var value = 0
         for index in offset..<(offset + width) {

@@ -145,11 +145,12 @@ struct UsageRecordFields: EnvelopeElementReader {
         func timestamp(_ column: Column) throws(AnswerDecodingError) -> Double? {
             guard let (name, value) = chosen(column) else { return nil }
             guard case .string(let range, let escaped) = value else { throw invalid(name, "is not a String") }
-            let seconds: Double? = if escaped {
-                scanner.string(range, escaped: true).flatMap(RFC3339Timestamp.parse)
-            } else {
-                RFC3339Timestamp.parse(utf8: UnsafeRawBufferPointer(rebasing: scanner.bytes[range]))
-            }
+            let seconds: Double? =
+                if escaped {
+                    scanner.string(range, escaped: true).flatMap(RFC3339Timestamp.parse)
+                } else {
+                    RFC3339Timestamp.parse(utf8: UnsafeRawBufferPointer(rebasing: scanner.bytes[range]))
+                }
             guard let seconds else { throw invalid(name, "is not an RFC 3339 time") }
             return seconds
         }

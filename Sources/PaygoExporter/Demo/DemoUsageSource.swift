@@ -94,9 +94,13 @@ public struct DemoUsageSource: UsageSource {
     /// on `billingDay` of the month: one record per product and day of the current billing
     /// period (or of `range`), today's covering the part of the day gone so far, nothing after
     /// today.
-    static func answer(for account: AccountID, at time: Double, billingDay: Int, range: UsageDateRange? = nil) -> (status: Int, body: String) {
+    static func answer(
+        for account: AccountID, at time: Double, billingDay: Int, range: UsageDateRange? = nil
+    ) -> (status: Int, body: String) {
         guard let profile = profiles[account] else {
-            return (404, #"{"success":false,"errors":[{"code":7003,"message":"Could not route to this account"}],"messages":[],"result":null}"#)
+            return (
+                404, #"{"success":false,"errors":[{"code":7003,"message":"Could not route to this account"}],"messages":[],"result":null}"#
+            )
         }
         let billingPeriodStart = { (day: Int) in Self.billingPeriodStart(containing: day, billingDay: billingDay) }
         let today = Int((time / 86_400).rounded(.down))
@@ -128,7 +132,8 @@ public struct DemoUsageSource: UsageSource {
                 cumulatedCost += cost
                 cumulatedQuantity += pricing
                 guard wanted.contains(dayNumber) else { continue }
-                records.append("""
+                records.append(
+                    """
                     {"BillingCurrency":"\(profile.currency)","BillingPeriodStart":"\(timestamp(days: periodStart))",\
                     "ChargePeriodStart":"\(timestamp(days: dayNumber))","ChargePeriodEnd":"\(timestamp(days: dayNumber + 1))",\
                     "ConsumedQuantity":\(quantity),"ConsumedUnit":"\(product.unit)","ContractedCost":\(cost),\

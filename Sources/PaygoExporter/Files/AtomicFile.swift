@@ -1,4 +1,5 @@
 import Foundation
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -22,7 +23,7 @@ enum AtomicFile {
         let url = URL(fileURLWithPath: path)
         let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
         guard FileManager.default.createFile(atPath: temporary.path, contents: nil),
-              let handle = FileHandle(forWritingAtPath: temporary.path)
+            let handle = FileHandle(forWritingAtPath: temporary.path)
         else {
             throw Failure(description: "cannot write \(path); check that its folder exists and is writable by this user")
         }
@@ -33,7 +34,8 @@ enum AtomicFile {
         } catch {
             try? handle.close()
             try? FileManager.default.removeItem(at: temporary)
-            throw Failure(description: "cannot write \(path) (\(error.localizedDescription)); check that its folder is writable and has room")
+            throw Failure(
+                description: "cannot write \(path) (\(error.localizedDescription)); check that its folder is writable and has room")
         }
     }
 

@@ -34,10 +34,11 @@ public struct ExporterLogHandler: LogHandler {
         for (key, value) in merged.sorted(by: { $0.key < $1.key }) {
             fields.append((key, "\(value)"))
         }
-        let text = switch format {
-        case .logfmt: fields.map { "\($0)=\(Self.logfmtValue($1))" }.joined(separator: " ")
-        case .json: "{" + fields.map { "\(Self.jsonString($0)):\(Self.jsonString($1))" }.joined(separator: ",") + "}"
-        }
+        let text =
+            switch format {
+            case .logfmt: fields.map { "\($0)=\(Self.logfmtValue($1))" }.joined(separator: " ")
+            case .json: "{" + fields.map { "\(Self.jsonString($0)):\(Self.jsonString($1))" }.joined(separator: ",") + "}"
+            }
         sink.write(text + "\n")
     }
 
@@ -50,11 +51,16 @@ public struct ExporterLogHandler: LogHandler {
             let text = String(value)
             return String(repeating: "0", count: max(0, width - text.count)) + text
         }
-        return "\(CivilCalendar.formatDate(Double(seconds)))T\(pad(inDay / 3_600)):\(pad(inDay / 60 % 60)):\(pad(inDay % 60)).\(pad(millis, 3))Z"
+        return
+            "\(CivilCalendar.formatDate(Double(seconds)))T\(pad(inDay / 3_600)):\(pad(inDay / 60 % 60)):\(pad(inDay % 60)).\(pad(millis, 3))Z"
     }
 
     static func logfmtValue(_ value: String) -> String {
-        let needsQuotes = value.isEmpty || value.contains { $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\\" || $0.isNewline || $0.unicodeScalars.contains { $0.value < 0x20 } }
+        let needsQuotes =
+            value.isEmpty
+            || value.contains {
+                $0 == " " || $0 == "=" || $0 == "\"" || $0 == "\\" || $0.isNewline || $0.unicodeScalars.contains { $0.value < 0x20 }
+            }
         guard needsQuotes else { return value }
         return jsonString(value)
     }

@@ -21,7 +21,9 @@ public struct AccountID: Sendable, Hashable, Comparable, CustomStringConvertible
         let isHex: (UInt8) -> Bool = { (0x30...0x39).contains($0) || (0x61...0x66).contains($0) }
         let upperHex: (UInt8) -> Bool = { (0x41...0x46).contains($0) }
         if bytes.count != 32 {
-            let hint = bytes.count == 40 ? " (an API token has 40: is one in the wrong place?)"
+            let hint =
+                bytes.count == 40
+                ? " (an API token has 40: is one in the wrong place?)"
                 : bytes.count == 37 ? " (a global API key has 37: is one in the wrong place?)" : ""
             return "\(length), not 32\(hint)"
         }

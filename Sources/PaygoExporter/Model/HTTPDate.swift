@@ -21,13 +21,13 @@ public enum HTTPDate {
     public static func parse(_ text: String) -> Double? {
         let parts = text.split(separator: " ", omittingEmptySubsequences: false)
         guard parts.count == 6, parts[0].count == 4, parts[0].hasSuffix(","), weekdays.contains(String(parts[0].dropLast())),
-              parts[5] == "GMT", parts[1].utf8.count == 2, parts[3].utf8.count == 4,
-              let day = Int(parts[1]), let monthIndex = months.firstIndex(of: String(parts[2])), let year = Int(parts[3])
+            parts[5] == "GMT", parts[1].utf8.count == 2, parts[3].utf8.count == 4,
+            let day = Int(parts[1]), let monthIndex = months.firstIndex(of: String(parts[2])), let year = Int(parts[3])
         else { return nil }
         let clock = parts[4].split(separator: ":", omittingEmptySubsequences: false)
         guard clock.count == 3, clock.allSatisfy({ $0.utf8.count == 2 && $0.utf8.allSatisfy { (0x30...0x39).contains($0) } }),
-              let hour = Int(clock[0]), let minute = Int(clock[1]), let second = Int(clock[2]),
-              (1...CivilCalendar.daysInMonth(year: year, month: monthIndex + 1)).contains(day), hour < 24, minute < 60, second < 61
+            let hour = Int(clock[0]), let minute = Int(clock[1]), let second = Int(clock[2]),
+            (1...CivilCalendar.daysInMonth(year: year, month: monthIndex + 1)).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
         let days = CivilCalendar.daysFromCivil(year: year, month: monthIndex + 1, day: day)
         return Double(days) * 86_400 + Double(hour * 3_600 + minute * 60 + min(second, 59))

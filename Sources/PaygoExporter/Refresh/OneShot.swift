@@ -21,7 +21,9 @@ public enum OneShot {
             await refresher.refreshAllOnce()
         }
         let failed = store.entries().filter { $0.snapshot.health.up != true }.map(\.snapshot.account)
-        return Result(body: Array(ExpositionCache(store: store, budgets: budgets).body(.prometheusText).bytes.readableBytesView), failedAccounts: failed)
+        return Result(
+            body: Array(ExpositionCache(store: store, budgets: budgets).body(.prometheusText).bytes.readableBytesView),
+            failedAccounts: failed)
     }
 
     /// Writes `bytes` to `path` atomically, so a reader (the textfile collector) never sees half

@@ -64,7 +64,9 @@ public struct RefreshSchedule: Sendable, Hashable {
     /// is not scheduled but goes as soon as the request budget allows, so data appears at
     /// once, and each account then settles into its own slot one interval later. A slot
     /// missed (a refresh that overran) is skipped, not caught up.
-    public func nextSlot(ofAccountAt index: Int, after now: ContinuousClock.Instant, start: ContinuousClock.Instant) -> ContinuousClock.Instant {
+    public func nextSlot(
+        ofAccountAt index: Int, after now: ContinuousClock.Instant, start: ContinuousClock.Instant
+    ) -> ContinuousClock.Instant {
         let firstSlot = start + effectiveInterval * phases[index] + effectiveInterval
         guard now >= firstSlot else { return firstSlot }
         return firstSlot + effectiveInterval * (Int((now - firstSlot) / effectiveInterval) + 1)

@@ -47,12 +47,14 @@ public struct UsageRefresher: Service {
 
     public func run() async throws {
         if schedule.isStretched {
-            logger.warning("refresh interval stretched to stay within the API rate limit", metadata: [
-                "accounts": "\(schedule.accountCount)",
-                "configured_interval": "\(PrometheusDuration.format(schedule.configuredInterval))",
-                "effective_interval": "\(PrometheusDuration.format(schedule.effectiveInterval))",
-                "fix": "raise --cloudflare.rate-limit if the token has room, or accept the longer interval",
-            ])
+            logger.warning(
+                "refresh interval stretched to stay within the API rate limit",
+                metadata: [
+                    "accounts": "\(schedule.accountCount)",
+                    "configured_interval": "\(PrometheusDuration.format(schedule.configuredInterval))",
+                    "effective_interval": "\(PrometheusDuration.format(schedule.effectiveInterval))",
+                    "fix": "raise --cloudflare.rate-limit if the token has room, or accept the longer interval",
+                ])
         }
         let start = clock.now
         await cancelWhenGracefulShutdown {
@@ -87,11 +89,13 @@ public struct UsageRefresher: Service {
 
     /// One fetch of one account, recorded in the store with when the next one is due.
     private func refreshOnce(_ account: AccountID, nextRefreshTime: (() -> ContinuousClock.Instant)?) async {
-        guard let (outcome, seconds) = await concurrency.run({ () async -> (UsageFetchOutcome, Double) in
-            let started = clock.now
-            let outcome = await source.fetchUsage(for: account)
-            return (outcome, (clock.now - started).seconds)
-        }), !Task.isCancelled else { return }
+        guard
+            let (outcome, seconds) = await concurrency.run({ () async -> (UsageFetchOutcome, Double) in
+                let started = clock.now
+                let outcome = await source.fetchUsage(for: account)
+                return (outcome, (clock.now - started).seconds)
+            }), !Task.isCancelled
+        else { return }
         let maxStaleSeconds = maxStaleSeconds
         let maxSeries = maxSeriesPerAccount
         let finished = clock.unixTime
@@ -107,19 +111,26 @@ public struct UsageRefresher: Service {
         }
         switch outcome.result {
         case .success(let records):
-            logger.debug("refreshed usage", metadata: [
-                "account_id": "\(account)", "records": "\(records.count)", "duration_seconds": "\(seconds)",
-            ])
-            if dropped > 0 {
-                logger.warning("answer held more usage series than allowed; the rest were dropped", metadata: [
-                    "account_id": "\(account)", "dropped_series": "\(dropped)", "max_series_per_account": "\(maxSeries)",
-                    "fix": "if the account really has this many services, units and currencies, raise --cloudflare.max-series-per-account",
+            logger.debug(
+                "refreshed usage",
+                metadata: [
+                    "account_id": "\(account)", "records": "\(records.count)", "duration_seconds": "\(seconds)",
                 ])
+            if dropped > 0 {
+                logger.warning(
+                    "answer held more usage series than allowed; the rest were dropped",
+                    metadata: [
+                        "account_id": "\(account)", "dropped_series": "\(dropped)", "max_series_per_account": "\(maxSeries)",
+                        "fix":
+                            "if the account really has this many services, units and currencies, raise --cloudflare.max-series-per-account",
+                    ])
             }
         case .failure(let error):
-            logger.error("refresh failed", metadata: [
-                "account_id": "\(account)", "reason": "\(error.reason.rawValue)", "error": "\(error)",
-            ])
+            logger.error(
+                "refresh failed",
+                metadata: [
+                    "account_id": "\(account)", "reason": "\(error.reason.rawValue)", "error": "\(error)",
+                ])
         }
     }
 }

@@ -25,9 +25,10 @@ public struct UsageSourceParts: Sendable {
             httpClient = nil
         case .cloudflare(let configuration, let usagePath):
             let client = CloudflareAPI.makeHTTPClient(for: configuration, logger: logger)
-            let store = CredentialsStore(ReloadableFile(
-                configuration.credentials, path: configuration.tokenFile, subject: "API token", logger: logger
-            ) { path in try CredentialsResolver.resolve(tokenFile: path, environment: [:]) })
+            let store = CredentialsStore(
+                ReloadableFile(
+                    configuration.credentials, path: configuration.tokenFile, subject: "API token", logger: logger
+                ) { path in try CredentialsResolver.resolve(tokenFile: path, environment: [:]) })
             let api = CloudflareAPI(
                 httpClient: client, configuration: configuration, credentials: store, clock: clock, userAgent: BuildInfo.userAgent,
                 logger: logger)

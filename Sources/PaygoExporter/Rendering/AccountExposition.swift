@@ -16,7 +16,10 @@ enum AccountExposition {
         case .perUsageSeries(let value):
             for series in snapshot.usage?.series ?? [] {
                 guard let sample = value(series) else { continue }
-                let labels = [accountLabel, Label("service", series.key.service), Label("unit", series.key.unit), Label("currency", series.key.currency)]
+                let labels = [
+                    accountLabel, Label("service", series.key.service), Label("unit", series.key.unit),
+                    Label("currency", series.key.currency),
+                ]
                 TextFormat.appendSample(name: name, labels: labels, value: sample, to: &bytes)
             }
         case .perAccount(let samples):

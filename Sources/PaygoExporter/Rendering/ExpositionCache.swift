@@ -52,10 +52,15 @@ public final class ExpositionCache: Sendable {
             TextFormat.appendSample(name: descriptor.name, labels: labels, value: value, to: &sample)
             return (descriptor, sample)
         }
-        var fixed = [family(
-            MetricCatalog.buildInfo,
-            [Label("revision", BuildInfo.revision), Label("swiftversion", BuildInfo.swiftVersion), Label("version", BuildInfo.version)],
-            1)]
+        var fixed = [
+            family(
+                MetricCatalog.buildInfo,
+                [
+                    Label("revision", BuildInfo.revision), Label("swiftversion", BuildInfo.swiftVersion),
+                    Label("version", BuildInfo.version),
+                ],
+                1)
+        ]
         if let schedule {
             fixed.append(family(MetricCatalog.refreshInterval, [], schedule.effectiveInterval.seconds))
             fixed.append(family(MetricCatalog.configuredRefreshInterval, [], schedule.configuredInterval.seconds))
@@ -100,7 +105,8 @@ public final class ExpositionCache: Sendable {
     func currentBody(_ format: ExpositionFormat) -> RenderedUsage? {
         let budgetGeneration = budgets?.current.generation ?? 0
         let standaloneGenerations = standaloneSources.map(\.generation)
-        return state.withLockIfAvailable { current(format, in: $0, budgetGeneration: budgetGeneration, standalone: standaloneGenerations) } ?? nil
+        return state.withLockIfAvailable { current(format, in: $0, budgetGeneration: budgetGeneration, standalone: standaloneGenerations) }
+            ?? nil
     }
 
     private func current(_ format: ExpositionFormat, in state: State, budgetGeneration: UInt64, standalone: [UInt64]) -> RenderedUsage? {

@@ -2,50 +2,59 @@ import PrometheusExposition
 
 extension MetricCatalog {
     /// Every family the exporter serves, each with where its samples come from, in name order.
-    public static let families: [FamilyDeclaration] = ([
-        .init(contractedCost, .perUsageSeries { $0.contractedCost }, backfilled: true),
-        .init(cumulatedContractedCost, .perUsageSeries { $0.cumulatedContractedCost }, backfilled: true),
-        .init(consumedQuantity, .perUsageSeries { $0.consumedQuantity }, backfilled: true),
-        .init(pricingQuantity, .perUsageSeries { $0.pricingQuantity }, backfilled: true),
-        .init(cumulatedPricingQuantity, .perUsageSeries { $0.cumulatedPricingQuantity }, backfilled: true),
-        // History has no use for the charge periods' own timestamps, and they would add 40%.
-        .init(chargePeriodStart, .perUsageSeries { $0.chargePeriodStart }),
-        .init(chargePeriodEnd, .perUsageSeries { $0.chargePeriodEnd }),
-        .init(billingPeriodStart, .perAccount { perCurrency($0) { usage, currency in usage.billingPeriodStarts[currency] } }, backfilled: true),
-        .init(billingPeriodEnd, .perAccount { perCurrency($0) { usage, currency in usage.billingPeriodEnds[currency] } }),
-        .init(forecastCost, .perAccount { perCurrency($0) { usage, currency in usage.forecastCosts[currency] } }),
-        .init(up, .perAccount { single($0.health.up.map { $0 ? 1 : 0 }) }),
-        // 0 until the first success, so data-age alerts also catch an account that never worked.
-        .init(lastSuccess, .perAccount { $0.health.up == nil ? [] : single($0.health.lastSuccessTime ?? 0) }),
-        .init(refreshDuration, .perAccount { single($0.health.lastRefreshDurationSeconds) }),
-        .init(nextRefresh, .perAccount { single($0.health.nextRefreshTime) }),
-        .init(records, .perAccount { single($0.usage.map { Double($0.recordCount) }) }),
-        .init(apiRequests, .perAccount { snapshot in
-            snapshot.health.requestsByStatusCode.sorted { String($0.key) < String($1.key) }.map {
-                AccountSample([Label("code", String($0.key))], Double($0.value))
-            }
-        }),
-        // Every reason from the start, so increase() sees the very first failure too.
-        .init(refreshErrors, .perAccount { snapshot in
-            snapshot.health.errorsByReason.sorted { $0.key < $1.key }.map { AccountSample([Label("reason", $0.key.rawValue)], Double($0.value)) }
-        }),
-        .init(seriesDropped, .perAccount { single(Double($0.health.seriesDropped)) }),
-        .init(budget, .standalone),
-        .init(budgetWarnRatio, .standalone),
-        .init(refreshInterval, .standalone),
-        .init(configuredRefreshInterval, .standalone),
-        .init(rateLimit, .standalone),
-        .init(rateLimitedUntil, .standalone),
-        .init(buildInfo, .standalone),
-        .init(webConfigLastReloadSuccessful, .standalone),
-        .init(webConfigLastReloadSuccessTimestamp, .standalone),
-        .init(webAuthChecks, .standalone),
-        .init(webAuthBcryptSeconds, .standalone),
-        .init(webAuthCachedCredentials, .standalone),
-        .init(webConnections, .standalone),
-        .init(webMaxConnections, .standalone),
-        .init(webConnectionsClosed, .standalone),
-    ] + ProcessMetrics.descriptors.map { FamilyDeclaration($0, .process) })
+    public static let families: [FamilyDeclaration] =
+        ([
+            .init(contractedCost, .perUsageSeries { $0.contractedCost }, backfilled: true),
+            .init(cumulatedContractedCost, .perUsageSeries { $0.cumulatedContractedCost }, backfilled: true),
+            .init(consumedQuantity, .perUsageSeries { $0.consumedQuantity }, backfilled: true),
+            .init(pricingQuantity, .perUsageSeries { $0.pricingQuantity }, backfilled: true),
+            .init(cumulatedPricingQuantity, .perUsageSeries { $0.cumulatedPricingQuantity }, backfilled: true),
+            // History has no use for the charge periods' own timestamps, and they would add 40%.
+            .init(chargePeriodStart, .perUsageSeries { $0.chargePeriodStart }),
+            .init(chargePeriodEnd, .perUsageSeries { $0.chargePeriodEnd }),
+            .init(
+                billingPeriodStart, .perAccount { perCurrency($0) { usage, currency in usage.billingPeriodStarts[currency] } },
+                backfilled: true),
+            .init(billingPeriodEnd, .perAccount { perCurrency($0) { usage, currency in usage.billingPeriodEnds[currency] } }),
+            .init(forecastCost, .perAccount { perCurrency($0) { usage, currency in usage.forecastCosts[currency] } }),
+            .init(up, .perAccount { single($0.health.up.map { $0 ? 1 : 0 }) }),
+            // 0 until the first success, so data-age alerts also catch an account that never worked.
+            .init(lastSuccess, .perAccount { $0.health.up == nil ? [] : single($0.health.lastSuccessTime ?? 0) }),
+            .init(refreshDuration, .perAccount { single($0.health.lastRefreshDurationSeconds) }),
+            .init(nextRefresh, .perAccount { single($0.health.nextRefreshTime) }),
+            .init(records, .perAccount { single($0.usage.map { Double($0.recordCount) }) }),
+            .init(
+                apiRequests,
+                .perAccount { snapshot in
+                    snapshot.health.requestsByStatusCode.sorted { String($0.key) < String($1.key) }.map {
+                        AccountSample([Label("code", String($0.key))], Double($0.value))
+                    }
+                }),
+            // Every reason from the start, so increase() sees the very first failure too.
+            .init(
+                refreshErrors,
+                .perAccount { snapshot in
+                    snapshot.health.errorsByReason.sorted { $0.key < $1.key }.map {
+                        AccountSample([Label("reason", $0.key.rawValue)], Double($0.value))
+                    }
+                }),
+            .init(seriesDropped, .perAccount { single(Double($0.health.seriesDropped)) }),
+            .init(budget, .standalone),
+            .init(budgetWarnRatio, .standalone),
+            .init(refreshInterval, .standalone),
+            .init(configuredRefreshInterval, .standalone),
+            .init(rateLimit, .standalone),
+            .init(rateLimitedUntil, .standalone),
+            .init(buildInfo, .standalone),
+            .init(webConfigLastReloadSuccessful, .standalone),
+            .init(webConfigLastReloadSuccessTimestamp, .standalone),
+            .init(webAuthChecks, .standalone),
+            .init(webAuthBcryptSeconds, .standalone),
+            .init(webAuthCachedCredentials, .standalone),
+            .init(webConnections, .standalone),
+            .init(webMaxConnections, .standalone),
+            .init(webConnectionsClosed, .standalone),
+        ] + ProcessMetrics.descriptors.map { FamilyDeclaration($0, .process) })
         .sorted { $0.descriptor.name.utf8.lexicographicallyPrecedes($1.descriptor.name.utf8) }
 
     /// The families rendered from account snapshots, in name order.

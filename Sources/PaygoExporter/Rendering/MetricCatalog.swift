@@ -7,11 +7,15 @@ public enum MetricCatalog {
 
     public static let contractedCost = MetricDescriptor(
         name: "cloudflare_paygo_contracted_cost",
-        help: "Cost of the newest charge period (usually one UTC day) per service and unit, in the billing currency (ContractedCost); never add across currencies." + fromSnapshot,
+        help:
+            "Cost of the newest charge period (usually one UTC day) per service and unit, in the billing currency (ContractedCost); never add across currencies."
+            + fromSnapshot,
         type: .gauge)
     public static let cumulatedContractedCost = MetricDescriptor(
         name: "cloudflare_paygo_cumulated_contracted_cost",
-        help: "Billing-period-to-date cost per service and unit, in the billing currency (CumulatedContractedCost of the newest charge period)." + fromSnapshot,
+        help:
+            "Billing-period-to-date cost per service and unit, in the billing currency (CumulatedContractedCost of the newest charge period)."
+            + fromSnapshot,
         type: .gauge)
     public static let consumedQuantity = MetricDescriptor(
         name: "cloudflare_paygo_consumed_quantity",
@@ -43,7 +47,9 @@ public enum MetricCatalog {
         type: .gauge, unit: "seconds")
     public static let forecastCost = MetricDescriptor(
         name: "cloudflare_paygo_forecast_cost",
-        help: "Projected cost at the end of the current billing period per currency: cost so far plus the median daily cost of the last 7 complete days times the days left." + fromSnapshot,
+        help:
+            "Projected cost at the end of the current billing period per currency: cost so far plus the median daily cost of the last 7 complete days times the days left."
+            + fromSnapshot,
         type: .gauge)
     public static let budget = MetricDescriptor(
         name: "cloudflare_paygo_budget",
@@ -72,11 +78,13 @@ public enum MetricCatalog {
         type: .gauge, unit: "seconds")
     public static let refreshInterval = MetricDescriptor(
         name: "cloudflare_paygo_refresh_interval_seconds",
-        help: "Effective time between two refreshes of an account: --cloudflare.refresh-interval, or longer when the accounts need more calls than --cloudflare.rate-limit allows.",
+        help:
+            "Effective time between two refreshes of an account: --cloudflare.refresh-interval, or longer when the accounts need more calls than --cloudflare.rate-limit allows.",
         type: .gauge, unit: "seconds")
     public static let configuredRefreshInterval = MetricDescriptor(
         name: "cloudflare_paygo_configured_refresh_interval_seconds",
-        help: "The refresh interval asked for with --cloudflare.refresh-interval; below cloudflare_paygo_refresh_interval_seconds when the rate limit stretched it.",
+        help:
+            "The refresh interval asked for with --cloudflare.refresh-interval; below cloudflare_paygo_refresh_interval_seconds when the rate limit stretched it.",
         type: .gauge, unit: "seconds")
     public static let rateLimit = MetricDescriptor(
         name: "cloudflare_paygo_rate_limit_requests_per_second",
@@ -88,7 +96,8 @@ public enum MetricCatalog {
         type: .gauge)
     public static let apiRequests = MetricDescriptor(
         name: "cloudflare_paygo_api_requests_total",
-        help: "Requests to the Cloudflare usage API that got an answer, by HTTP status code; calls with no answer count in cloudflare_paygo_refresh_errors_total.",
+        help:
+            "Requests to the Cloudflare usage API that got an answer, by HTTP status code; calls with no answer count in cloudflare_paygo_refresh_errors_total.",
         type: .counter)
     public static let refreshErrors = MetricDescriptor(
         name: "cloudflare_paygo_refresh_errors_total",
@@ -96,7 +105,8 @@ public enum MetricCatalog {
         type: .counter)
     public static let seriesDropped = MetricDescriptor(
         name: "cloudflare_paygo_series_dropped_total",
-        help: "Usage series (service, unit, currency) left out of the account's answers because it held more than --cloudflare.max-series-per-account.",
+        help:
+            "Usage series (service, unit, currency) left out of the account's answers because it held more than --cloudflare.max-series-per-account.",
         type: .counter)
     public static let rateLimitedUntil = MetricDescriptor(
         name: "cloudflare_paygo_rate_limited_until_timestamp_seconds",
@@ -109,7 +119,8 @@ public enum MetricCatalog {
 
     public static let webConfigLastReloadSuccessful = MetricDescriptor(
         name: "cloudflare_paygo_web_config_last_reload_successful",
-        help: "1 if the last reload of --web.config.file and the certificate files it names succeeded, 0 if it failed and the previous web configuration is still in force (the log says why).",
+        help:
+            "1 if the last reload of --web.config.file and the certificate files it names succeeded, 0 if it failed and the previous web configuration is still in force (the log says why).",
         type: .gauge)
     public static let webConfigLastReloadSuccessTimestamp = MetricDescriptor(
         name: "cloudflare_paygo_web_config_last_reload_success_timestamp_seconds",
@@ -117,7 +128,8 @@ public enum MetricCatalog {
         type: .gauge, unit: "seconds")
     public static let webAuthChecks = MetricDescriptor(
         name: "cloudflare_paygo_web_auth_checks_total",
-        help: "Basic auth checks by result: ok and wrong ran bcrypt, cached_wrong was refused from the cache, busy got 503 because too many new credentials were waiting for bcrypt, missing had no usable Basic credentials. Requests with remembered good credentials are not counted.",
+        help:
+            "Basic auth checks by result: ok and wrong ran bcrypt, cached_wrong was refused from the cache, busy got 503 because too many new credentials were waiting for bcrypt, missing had no usable Basic credentials. Requests with remembered good credentials are not counted.",
         type: .counter)
     public static let webAuthBcryptSeconds = MetricDescriptor(
         name: "cloudflare_paygo_web_auth_bcrypt_seconds_total",
@@ -125,7 +137,8 @@ public enum MetricCatalog {
         type: .counter, unit: "seconds")
     public static let webAuthCachedCredentials = MetricDescriptor(
         name: "cloudflare_paygo_web_auth_cached_credentials",
-        help: "Basic auth credentials remembered by result (ok: good ones, kept apart so wrong ones never push them out; wrong: the most recent wrong ones).",
+        help:
+            "Basic auth credentials remembered by result (ok: good ones, kept apart so wrong ones never push them out; wrong: the most recent wrong ones).",
         type: .gauge)
     public static let webConnections = MetricDescriptor(
         name: "cloudflare_paygo_web_connections",
@@ -137,6 +150,7 @@ public enum MetricCatalog {
         type: .gauge)
     public static let webConnectionsClosed = MetricDescriptor(
         name: "cloudflare_paygo_web_connections_closed_total",
-        help: "Connections closed to stay within cloudflare_paygo_web_max_connections, by reason: evicted (the connection idle longest, to make room for a new one), limit (a new one, every connection being busy).",
+        help:
+            "Connections closed to stay within cloudflare_paygo_web_max_connections, by reason: evicted (the connection idle longest, to make room for a new one), limit (a new one, every connection being busy).",
         type: .counter)
 }

@@ -1,3 +1,5 @@
+import PrometheusExposition
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,18 +7,22 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import PrometheusExposition
 
 /// The standard `process_*` families, read from /proc on each scrape as other exporters do.
 /// On systems without /proc the families are left out rather than faked.
 public enum ProcessMetrics {
-    static let cpu = MetricDescriptor(name: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.", type: .counter, unit: "seconds")
+    static let cpu = MetricDescriptor(
+        name: "process_cpu_seconds_total", help: "Total user and system CPU time spent in seconds.", type: .counter, unit: "seconds")
     static let openFDs = MetricDescriptor(name: "process_open_fds", help: "Number of open file descriptors.", type: .gauge)
     static let maxFDs = MetricDescriptor(name: "process_max_fds", help: "Maximum number of open file descriptors.", type: .gauge)
-    static let residentMemory = MetricDescriptor(name: "process_resident_memory_bytes", help: "Resident memory size in bytes.", type: .gauge, unit: "bytes")
-    static let virtualMemory = MetricDescriptor(name: "process_virtual_memory_bytes", help: "Virtual memory size in bytes.", type: .gauge, unit: "bytes")
-    static let virtualMemoryMax = MetricDescriptor(name: "process_virtual_memory_max_bytes", help: "Maximum amount of virtual memory available in bytes.", type: .gauge, unit: "bytes")
-    static let startTime = MetricDescriptor(name: "process_start_time_seconds", help: "Start time of the process since unix epoch in seconds.", type: .gauge, unit: "seconds")
+    static let residentMemory = MetricDescriptor(
+        name: "process_resident_memory_bytes", help: "Resident memory size in bytes.", type: .gauge, unit: "bytes")
+    static let virtualMemory = MetricDescriptor(
+        name: "process_virtual_memory_bytes", help: "Virtual memory size in bytes.", type: .gauge, unit: "bytes")
+    static let virtualMemoryMax = MetricDescriptor(
+        name: "process_virtual_memory_max_bytes", help: "Maximum amount of virtual memory available in bytes.", type: .gauge, unit: "bytes")
+    static let startTime = MetricDescriptor(
+        name: "process_start_time_seconds", help: "Start time of the process since unix epoch in seconds.", type: .gauge, unit: "seconds")
 
     /// Every family this type serves, for `MetricCatalog.families`.
     static let descriptors = [cpu, openFDs, maxFDs, residentMemory, virtualMemory, virtualMemoryMax, startTime]

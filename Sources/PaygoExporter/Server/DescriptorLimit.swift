@@ -1,3 +1,5 @@
+import Logging
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,7 +7,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import Logging
 
 /// The process's limit on open files, and the room it leaves for connections.
 enum DescriptorLimit {
@@ -37,14 +38,17 @@ enum DescriptorLimit {
     static func connectionCapAtStart(asked: Int, logger: Logger) -> Int {
         guard let limits = raiseSoftLimit() else { return asked }
         if limits.after != limits.before {
-            logger.debug("raised the soft limit on open files to the hard limit", metadata: ["from": "\(limits.before)", "to": "\(limits.after)"])
+            logger.debug(
+                "raised the soft limit on open files to the hard limit", metadata: ["from": "\(limits.before)", "to": "\(limits.after)"])
         }
         let open = ProcessMetrics.countOpenFileDescriptors() ?? 0
         let cap = connectionCap(asked: asked, limit: limits.after, open: open)
         if cap < asked {
-            logger.warning("--web.max-connections lowered to fit the limit on open files", metadata: [
-                "asked": "\(asked)", "max_connections": "\(cap)", "open_files_limit": "\(limits.after)", "open_files": "\(open)",
-            ])
+            logger.warning(
+                "--web.max-connections lowered to fit the limit on open files",
+                metadata: [
+                    "asked": "\(asked)", "max_connections": "\(cap)", "open_files_limit": "\(limits.after)", "open_files": "\(open)",
+                ])
         }
         return cap
     }

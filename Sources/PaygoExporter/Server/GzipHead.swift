@@ -1,5 +1,5 @@
-import CompressNIO
 import CZlib
+import CompressNIO
 import NIOCore
 
 /// A body's large head compressed once, ready to be joined with any small tail into one

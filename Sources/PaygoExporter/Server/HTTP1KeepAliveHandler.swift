@@ -17,11 +17,12 @@ final class HTTP1KeepAliveHandler: ChannelDuplexHandler, RemovableChannelHandler
     private var state = HTTP1KeepAlive()
 
     func channelRead(context: ChannelHandlerContext, data: NIOAny) {
-        let action = switch unwrapInboundIn(data) {
-        case .head(let head): state.readHead(version: head.version, keepAlive: head.isKeepAlive)
-        case .body: state.readBody()
-        case .end: state.readEnd()
-        }
+        let action =
+            switch unwrapInboundIn(data) {
+            case .head(let head): state.readHead(version: head.version, keepAlive: head.isKeepAlive)
+            case .body: state.readBody()
+            case .end: state.readEnd()
+            }
         if action == .forward { context.fireChannelRead(data) }
     }
 
@@ -35,7 +36,8 @@ final class HTTP1KeepAliveHandler: ChannelDuplexHandler, RemovableChannelHandler
         case .head(var head):
             let code = head.status.code
             // Most answers have no Connection field; only those pay for splitting it.
-            let closes = head.headers.contains(name: "connection")
+            let closes =
+                head.headers.contains(name: "connection")
                 && head.headers[canonicalForm: "connection"].contains { $0.lowercased() == "close" }
             let decision = state.writeHead(
                 informational: (100..<200).contains(code) && code != 101, closes: closes,

@@ -30,10 +30,12 @@ struct HTTPPolicyMiddleware<Context: RequestContext>: RouterMiddleware {
         case .authorized:
             break
         case .denied:
-            return Self.plain(.unauthorized, "Unauthorized.\n", extra: [.wwwAuthenticate: "Basic realm=\"cloudflare-paygo-exporter\", charset=\"UTF-8\""])
+            return Self.plain(
+                .unauthorized, "Unauthorized.\n", extra: [.wwwAuthenticate: "Basic realm=\"cloudflare-paygo-exporter\", charset=\"UTF-8\""])
         case .busy:
             // bcrypt is bounded; new credentials beyond its queue are not checked at all.
-            return Self.plain(.serviceUnavailable, "Too many new credentials waiting to be checked; try again.\n", extra: [.retryAfter: "1"])
+            return Self.plain(
+                .serviceUnavailable, "Too many new credentials waiting to be checked; try again.\n", extra: [.retryAfter: "1"])
         }
         let response = try await next(request, context)
         // Without the body, but with the Content-Length GET sends: replacing only the body

@@ -6,12 +6,14 @@ enum LandingPage {
         var rows = ""
         for entry in entries {
             let health = entry.snapshot.health
-            let state = switch health.up {
-            case nil: "pending"
-            case true?: "up"
-            case false?: "down"
-            }
-            rows += "<tr><td><code>\(HTMLEscaping.escape(entry.snapshot.account.rawValue))</code></td>"
+            let state =
+                switch health.up {
+                case nil: "pending"
+                case true?: "up"
+                case false?: "down"
+                }
+            rows +=
+                "<tr><td><code>\(HTMLEscaping.escape(entry.snapshot.account.rawValue))</code></td>"
                 + "<td class=\"\(state)\">\(state)</td>"
                 + "<td>\(format(health.lastAttemptTime))</td>"
                 + "<td>\(format(health.lastSuccessTime))</td>"

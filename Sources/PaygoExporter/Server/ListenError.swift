@@ -1,4 +1,5 @@
 import NIOCore
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -16,13 +17,14 @@ public struct ListenError: Error, Sendable, CustomStringConvertible {
     init?(_ error: any Error, address: ListenAddress) {
         let problem: String
         if let error = error as? IOError {
-            problem = switch error.errnoCode {
-            case EADDRINUSE: "the address is already in use"
-            case EACCES: "permission denied (ports below 1024 need privileges)"
-            case EADDRNOTAVAIL: "the address is not one of this machine's"
-            case EAFNOSUPPORT: "this machine does not support that address family"
-            default: String(cString: strerror(error.errnoCode))
-            }
+            problem =
+                switch error.errnoCode {
+                case EADDRINUSE: "the address is already in use"
+                case EACCES: "permission denied (ports below 1024 need privileges)"
+                case EADDRNOTAVAIL: "the address is not one of this machine's"
+                case EAFNOSUPPORT: "this machine does not support that address family"
+                default: String(cString: strerror(error.errnoCode))
+                }
         } else if error is SocketAddressError || error is SocketAddressError.UnknownHost {
             problem = "the host name does not resolve"
         } else {

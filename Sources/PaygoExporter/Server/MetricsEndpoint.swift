@@ -67,13 +67,14 @@ final class MetricsEndpoint: Sendable {
 
     private func gzipAnswer(_ format: ExpositionFormat, _ usage: RenderedUsage, building: Bool) -> Answer? {
         let key = ScrapeBodyCache.Key(format: format, gzip: true)
-        let member: ByteBuffer? = if building {
-            try? scrapeBodies.body(for: key, usage: usage) {
-                try gzipHeads.head(for: usage, format: format).member(tail: Self.tail(format))
+        let member: ByteBuffer? =
+            if building {
+                try? scrapeBodies.body(for: key, usage: usage) {
+                    try gzipHeads.head(for: usage, format: format).member(tail: Self.tail(format))
+                }
+            } else {
+                scrapeBodies.cachedBody(for: key, usage: usage)
             }
-        } else {
-            scrapeBodies.cachedBody(for: key, usage: usage)
-        }
         guard let member else { return nil }
         return Answer(key: key, body: [member])
     }
@@ -81,11 +82,12 @@ final class MetricsEndpoint: Sendable {
     private func plainAnswer(_ format: ExpositionFormat, _ usage: RenderedUsage, building: Bool) -> Answer? {
         let key = ScrapeBodyCache.Key(format: format, gzip: false)
         let joined = usage.bytes.readableBytes <= Self.largestJoinedBody
-        let cached: ByteBuffer? = if building {
-            scrapeBodies.body(for: key, usage: usage) { joined ? [usage.bytes, Self.tail(format)] : [Self.tail(format)] }
-        } else {
-            scrapeBodies.cachedBody(for: key, usage: usage)
-        }
+        let cached: ByteBuffer? =
+            if building {
+                scrapeBodies.body(for: key, usage: usage) { joined ? [usage.bytes, Self.tail(format)] : [Self.tail(format)] }
+            } else {
+                scrapeBodies.cachedBody(for: key, usage: usage)
+            }
         guard let cached else { return nil }
         return Answer(key: key, body: joined ? [cached] : [usage.bytes, cached])
     }

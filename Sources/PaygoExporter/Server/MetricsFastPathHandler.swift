@@ -1,3 +1,7 @@
+import HTTPTypes
+import NIOCore
+import NIOHTTPTypes
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Musl)
@@ -5,9 +9,6 @@ import Musl
 #elseif canImport(Darwin)
 import Darwin
 #endif
-import HTTPTypes
-import NIOCore
-import NIOHTTPTypes
 
 /// Answers a plain `GET` of the metrics path on the event loop when its body is already built
 /// and fresh, ahead of Hummingbird's router; everything else goes on to the router unchanged.
@@ -104,9 +105,15 @@ final class MetricsFastPathHandler: ChannelDuplexHandler, RemovableChannelHandle
             switch field.name {
             case .transferEncoding: return nil
             case .contentLength where field.value != "0": return nil
-            case .authorization: authorization = field.value; authorizations += 1
-            case .accept: scrape.accept = field.value; accepts += 1
-            case .acceptEncoding: scrape.acceptEncoding = field.value; acceptEncodings += 1
+            case .authorization:
+                authorization = field.value
+                authorizations += 1
+            case .accept:
+                scrape.accept = field.value
+                accepts += 1
+            case .acceptEncoding:
+                scrape.acceptEncoding = field.value
+                acceptEncodings += 1
             default: break
             }
         }

@@ -13,7 +13,9 @@ struct ReloadingTLSChannel<BaseChannel: ServerChildChannel>: ServerChildChannel 
     let context: ReloadableTLSContext
 
     /// A TLS server over the channel `base` builds for each responder.
-    static func builder(context: ReloadableTLSContext, base: @escaping @Sendable (@escaping HTTPChannelHandler.Responder) -> BaseChannel) -> HTTPServerBuilder {
+    static func builder(
+        context: ReloadableTLSContext, base: @escaping @Sendable (@escaping HTTPChannelHandler.Responder) -> BaseChannel
+    ) -> HTTPServerBuilder {
         HTTPServerBuilder { responder in
             ReloadingTLSChannel(base: base(responder), context: context)
         }

@@ -91,10 +91,12 @@ final class WebConnections: StandaloneMetricSource {
         return [
             MetricFamily(MetricCatalog.webConnections, samples: [Sample(labels: [], value: Double(figures.open))]),
             MetricFamily(MetricCatalog.webMaxConnections, samples: [Sample(labels: [], value: Double(limit))]),
-            MetricFamily(MetricCatalog.webConnectionsClosed, samples: [
-                Sample(labels: [Label("reason", "evicted")], value: Double(figures.evicted)),
-                Sample(labels: [Label("reason", "limit")], value: Double(figures.refused)),
-            ]),
+            MetricFamily(
+                MetricCatalog.webConnectionsClosed,
+                samples: [
+                    Sample(labels: [Label("reason", "evicted")], value: Double(figures.evicted)),
+                    Sample(labels: [Label("reason", "limit")], value: Double(figures.refused)),
+                ]),
         ]
     }
 }

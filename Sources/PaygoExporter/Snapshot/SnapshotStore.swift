@@ -23,9 +23,12 @@ public final class SnapshotStore: Sendable {
     public init(accounts: [AccountID]) {
         let sorted = Array(Set(accounts)).sorted()
         self.accounts = sorted
-        state = Mutex(State(entries: Dictionary(uniqueKeysWithValues: sorted.map {
-            ($0, Entry(snapshot: AccountSnapshot(account: $0), generation: 0))
-        })))
+        state = Mutex(
+            State(
+                entries: Dictionary(
+                    uniqueKeysWithValues: sorted.map {
+                        ($0, Entry(snapshot: AccountSnapshot(account: $0), generation: 0))
+                    })))
     }
 
     /// Replaces an account's snapshot with the result of `transform`.

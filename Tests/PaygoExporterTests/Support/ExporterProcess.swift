@@ -2,7 +2,7 @@ import Foundation
 
 /// The built exporter binary running as its own process, its output going to files (a pipe
 /// could fill up and stall it during a long test).
-final class ExporterProcess: @unchecked Sendable { // used by one test task; Process is thread-safe for these calls
+final class ExporterProcess: @unchecked Sendable {  // used by one test task; Process is thread-safe for these calls
     let process = Process()
     let port: Int
     private let stdoutPath: String
@@ -75,8 +75,8 @@ final class ExporterProcess: @unchecked Sendable { // used by one test task; Pro
 
     private func statusKilobytes(_ field: String) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8),
-              let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
-              let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
+            let kilobytes = Int(line.split(separator: " ").dropFirst().first ?? "")
         else { return nil }
         return kilobytes
     }

@@ -50,14 +50,22 @@ struct ParsedExposition: Sendable {
     private static func parseSample(_ s: [Unicode.Scalar]) throws -> (Series, Double) {
         var i = 0
         var name = ""
-        while i < s.count, s[i] != "{", s[i] != " " { name.unicodeScalars.append(s[i]); i += 1 }
+        while i < s.count, s[i] != "{", s[i] != " " {
+            name.unicodeScalars.append(s[i])
+            i += 1
+        }
         var labels: [String: String] = [:]
         if i < s.count, s[i] == "{" {
             i += 1
             while i < s.count, s[i] != "}" {
                 var labelName = ""
-                while i < s.count, s[i] != "=" { labelName.unicodeScalars.append(s[i]); i += 1 }
-                guard i + 1 < s.count, s[i + 1] == "\"" else { throw TestFailure("label without quote in \(String(String.UnicodeScalarView(s)))") }
+                while i < s.count, s[i] != "=" {
+                    labelName.unicodeScalars.append(s[i])
+                    i += 1
+                }
+                guard i + 1 < s.count, s[i + 1] == "\"" else {
+                    throw TestFailure("label without quote in \(String(String.UnicodeScalarView(s)))")
+                }
                 i += 2
                 var value = ""
                 while i < s.count, s[i] != "\"" {

@@ -2,7 +2,7 @@ import Foundation
 
 /// A plain TCP connection to a loopback port, for requests no HTTP client would send:
 /// trickled headers, oversized heads, odd methods.
-final class RawHTTPConnection: @unchecked Sendable { // one test task uses it at a time; the descriptor is only read
+final class RawHTTPConnection: @unchecked Sendable {  // one test task uses it at a time; the descriptor is only read
     private let descriptor: Int32
     /// Bytes read past the end of the last answer `receiveAnswer` returned (a pipelined next one).
     private var leftover: [UInt8] = []
@@ -79,7 +79,10 @@ final class RawHTTPConnection: @unchecked Sendable { // one test task uses it at
             let length = bodyExpected ? (answer.header("content-length").flatMap { Int($0) } ?? 0) : 0
             var complete = true
             while data.count - headEnd < length {
-                if !readMore() { complete = false; break }
+                if !readMore() {
+                    complete = false
+                    break
+                }
             }
             let bodyEnd = min(data.count, headEnd + length)
             answer.body = Array(data[headEnd..<bodyEnd])

@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import PaygoExporter
 
 /// An independent reading of a PayGo answer, for the differential fuzz test: JSON syntax is
@@ -109,7 +110,9 @@ enum ReferenceAnswerDecoder {
     /// Lenient: an integral number code, a valid string message, lower case first.
     private static func message(_ fields: [String: Any]) -> APIMessage {
         func code(_ key: String) -> Int? {
-            guard let value = fields[key], case .number(let text) = Field(value), let number = Double(text), number.isFinite else { return nil }
+            guard let value = fields[key], case .number(let text) = Field(value), let number = Double(text), number.isFinite else {
+                return nil
+            }
             return Int(exactly: number)
         }
         func text(_ key: String) -> String? {
@@ -145,7 +148,9 @@ enum ReferenceAnswerDecoder {
         guard let start = try time("ChargePeriodStart", "charge_period_start") else { throw Refusal("ChargePeriodStart missing") }
         guard let end = try time("ChargePeriodEnd", "charge_period_end") else { throw Refusal("ChargePeriodEnd missing") }
         guard end >= start else { throw Refusal("charge period ends before it starts") }
-        guard let currency = try text("BillingCurrency", "billing_currency"), !currency.isEmpty else { throw Refusal("currency missing or empty") }
+        guard let currency = try text("BillingCurrency", "billing_currency"), !currency.isEmpty else {
+            throw Refusal("currency missing or empty")
+        }
         guard let service = try text("ServiceName", "service_name") else { throw Refusal("ServiceName missing") }
         guard let cost = try number("ContractedCost", "contracted_cost") else { throw Refusal("ContractedCost missing") }
         return UsageRecord(
@@ -179,9 +184,9 @@ enum ReferenceTimestamp {
             return value
         }
         guard characters.count >= 20, let year = digits(0, 4), characters[4] == 0x2D, let month = digits(5, 2), characters[7] == 0x2D,
-              let day = digits(8, 2), [0x54, 0x74, 0x20].contains(characters[10]), let hour = digits(11, 2), characters[13] == 0x3A,
-              let minute = digits(14, 2), characters[16] == 0x3A, let second = digits(17, 2),
-              (1...12).contains(month), (1...daysIn(month, of: year)).contains(day), hour < 24, minute < 60, second <= 60
+            let day = digits(8, 2), [0x54, 0x74, 0x20].contains(characters[10]), let hour = digits(11, 2), characters[13] == 0x3A,
+            let minute = digits(14, 2), characters[16] == 0x3A, let second = digits(17, 2),
+            (1...12).contains(month), (1...daysIn(month, of: year)).contains(day), hour < 24, minute < 60, second <= 60
         else { return nil }
         var index = 19
         var fraction = 0.0
@@ -199,7 +204,7 @@ enum ReferenceTimestamp {
             guard index + 1 == characters.count else { return nil }
         case 0x2B, 0x2D:
             guard index + 6 == characters.count, let hours = digits(index + 1, 2), characters[index + 3] == 0x3A,
-                  let minutes = digits(index + 4, 2), hours < 24, minutes < 60
+                let minutes = digits(index + 4, 2), hours < 24, minutes < 60
             else { return nil }
             offset = (hours * 3_600 + minutes * 60) * (characters[index] == 0x2D ? -1 : 1)
         default:
@@ -369,8 +374,9 @@ private struct StrictJSON {
                 }
                 guard escape == UInt8(ascii: "u"), let unit = hex4(at: index + 2) else { return false }
                 if (0xD800...0xDBFF).contains(unit), input.count >= index + 12,
-                   input[index + 6] == UInt8(ascii: "\\"), input[index + 7] == UInt8(ascii: "u"),
-                   let low = hex4(at: index + 8), (0xDC00...0xDFFF).contains(low) {
+                    input[index + 6] == UInt8(ascii: "\\"), input[index + 7] == UInt8(ascii: "u"),
+                    let low = hex4(at: index + 8), (0xDC00...0xDFFF).contains(low)
+                {
                     output.append(contentsOf: input[index..<(index + 12)])
                     index += 12
                 } else if (0xD800...0xDFFF).contains(unit) {

@@ -3,8 +3,8 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
-import ServiceLifecycle
 import NIOCore
+import ServiceLifecycle
 import Synchronization
 
 /// A stand-in for Cloudflare's API on loopback: answers each path with what the test set,
@@ -102,14 +102,24 @@ final class StandInCloudflareAPI: Sendable {
             var headers: [String: String] = [:]
             for field in request.headers { headers[field.name.canonicalName.lowercased()] = field.value }
             let path = request.uri.path
-            if recordsRequests { recorded.withLock { $0.append(RecordedRequest(path: path, headers: headers, time: .now, target: request.uri.description, authority: request.head.authority)) } }
-            let limited: Reply? = rateLimit.map { $0.take() } == false
-                ? .json(#"{"success":false,"errors":[{"code":971,"message":"Please wait and consider throttling your request speed"}],"messages":[],"result":null}"#,
-                        status: 429, headers: ["Retry-After": "1"])
+            if recordsRequests {
+                recorded.withLock {
+                    $0.append(
+                        RecordedRequest(
+                            path: path, headers: headers, time: .now, target: request.uri.description, authority: request.head.authority))
+                }
+            }
+            let limited: Reply? =
+                rateLimit.map { $0.take() } == false
+                ? .json(
+                    #"{"success":false,"errors":[{"code":971,"message":"Please wait and consider throttling your request speed"}],"messages":[],"result":null}"#,
+                    status: 429, headers: ["Retry-After": "1"])
                 : nil
-            let reply = limited ?? nextReply(for: path) ?? .json(
-                #"{"success":false,"errors":[{"code":7003,"message":"Could not route to \#(request.uri.path), perhaps your object identifier is invalid?"}],"messages":[],"result":null}"#,
-                status: 404)
+            let reply =
+                limited ?? nextReply(for: path)
+                ?? .json(
+                    #"{"success":false,"errors":[{"code":7003,"message":"Could not route to \#(request.uri.path), perhaps your object identifier is invalid?"}],"messages":[],"result":null}"#,
+                    status: 404)
             if let delay = reply.delay { try await Task.sleep(for: delay) }
             var fields: HTTPFields = [.contentType: reply.contentType]
             for (name, value) in reply.headers { fields[HTTPFields.Element.Name(name)!] = value }

@@ -28,16 +28,22 @@ struct TestCertificates {
             let result = try ProcessRunner.run(openssl, arguments)
             guard result.status == 0 else { throw TestFailure("openssl \(arguments.first ?? ""): \(result.stderr)") }
         }
-        try run(["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
-                 "-subj", "/CN=paygo test CA", "-keyout", directory.appendingPathComponent("ca.key").path, "-out", certificates.caCert])
+        try run([
+            "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes", "-days", "2",
+            "-subj", "/CN=paygo test CA", "-keyout", directory.appendingPathComponent("ca.key").path, "-out", certificates.caCert,
+        ])
         for (name, extra) in [("server", ["-extfile", extensions]), ("client", [])] {
             let key = directory.appendingPathComponent("\(name).key").path
             let request = directory.appendingPathComponent("\(name).csr").path
-            let keyOptions = name == "server" && serverKey == .rsa
+            let keyOptions =
+                name == "server" && serverKey == .rsa
                 ? ["-newkey", "rsa:2048"] : ["-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1"]
             try run(["req"] + keyOptions + ["-nodes", "-subj", "/CN=\(name)", "-keyout", key, "-out", request])
-            try run(["x509", "-req", "-in", request, "-CA", certificates.caCert, "-CAkey", directory.appendingPathComponent("ca.key").path,
-                     "-CAcreateserial", "-days", "2", "-out", directory.appendingPathComponent("\(name).crt").path] + extra)
+            try run(
+                [
+                    "x509", "-req", "-in", request, "-CA", certificates.caCert, "-CAkey", directory.appendingPathComponent("ca.key").path,
+                    "-CAcreateserial", "-days", "2", "-out", directory.appendingPathComponent("\(name).crt").path,
+                ] + extra)
         }
         return certificates
     }

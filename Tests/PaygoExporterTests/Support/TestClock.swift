@@ -1,4 +1,5 @@
 import Synchronization
+
 @testable import PaygoExporter
 
 /// A clock that moves only when the test advances it: sleepers wake exactly when their

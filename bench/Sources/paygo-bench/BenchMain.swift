@@ -13,8 +13,8 @@ enum BenchMain {
     static func main() throws {
         let arguments = CommandLine.arguments.dropFirst()
         guard arguments.first == "decode",
-              let mode = value(of: "--mode", in: arguments), ["exporter", "jsondecoder"].contains(mode),
-              let path = value(of: "--answer", in: arguments)
+            let mode = value(of: "--mode", in: arguments), ["exporter", "jsondecoder"].contains(mode),
+            let path = value(of: "--answer", in: arguments)
         else {
             FileHandle.standardError.write(Data("usage: paygo-bench decode --mode exporter|jsondecoder --answer FILE [--repeat N]\n".utf8))
             exit(2)

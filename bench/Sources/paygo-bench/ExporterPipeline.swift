@@ -11,7 +11,9 @@ enum ExporterPipeline {
         let records = try PaygoAnswerDecoder().decode(answer.readableBytesView).records
         let store = SnapshotStore(accounts: [account])
         store.update(account) {
-            $0.applying(UsageFetchOutcome(result: .success(records), responseCodes: [200]), finishedAt: Date().timeIntervalSince1970, durationSeconds: 0.1)
+            $0.applying(
+                UsageFetchOutcome(result: .success(records), responseCodes: [200]), finishedAt: Date().timeIntervalSince1970,
+                durationSeconds: 0.1)
         }
         let body = ExpositionCache(store: store).body(.prometheusText)
         precondition(body.bytes.readableBytes > 0)

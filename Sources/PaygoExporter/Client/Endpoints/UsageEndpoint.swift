@@ -75,11 +75,14 @@ public final class UsageEndpoint: UsageSource {
                 }
                 return UsageFetchOutcome(result: .success(records), responseCodes: codes)
             case .failure(let error) where error.httpStatus == 404:
-                logger.debug("usage path answered 404, trying the next known path", metadata: ["account_id": "\(account)", "path": "\(paths[index])"])
+                logger.debug(
+                    "usage path answered 404, trying the next known path",
+                    metadata: ["account_id": "\(account)", "path": "\(paths[index])"])
             case .failure(let error):
                 return UsageFetchOutcome(result: .failure(error.refreshFailure), responseCodes: codes)
             }
         }
-        return UsageFetchOutcome(result: .failure(CloudflareAPIError.notFound(paths: paths, operation: operation).refreshFailure), responseCodes: codes)
+        return UsageFetchOutcome(
+            result: .failure(CloudflareAPIError.notFound(paths: paths, operation: operation).refreshFailure), responseCodes: codes)
     }
 }

@@ -7,15 +7,18 @@ extension BasicAuthenticator: StandaloneMetricSource {
         let state = publishedMetrics
         let counts = state.counts
         let checks: [(String, UInt64)] = [
-            ("busy", counts.busy), ("cached_wrong", counts.cachedWrong), ("missing", counts.missing), ("ok", counts.ok), ("wrong", counts.wrong),
+            ("busy", counts.busy), ("cached_wrong", counts.cachedWrong), ("missing", counts.missing), ("ok", counts.ok),
+            ("wrong", counts.wrong),
         ]
         return [
             MetricFamily(MetricCatalog.webAuthChecks, samples: checks.map { Sample(labels: [Label("result", $0.0)], value: Double($0.1)) }),
             MetricFamily(MetricCatalog.webAuthBcryptSeconds, samples: [Sample(labels: [], value: counts.bcryptSeconds)]),
-            MetricFamily(MetricCatalog.webAuthCachedCredentials, samples: [
-                Sample(labels: [Label("result", "ok")], value: Double(state.successes)),
-                Sample(labels: [Label("result", "wrong")], value: Double(state.failures)),
-            ]),
+            MetricFamily(
+                MetricCatalog.webAuthCachedCredentials,
+                samples: [
+                    Sample(labels: [Label("result", "ok")], value: Double(state.successes)),
+                    Sample(labels: [Label("result", "wrong")], value: Double(state.failures)),
+                ]),
         ]
     }
 }

@@ -108,9 +108,10 @@ public final class BasicAuthenticator: Sendable {
         self.limits = limits
         self.verifier = verifier
         self.clock = clock
-        state = Mutex(State(
-            users: users, dummyHash: Self.dummyHash(for: users),
-            cache: CredentialCache(successLimit: limits.cachedSuccesses, failureLimit: limits.cachedFailures)))
+        state = Mutex(
+            State(
+                users: users, dummyHash: Self.dummyHash(for: users),
+                cache: CredentialCache(successLimit: limits.cachedSuccesses, failureLimit: limits.cachedFailures)))
     }
 
     /// Whether any user is configured; without one, basic auth is off.
@@ -219,7 +220,7 @@ public final class BasicAuthenticator: Sendable {
     static func bcryptCost(of hash: String) -> Int? {
         let bytes = Array(hash.utf8)
         guard bytes.count == 60, hash.hasPrefix("$2a$") || hash.hasPrefix("$2b$") || hash.hasPrefix("$2y$"),
-              bytes[6] == UInt8(ascii: "$"), bytes[4...5].allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
+            bytes[6] == UInt8(ascii: "$"), bytes[4...5].allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) })
         else { return nil }
         return Int(bytes[4] - UInt8(ascii: "0")) * 10 + Int(bytes[5] - UInt8(ascii: "0"))
     }
@@ -247,7 +248,8 @@ public final class BasicAuthenticator: Sendable {
         let now = clock.now
         return state.withLock { state in
             if let published = state.published,
-               published.generation == state.generation || now - published.at < Self.metricsInterval {
+                published.generation == state.generation || now - published.at < Self.metricsInterval
+            {
                 return published
             }
             let published = Published(
@@ -271,9 +273,9 @@ public final class BasicAuthenticator: Sendable {
 
         init?(_ authorization: String?, users: [String: String]) {
             guard let authorization, authorization.utf8.count < 4_096,
-                  authorization.lowercased().hasPrefix("basic "),
-                  let decoded = Data(base64Encoded: String(authorization.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
-                  let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":")
+                authorization.lowercased().hasPrefix("basic "),
+                let decoded = Data(base64Encoded: String(authorization.dropFirst(6)).trimmingCharacters(in: .whitespaces)),
+                let text = String(data: decoded, encoding: .utf8), let colon = text.firstIndex(of: ":")
             else { return nil }
             let user = String(text[..<colon])
             password = String(text[text.index(after: colon)...])

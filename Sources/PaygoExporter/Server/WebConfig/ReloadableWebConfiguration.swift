@@ -41,14 +41,16 @@ final class ReloadableWebConfiguration: Sendable {
     init(settings: WebServerSettings, logger: Logger) throws(ConfigurationError) {
         self.logger = logger
         path = settings.webConfigFile
-        authenticator = settings.webConfigFile != nil || !settings.basicAuthUsers.isEmpty
+        authenticator =
+            settings.webConfigFile != nil || !settings.basicAuthUsers.isEmpty
             ? BasicAuthenticator(users: settings.basicAuthUsers) : nil
         extraHeaders = ExtraHeaders(settings.extraHeaders)
         if let configuration = settings.tls {
             do {
                 tls = ReloadableTLSContext(try NIOSSLContext(configuration: configuration))
             } catch {
-                throw ConfigurationError("the TLS settings could not be applied: \(error)", fix: "check tls_server_config in --web.config.file")
+                throw ConfigurationError(
+                    "the TLS settings could not be applied: \(error)", fix: "check tls_server_config in --web.config.file")
             }
         } else {
             tls = nil
@@ -91,14 +93,18 @@ final class ReloadableWebConfiguration: Sendable {
                 state.lastSuccess = Date()
                 state.generation += 1
             }
-            logger.info("reloaded web configuration", metadata: [
-                "file": "\(path)", "trigger": "\(reason)", "tls": "\(context != nil)",
-                "basic_auth_users": "\(configuration.basicAuthUsers.count)", "headers": "\(configuration.headers.count)",
-            ])
-            if let restartNeeded {
-                logger.warning("web configuration change needs a restart; serving as before", metadata: [
-                    "file": "\(path)", "change": "\(restartNeeded)",
+            logger.info(
+                "reloaded web configuration",
+                metadata: [
+                    "file": "\(path)", "trigger": "\(reason)", "tls": "\(context != nil)",
+                    "basic_auth_users": "\(configuration.basicAuthUsers.count)", "headers": "\(configuration.headers.count)",
                 ])
+            if let restartNeeded {
+                logger.warning(
+                    "web configuration change needs a restart; serving as before",
+                    metadata: [
+                        "file": "\(path)", "change": "\(restartNeeded)",
+                    ])
             }
             for note in configuration.notes {
                 logger.warning("web config setting has no effect", metadata: ["file": "\(path)", "note": "\(note)"])

@@ -23,8 +23,12 @@ public struct TLSCipherSuite: Sendable, Hashable {
         .init(name: "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256", cipher: .TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, isForwardSecretAEAD: true),
         .init(name: "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384", cipher: .TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384, isForwardSecretAEAD: true),
         .init(name: "TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384", cipher: .TLS_ECDHE_RSA_WITH_AES_256_GCM_SHA384, isForwardSecretAEAD: true),
-        .init(name: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", cipher: .TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256, isForwardSecretAEAD: true),
-        .init(name: "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", cipher: .TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, isForwardSecretAEAD: true),
+        .init(
+            name: "TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256", cipher: .TLS_ECDHE_ECDSA_WITH_CHACHA20_POLY1305_SHA256,
+            isForwardSecretAEAD: true),
+        .init(
+            name: "TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256", cipher: .TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256,
+            isForwardSecretAEAD: true),
         .init(name: "TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA", cipher: .TLS_ECDHE_ECDSA_WITH_AES_128_CBC_SHA, isForwardSecretAEAD: false),
         .init(name: "TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA", cipher: .TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, isForwardSecretAEAD: false),
         .init(name: "TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA", cipher: .TLS_ECDHE_ECDSA_WITH_AES_256_CBC_SHA, isForwardSecretAEAD: false),

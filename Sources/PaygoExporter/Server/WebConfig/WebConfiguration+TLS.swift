@@ -15,17 +15,22 @@ extension WebConfiguration.TLS {
         do {
             chain = try NIOSSLCertificate.fromPEMFile(certFile)
         } catch {
-            throw ConfigurationError("tls_server_config.cert_file \(certFile) holds no PEM certificate", fix: "point it at the server certificate (PEM)")
+            throw ConfigurationError(
+                "tls_server_config.cert_file \(certFile) holds no PEM certificate", fix: "point it at the server certificate (PEM)")
         }
         do {
             key = try NIOSSLPrivateKey(file: keyFile, format: .pem)
         } catch {
-            throw ConfigurationError("tls_server_config.key_file \(keyFile) holds no PEM private key", fix: "point it at the certificate's unencrypted private key (PEM)")
+            throw ConfigurationError(
+                "tls_server_config.key_file \(keyFile) holds no PEM private key",
+                fix: "point it at the certificate's unencrypted private key (PEM)")
         }
         guard !chain.isEmpty else {
-            throw ConfigurationError("tls_server_config.cert_file \(certFile) holds no certificate", fix: "point it at the server certificate (PEM)")
+            throw ConfigurationError(
+                "tls_server_config.cert_file \(certFile) holds no certificate", fix: "point it at the server certificate (PEM)")
         }
-        var configuration = TLSConfiguration.makeServerConfiguration(certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
+        var configuration = TLSConfiguration.makeServerConfiguration(
+            certificateChain: chain.map { .certificate($0) }, privateKey: .privateKey(key))
         // BoringSSL refuses a key that is not the certificate's when it is loaded; with nothing
         // else configured yet, that is the only way this context can fail.
         do {
@@ -48,7 +53,9 @@ extension WebConfiguration.TLS {
                 guard !roots.isEmpty else { throw NIOSSLError.failedToLoadCertificate }
                 configuration.trustRoots = .certificates(roots)
             } catch {
-                throw ConfigurationError("tls_server_config.client_ca_file \(clientCAFile) holds no PEM certificate", fix: "point it at the CA that signs client certificates")
+                throw ConfigurationError(
+                    "tls_server_config.client_ca_file \(clientCAFile) holds no PEM certificate",
+                    fix: "point it at the CA that signs client certificates")
             }
         }
         switch clientAuth {
@@ -62,7 +69,8 @@ extension WebConfiguration.TLS {
         do {
             return try NIOSSLContext(configuration: configuration)
         } catch {
-            throw ConfigurationError("tls_server_config (cert_file \(certFile)) could not be applied: \(error)", fix: "check the TLS settings against README.md")
+            throw ConfigurationError(
+                "tls_server_config (cert_file \(certFile)) could not be applied: \(error)", fix: "check the TLS settings against README.md")
         }
     }
 

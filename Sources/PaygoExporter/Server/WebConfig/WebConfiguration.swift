@@ -46,7 +46,8 @@ public struct WebConfiguration: Sendable {
 
     /// Headers a config may not set: the exporter owns them.
     private static let reservedHeaders: Set<String> = [
-        "content-type", "content-length", "content-encoding", "transfer-encoding", "connection", "vary", "www-authenticate", "date", "server",
+        "content-type", "content-length", "content-encoding", "transfer-encoding", "connection", "vary", "www-authenticate", "date",
+        "server",
     ]
 
     /// Reads and checks the file; relative paths inside it are taken from the file's folder.
@@ -57,7 +58,8 @@ public struct WebConfiguration: Sendable {
     }
 
     static func parse(_ text: String, relativeTo base: URL, source: String) throws(ConfigurationError) -> WebConfiguration {
-        func fail(_ problem: String, _ fix: String = "see the exporter-toolkit web configuration format in README.md") -> ConfigurationError {
+        func fail(_ problem: String, _ fix: String = "see the exporter-toolkit web configuration format in README.md") -> ConfigurationError
+        {
             ConfigurationError("--web.config.file \(source): \(problem)", fix: fix)
         }
         var configuration = WebConfiguration()
@@ -102,8 +104,10 @@ public struct WebConfiguration: Sendable {
             case "tls_server_config":
                 var certFile: String?, keyFile: String?
                 var tls = TLS(certFile: "", keyFile: "")
-                let allowed: Set<String> = ["cert_file", "key_file", "client_auth_type", "client_ca_file", "min_version", "max_version",
-                                            "cipher_suites", "curve_preferences", "prefer_server_cipher_suites"]
+                let allowed: Set<String> = [
+                    "cert_file", "key_file", "client_auth_type", "client_ca_file", "min_version", "max_version",
+                    "cipher_suites", "curve_preferences", "prefer_server_cipher_suites",
+                ]
                 for (tlsKey, tlsValue) in try mapping(value, "tls_server_config", allowed: allowed) {
                     let name = "tls_server_config.\(tlsKey)"
                     switch tlsKey {
@@ -113,7 +117,9 @@ public struct WebConfiguration: Sendable {
                     case "client_auth_type":
                         let text = try string(tlsValue, name)
                         guard let auth = TLS.ClientAuth(rawValue: text) else {
-                            throw fail("\(name) \"\(text)\" is not supported", "use one of \(TLS.ClientAuth.allCases.map(\.rawValue).joined(separator: ", "))")
+                            throw fail(
+                                "\(name) \"\(text)\" is not supported",
+                                "use one of \(TLS.ClientAuth.allCases.map(\.rawValue).joined(separator: ", "))")
                         }
                         tls.clientAuth = auth
                     case "min_version", "max_version":
@@ -126,8 +132,12 @@ public struct WebConfiguration: Sendable {
                         var suites: [TLSCipherSuite] = []
                         for text in try strings(tlsValue, name) {
                             guard let suite = TLSCipherSuite.named(text) else {
-                                let why = TLSCipherSuite.insecureNames.contains(text) ? "is one of Go's insecure suites, which exporter-toolkit refuses too" : "is unknown"
-                                throw fail("\(name) \"\(text)\" \(why)", "use Go crypto/tls names: \(TLSCipherSuite.all.map(\.name).joined(separator: ", "))")
+                                let why =
+                                    TLSCipherSuite.insecureNames.contains(text)
+                                    ? "is one of Go's insecure suites, which exporter-toolkit refuses too" : "is unknown"
+                                throw fail(
+                                    "\(name) \"\(text)\" \(why)",
+                                    "use Go crypto/tls names: \(TLSCipherSuite.all.map(\.name).joined(separator: ", "))")
                             }
                             suites.append(suite)
                         }
@@ -146,7 +156,9 @@ public struct WebConfiguration: Sendable {
                         // follows the client's order among the allowed suites, which are all
                         // strong by default. Accepted so that exporter-toolkit files load.
                         if try bool(tlsValue, name) {
-                            configuration.notes.append("\(name): true has no effect (as in exporter-toolkit since Go 1.18): the client's order among the allowed cipher_suites decides")
+                            configuration.notes.append(
+                                "\(name): true has no effect (as in exporter-toolkit since Go 1.18): the client's order among the allowed cipher_suites decides"
+                            )
                         }
                     default:
                         break
@@ -176,8 +188,12 @@ public struct WebConfiguration: Sendable {
                         "tls_server_config.cipher_suites names only TLS 1.3 suites, which are always enabled, so TLS 1.2 clients could not connect",
                         "add TLS 1.2 suites such as TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, or set min_version: TLS13")
                 }
-                if tls.minVersion < .tls12, !(tls.cipherSuites ?? TLSCipherSuite.defaults).contains(where: { !$0.isTLS13 && !$0.isForwardSecretAEAD }) {
-                    configuration.notes.append("tls_server_config.min_version \(tls.minVersion.rawValue) lets no TLS 1.0 or 1.1 client in: those versions have no AEAD suite, and cipher_suites offers no CBC suite")
+                if tls.minVersion < .tls12,
+                    !(tls.cipherSuites ?? TLSCipherSuite.defaults).contains(where: { !$0.isTLS13 && !$0.isForwardSecretAEAD })
+                {
+                    configuration.notes.append(
+                        "tls_server_config.min_version \(tls.minVersion.rawValue) lets no TLS 1.0 or 1.1 client in: those versions have no AEAD suite, and cipher_suites offers no CBC suite"
+                    )
                 }
                 configuration.tls = tls
             case "http_server_config":
@@ -190,7 +206,9 @@ public struct WebConfiguration: Sendable {
                     }
                     for (name, headerValue) in try mapping(httpValue, "http_server_config.headers", allowed: nil) {
                         guard HTTPToken.isToken(name), !reservedHeaders.contains(name.lowercased()) else {
-                            throw fail("http_server_config.headers.\(name) cannot be set", "set only extra headers such as Strict-Transport-Security or Content-Security-Policy")
+                            throw fail(
+                                "http_server_config.headers.\(name) cannot be set",
+                                "set only extra headers such as Strict-Transport-Security or Content-Security-Policy")
                         }
                         let text = try string(headerValue, "http_server_config.headers.\(name)")
                         guard !text.contains(where: { $0 == "\r" || $0 == "\n" }) else {
@@ -226,13 +244,14 @@ public struct WebConfiguration: Sendable {
 /// RFC 9110 token characters, for header names.
 enum HTTPToken {
     static func isToken(_ text: String) -> Bool {
-        !text.isEmpty && text.utf8.allSatisfy { byte in
-            switch byte {
-            case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
-                true
-            default:
-                "!#$%&'*+-.^_`|~".utf8.contains(byte)
+        !text.isEmpty
+            && text.utf8.allSatisfy { byte in
+                switch byte {
+                case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    true
+                default:
+                    "!#$%&'*+-.^_`|~".utf8.contains(byte)
+                }
             }
-        }
     }
 }
