@@ -9,9 +9,9 @@ public enum FlagRanges {
     /// `--cloudflare.max-stale`, seconds: 1s to 366d.
     public static let maxStaleSeconds: ClosedRange<Double> = 1...(366 * 86_400)
     /// `--cloudflare.rate-limit`: requests per window.
-    public static let rateLimitRequests: ClosedRange<Int> = 1...1_000_000
+    public static let rateLimitRequests = RequestRate.requestRange
     /// `--cloudflare.rate-limit`: the window, seconds: 1s to 1d.
-    public static let rateLimitWindowSeconds: ClosedRange<Double> = 1...86_400
+    public static let rateLimitWindowSeconds = RequestRate.windowRange
     /// `--cloudflare.max-body-size`, bytes: 1KiB to 4GiB.
     public static let maxBodyBytes: ClosedRange<Int> = 1_024...(4 << 30)
     /// `--cloudflare.max-series-per-account`.

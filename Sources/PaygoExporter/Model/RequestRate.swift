@@ -15,14 +15,19 @@ public struct RequestRate: Sendable, Hashable, CustomStringConvertible {
         self.perSeconds = perSeconds
     }
 
+    /// The requests a rate may allow per window: 1 to a million.
+    public static let requestRange: ClosedRange<Int> = 1...1_000_000
+    /// The windows a rate may have, in seconds: 1s to 1d.
+    public static let windowRange: ClosedRange<Double> = 1...86_400
+
     /// `N/duration` with a Prometheus duration (`600/5m`, `1200/300s`), or nil; both parts
-    /// must lie within `FlagRanges.rateLimitRequests` and `FlagRanges.rateLimitWindowSeconds`.
+    /// must lie within `requestRange` and `windowRange`.
     public init?(parsing text: String) {
         let parts = text.split(separator: "/", omittingEmptySubsequences: false)
         guard parts.count == 2, let requests = Int(parts[0].trimmingCharacters(in: .whitespaces)),
-            FlagRanges.rateLimitRequests.contains(requests),
+            Self.requestRange.contains(requests),
             let seconds = PrometheusDuration.seconds(parts[1].trimmingCharacters(in: .whitespaces)),
-            FlagRanges.rateLimitWindowSeconds.contains(seconds)
+            Self.windowRange.contains(seconds)
         else { return nil }
         self.init(requests: requests, perSeconds: seconds)
     }
