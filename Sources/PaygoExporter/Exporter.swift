@@ -53,15 +53,16 @@ public struct Exporter: Sendable {
             maxStaleSeconds: configuration.maxStaleSeconds, maxSeriesPerAccount: configuration.maxSeriesPerAccount, logger: logger)
         let connections = WebConnections(
             limit: DescriptorLimit.connectionCapAtStart(asked: configuration.web.maxConnections, logger: logger))
-        let standaloneSources: [any StandaloneMetricSource] =
-            [sourceParts.gate].compactMap { $0 } + webConfiguration.metricSources + [connections]
+        // The token's pause changes rarely and sorts among the usage families: in the cached body.
+        // The server's own families change with traffic: in the once-a-second tail.
         let cache = ExpositionCache(
             store: store, budgets: budgets, schedule: refresher.schedule, rateLimit: configuration.rateLimit,
-            standaloneSources: standaloneSources)
+            standaloneSources: [sourceParts.gate].compactMap { $0 })
+        let serverSources: [any StandaloneMetricSource] = webConfiguration.metricSources + [connections]
         let web = configuration.web
         let router = ExporterRouter(
             store: store, cache: cache, telemetryPath: configuration.telemetryPath, demo: configuration.isDemo, settings: web,
-            authenticator: webConfiguration.authenticator, extraHeaders: webConfiguration.extraHeaders)
+            authenticator: webConfiguration.authenticator, extraHeaders: webConfiguration.extraHeaders, serverSources: serverSources)
         let address = configuration.listenAddress
         let logger = logger
         let http1 = HTTP1Channel.Configuration(

@@ -45,8 +45,10 @@ import Testing
         let web = try ReloadableWebConfiguration(settings: WebServerSettings(maxRequests: 40, webConfigFile: webConfig), logger: logger)
         let cache = ExpositionCache(
             store: store, budgets: budgets, schedule: RefreshSchedule(accountCount: 1, interval: .seconds(60), rate: rate, jitter: [0]),
-            rateLimit: rate, standaloneSources: [gate] + web.metricSources + [WebConnections(limit: 512)])
-        let answer = MetricsEndpoint(cache: cache, openMetricsEnabled: true).answer(accept: nil, acceptEncoding: nil)
+            rateLimit: rate, standaloneSources: [gate])
+        let endpoint = MetricsEndpoint(
+            cache: cache, openMetricsEnabled: true, serverSources: web.metricSources + [WebConnections(limit: 512)])
+        let answer = endpoint.answer(accept: nil, acceptEncoding: nil)
         return answer.body.map { String(buffer: $0) }.joined()
     }
 
@@ -58,6 +60,22 @@ import Testing
         #expect(Set(declared).subtracting(served).isEmpty, "declared but not served: \(Set(declared).subtracting(served).sorted())")
         #expect(served == served.sorted(), "in name order")
         #expect(declared == declared.sorted(), "declared in name order")
+    }
+
+    /// The server's families follow the usage body in the tail, so their names must sort after
+    /// every family the body can hold.
+    @Test func theServersFamiliesSortAfterTheUsageBodys() {
+        let body = MetricCatalog.families.filter { family in
+            switch family.samples {
+            case .perUsageSeries, .perAccount, .standalone: true
+            case .server, .process: false
+            }
+        }.map(\.descriptor.name)
+        let server = MetricCatalog.families.filter { if case .server = $0.samples { true } else { false } }.map(\.descriptor.name)
+        #expect(!server.isEmpty)
+        for name in server {
+            #expect(body.allSatisfy { $0.utf8.lexicographicallyPrecedes(name.utf8) }, "\(name)")
+        }
     }
 
     @Test func backfillWritesTheFamiliesMarkedBackfilled() throws {

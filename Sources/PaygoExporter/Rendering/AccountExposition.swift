@@ -26,7 +26,7 @@ enum AccountExposition {
             for sample in samples(snapshot) {
                 TextFormat.appendSample(name: name, labels: [accountLabel] + sample.labels, value: sample.value, to: &bytes)
             }
-        case .standalone, .process:
+        case .standalone, .server, .process:
             break
         }
     }

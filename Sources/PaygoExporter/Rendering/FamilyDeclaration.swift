@@ -12,9 +12,14 @@ public struct FamilyDeclaration: Sendable {
         /// Samples of each account, from its snapshot: the labels after `account_id`, and the
         /// value.
         case perAccount(@Sendable (AccountSnapshot) -> [AccountSample])
-        /// From something that belongs to no account's snapshot, which renders it itself: the
-        /// build, the refresh schedule, the budget file, the token's pause, the web server.
+        /// From something that belongs to no account's snapshot, rendered into the cached usage
+        /// body when it changes: the build, the refresh schedule, the budget file, the token's
+        /// pause.
         case standalone
+        /// The web server's own families (connections, authentication, web config reloads),
+        /// which change with traffic: read with the process families at most once a second, so
+        /// they never make the usage body be built again. Their names sort after the body's.
+        case server
         /// The standard `process_*` families, read from /proc at most once a second.
         case process
     }
@@ -34,7 +39,7 @@ public struct FamilyDeclaration: Sendable {
     public var isPerAccount: Bool {
         switch samples {
         case .perUsageSeries, .perAccount: true
-        case .standalone, .process: false
+        case .standalone, .server, .process: false
         }
     }
 }

@@ -46,14 +46,14 @@ extension MetricCatalog {
             .init(rateLimit, .standalone),
             .init(rateLimitedUntil, .standalone),
             .init(buildInfo, .standalone),
-            .init(webConfigLastReloadSuccessful, .standalone),
-            .init(webConfigLastReloadSuccessTimestamp, .standalone),
-            .init(webAuthChecks, .standalone),
-            .init(webAuthBcryptSeconds, .standalone),
-            .init(webAuthCachedCredentials, .standalone),
-            .init(webConnections, .standalone),
-            .init(webMaxConnections, .standalone),
-            .init(webConnectionsClosed, .standalone),
+            .init(webConfigLastReloadSuccessful, .server),
+            .init(webConfigLastReloadSuccessTimestamp, .server),
+            .init(webAuthChecks, .server),
+            .init(webAuthBcryptSeconds, .server),
+            .init(webAuthCachedCredentials, .server),
+            .init(webConnections, .server),
+            .init(webMaxConnections, .server),
+            .init(webConnectionsClosed, .server),
         ] + ProcessMetrics.descriptors.map { FamilyDeclaration($0, .process) })
         .sorted { $0.descriptor.name.utf8.lexicographicallyPrecedes($1.descriptor.name.utf8) }
 

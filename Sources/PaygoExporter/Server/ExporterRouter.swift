@@ -26,14 +26,14 @@ public struct ExporterRouter: Sendable {
     /// With users and headers that a reload of the web config can change.
     init(
         store: SnapshotStore, cache: ExpositionCache, telemetryPath: String, demo: Bool, settings: WebServerSettings,
-        authenticator: BasicAuthenticator?, extraHeaders: ExtraHeaders
+        authenticator: BasicAuthenticator?, extraHeaders: ExtraHeaders, serverSources: [any StandaloneMetricSource] = []
     ) {
         self.store = store
         self.telemetryPath = telemetryPath
         self.demo = demo
         self.settings = settings
         limiter = InFlightLimiter(limit: settings.maxRequests)
-        endpoint = MetricsEndpoint(cache: cache, openMetricsEnabled: settings.openMetrics)
+        endpoint = MetricsEndpoint(cache: cache, openMetricsEnabled: settings.openMetrics, serverSources: serverSources)
         self.authenticator = authenticator
         self.extraHeaders = extraHeaders
     }

@@ -26,6 +26,7 @@ final class MetricsEndpoint: Sendable {
     }
 
     private let cache: ExpositionCache
+    private let serverSources: [any StandaloneMetricSource]
     private let openMetricsEnabled: Bool
     private let gzipHeads = GzipHeadCache()
     private let scrapeBodies = ScrapeBodyCache()
@@ -35,9 +36,14 @@ final class MetricsEndpoint: Sendable {
     /// cost more memory than the second write costs time.
     static let largestJoinedBody = 1 << 20
 
-    init(cache: ExpositionCache, openMetricsEnabled: Bool) {
+    /// - Parameter serverSources: the web server's own families (connections, authentication,
+    ///   reloads of the web config), which change with traffic: rendered into the tail with the
+    ///   process families at most once a second, so that they never make the usage body and its
+    ///   gzip form be built again. Their names sort after every family of the usage body.
+    init(cache: ExpositionCache, openMetricsEnabled: Bool, serverSources: [any StandaloneMetricSource] = []) {
         self.cache = cache
         self.openMetricsEnabled = openMetricsEnabled
+        self.serverSources = serverSources
     }
 
     /// The format and encoding a scrape with these `Accept` and `Accept-Encoding` headers gets.
@@ -70,7 +76,7 @@ final class MetricsEndpoint: Sendable {
         let member: ByteBuffer? =
             if building {
                 try? scrapeBodies.body(for: key, usage: usage) {
-                    try gzipHeads.head(for: usage, format: format).member(tail: Self.tail(format))
+                    try gzipHeads.head(for: usage, format: format).member(tail: tail(format))
                 }
             } else {
                 scrapeBodies.cachedBody(for: key, usage: usage)
@@ -84,7 +90,7 @@ final class MetricsEndpoint: Sendable {
         let joined = usage.bytes.readableBytes <= Self.largestJoinedBody
         let cached: ByteBuffer? =
             if building {
-                scrapeBodies.body(for: key, usage: usage) { joined ? [usage.bytes, Self.tail(format)] : [Self.tail(format)] }
+                scrapeBodies.body(for: key, usage: usage) { joined ? [usage.bytes, tail(format)] : [tail(format)] }
             } else {
                 scrapeBodies.cachedBody(for: key, usage: usage)
             }
@@ -92,10 +98,13 @@ final class MetricsEndpoint: Sendable {
         return Answer(key: key, body: joined ? [cached] : [usage.bytes, cached])
     }
 
-    /// What follows the usage families: the process families and, in OpenMetrics, `# EOF`.
-    private static func tail(_ format: ExpositionFormat) -> ByteBuffer {
+    /// What follows the usage families: the server's and the process families and, in
+    /// OpenMetrics, `# EOF`.
+    private func tail(_ format: ExpositionFormat) -> ByteBuffer {
         var bytes: [UInt8] = []
-        bytes.reserveCapacity(2_048)
+        bytes.reserveCapacity(4_096)
+        let server = serverSources.flatMap { $0.families() }.filter { !$0.samples.isEmpty }
+        bytes += format.encode(server, terminated: false)
         ProcessMetrics.append(to: &bytes, format: format)
         format.appendEnd(to: &bytes)
         return ByteBuffer(bytes: bytes)

@@ -6,9 +6,9 @@ import Synchronization
 /// `ConnectionCap`): the one owner of that state, shared by every connection's
 /// `ConnectionCapHandler`, and the source of the `cloudflare_paygo_web_*` families.
 final class WebConnections: StandaloneMetricSource {
-    /// What the families show. Published at most once a second, as the process families are
-    /// read: a gauge that moved with every connection would rebuild the body (and recompress
-    /// it) for nearly every scrape.
+    /// What the families show. They are read into the scrape's tail with the process families,
+    /// at most once a second, so a gauge that moves with every connection costs no rebuild of
+    /// the usage body.
     private struct Figures: Equatable {
         var open = 0
         var evicted: UInt64 = 0
@@ -18,14 +18,11 @@ final class WebConnections: StandaloneMetricSource {
     private struct State {
         var cap: ConnectionCap
         var channels: [ConnectionCap.ConnectionID: any Channel] = [:]
-        var published = Figures()
-        var generation: UInt64 = 0
-        var publishedAt: ContinuousClock.Instant?
+        /// Grows with every change to the figures.
+        var changes: UInt64 = 0
 
         var current: Figures { Figures(open: cap.openConnections, evicted: cap.evicted, refused: cap.refused) }
     }
-
-    static let publishInterval: Duration = .seconds(1)
 
     /// The cap in force: `--web.max-connections`, or lower when descriptors are short.
     let limit: Int
@@ -41,6 +38,7 @@ final class WebConnections: StandaloneMetricSource {
     /// because every connection is busy. Closes the idle connection it takes the place of.
     func open(_ channel: any Channel) -> ConnectionCap.ConnectionID? {
         let (id, evicted): (ConnectionCap.ConnectionID?, (any Channel)?) = state.withLock { state in
+            state.changes &+= 1
             let (id, admission) = state.cap.open()
             switch admission {
             case .admitted:
@@ -68,26 +66,18 @@ final class WebConnections: StandaloneMetricSource {
 
     func closed(_ id: ConnectionCap.ConnectionID) {
         state.withLock { state in
+            state.changes &+= 1
             state.cap.closed(id)
             state.channels[id] = nil
         }
     }
 
     var generation: UInt64 {
-        state.withLock { state in
-            let current = state.current
-            guard current != state.published else { return state.generation }
-            let now = ContinuousClock.now
-            if let last = state.publishedAt, now - last < Self.publishInterval { return state.generation }
-            state.published = current
-            state.publishedAt = now
-            state.generation += 1
-            return state.generation
-        }
+        state.withLock { $0.changes }
     }
 
     func families() -> [MetricFamily] {
-        let figures = state.withLock { $0.published }
+        let figures = state.withLock { $0.current }
         return [
             MetricFamily(MetricCatalog.webConnections, samples: [Sample(labels: [], value: Double(figures.open))]),
             MetricFamily(MetricCatalog.webMaxConnections, samples: [Sample(labels: [], value: Double(limit))]),
