@@ -18,7 +18,8 @@ struct ExporterCommand: AsyncParsableCommand {
               CLOUDFLARE_API_TOKEN   API token with "Billing Read" (preferred)
               CLOUDFLARE_API_EMAIL   with CLOUDFLARE_API_KEY: the legacy global key
               CLOUDFLARE_ACCOUNT_ID  account ids, comma separated
-              HTTPS_PROXY, NO_PROXY  proxy for API calls; TLS is always verified
+              HTTPS_PROXY, NO_PROXY  an http:// proxy for API calls; TLS is always verified
+              HTTP_PROXY             the proxy when --cloudflare.api-url is http://
 
             Signals: SIGHUP re-reads --cloudflare.api-token-file (a changed file is \
             also picked up before each call) and --budget.config-file; SIGTERM and \
