@@ -58,7 +58,7 @@ public struct Exporter: Sendable {
         let cache = ExpositionCache(
             store: store, budgets: budgets, schedule: refresher.schedule, rateLimit: configuration.rateLimit,
             standaloneSources: [sourceParts.gate].compactMap { $0 })
-        let serverSources: [any StandaloneMetricSource] = webConfiguration.metricSources + [connections]
+        let serverSources: [any MetricSource] = webConfiguration.metricSources + [connections]
         let web = configuration.web
         let router = ExporterRouter(
             store: store, cache: cache, telemetryPath: configuration.telemetryPath, demo: configuration.isDemo, settings: web,

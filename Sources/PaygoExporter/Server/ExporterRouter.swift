@@ -26,7 +26,7 @@ public struct ExporterRouter: Sendable {
     /// With users and headers that a reload of the web config can change.
     init(
         store: SnapshotStore, cache: ExpositionCache, telemetryPath: String, demo: Bool, settings: WebServerSettings,
-        authenticator: BasicAuthenticator?, extraHeaders: ExtraHeaders, serverSources: [any StandaloneMetricSource] = []
+        authenticator: BasicAuthenticator?, extraHeaders: ExtraHeaders, serverSources: [any MetricSource] = []
     ) {
         self.store = store
         self.telemetryPath = telemetryPath

@@ -26,7 +26,7 @@ final class MetricsEndpoint: Sendable {
     }
 
     private let cache: ExpositionCache
-    private let serverSources: [any StandaloneMetricSource]
+    private let serverSources: [any MetricSource]
     private let openMetricsEnabled: Bool
     private let gzipHeads = GzipHeadCache()
     private let scrapeBodies = ScrapeBodyCache()
@@ -40,7 +40,7 @@ final class MetricsEndpoint: Sendable {
     ///   reloads of the web config), which change with traffic: rendered into the tail with the
     ///   process families at most once a second, so that they never make the usage body and its
     ///   gzip form be built again. Their names sort after every family of the usage body.
-    init(cache: ExpositionCache, openMetricsEnabled: Bool, serverSources: [any StandaloneMetricSource] = []) {
+    init(cache: ExpositionCache, openMetricsEnabled: Bool, serverSources: [any MetricSource] = []) {
         self.cache = cache
         self.openMetricsEnabled = openMetricsEnabled
         self.serverSources = serverSources

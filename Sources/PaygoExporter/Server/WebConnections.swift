@@ -5,11 +5,11 @@ import Synchronization
 /// Every open connection of the HTTP server, under `--web.max-connections` (see
 /// `ConnectionCap`): the one owner of that state, shared by every connection's
 /// `ConnectionCapHandler`, and the source of the `cloudflare_paygo_web_*` families.
-final class WebConnections: StandaloneMetricSource {
+final class WebConnections: MetricSource {
     /// What the families show. They are read into the scrape's tail with the process families,
     /// at most once a second, so a gauge that moves with every connection costs no rebuild of
     /// the usage body.
-    private struct Figures: Equatable {
+    private struct Figures {
         var open = 0
         var evicted: UInt64 = 0
         var refused: UInt64 = 0
@@ -18,8 +18,6 @@ final class WebConnections: StandaloneMetricSource {
     private struct State {
         var cap: ConnectionCap
         var channels: [ConnectionCap.ConnectionID: any Channel] = [:]
-        /// Grows with every change to the figures.
-        var changes: UInt64 = 0
 
         var current: Figures { Figures(open: cap.openConnections, evicted: cap.evicted, refused: cap.refused) }
     }
@@ -38,7 +36,6 @@ final class WebConnections: StandaloneMetricSource {
     /// because every connection is busy. Closes the idle connection it takes the place of.
     func open(_ channel: any Channel) -> ConnectionCap.ConnectionID? {
         let (id, evicted): (ConnectionCap.ConnectionID?, (any Channel)?) = state.withLock { state in
-            state.changes &+= 1
             let (id, admission) = state.cap.open()
             switch admission {
             case .admitted:
@@ -66,14 +63,9 @@ final class WebConnections: StandaloneMetricSource {
 
     func closed(_ id: ConnectionCap.ConnectionID) {
         state.withLock { state in
-            state.changes &+= 1
             state.cap.closed(id)
             state.channels[id] = nil
         }
-    }
-
-    var generation: UInt64 {
-        state.withLock { $0.changes }
     }
 
     func families() -> [MetricFamily] {

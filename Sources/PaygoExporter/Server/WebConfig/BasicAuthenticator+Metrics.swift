@@ -1,6 +1,7 @@
 import PrometheusExposition
 
-extension BasicAuthenticator: StandaloneMetricSource {
+extension BasicAuthenticator: MetricSource {
+    /// Changes when the counts shown change, at most once a second (`metricsInterval`).
     public var generation: UInt64 { publishedMetrics.generation }
 
     public func families() -> [MetricFamily] {

@@ -1,8 +1,6 @@
 import PrometheusExposition
 
-extension ReloadableWebConfiguration: StandaloneMetricSource {
-    var generation: UInt64 { reloadState.generation }
-
+extension ReloadableWebConfiguration: MetricSource {
     func families() -> [MetricFamily] {
         let state = reloadState
         return [

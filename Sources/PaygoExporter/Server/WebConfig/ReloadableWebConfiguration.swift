@@ -136,7 +136,7 @@ final class ReloadableWebConfiguration: Sendable {
 
     /// The standalone metric sources: the reload gauges (when there is a file) and the
     /// authenticator's counts (when basic auth can be in force).
-    var metricSources: [any StandaloneMetricSource] {
+    var metricSources: [any MetricSource] {
         (path == nil ? [] : [self]) + (authenticator.map { [$0] } ?? [])
     }
 
