@@ -10,9 +10,13 @@ Without --prometheus it checks the structure only:
     ${datasource}, and targets each with a unique refId, an expr and the datasource ${datasource};
   - the template variables datasource, account_id, currency and service exist, the query
     variables are chained (currency on account_id, service on account_id and currency) and
-    reference only metrics the exporter serves;
+    reference only metrics the exporter serves; each is label_values(metric{...}, label) or
+    query_result(expr) with a regex whose named group `value` captures the label (the account
+    variable shows names that way: text from account_name, value the account_id);
   - every metric selector names a metric the exporter serves and filters on
     account_id=~"$account_id" (and currency=~"$currency" when the metric has a currency label);
+  - zone panels (those selecting a cloudflare_paygo_zone_* family, served only with the
+    exporter's opt-in --usage.by-zone) say "--usage.by-zone" in their description;
   - no aggregation (sum, avg, min, max, ...) over a cost or budget metric drops `currency`:
     costs in different currencies must never be added together;
   - the Grafana provisioning files next to it (deploy/grafana/provisioning) parse and point at
@@ -22,7 +26,13 @@ With --prometheus URL it also runs every target's expr (template variables repla
 $currency and $service by .*, $__rate_interval and $__interval by 1m, $__range by 1h) and each
 query variable through Prometheus's HTTP API, and fails unless every one answers with status
 success and at least one series. Queries that return nothing are retried until --wait seconds
-have passed (rate() and increase() need two samples in their window).
+have passed (rate() and increase() need two samples in their window). A query_result variable's
+answers go through its regex as Grafana formats them (`{label="value",...} value timestamp`):
+every series must give a value, and the account variable must list every account that
+cloudflare_paygo_up knows. Zone panels are optional: when Prometheus has no
+cloudflare_paygo_zone_contracted_cost series (an exporter without --usage.by-zone) they are
+skipped, and checked like every other panel when it has; --require-zone-panels (CI, whose demo
+runs with --usage.by-zone) makes them mandatory.
 
 Exit status: 0 when everything passes, 1 when a check fails, 2 on bad usage or an unreadable file.
 Standard library only, plus PyYAML for the provisioning files.
@@ -43,16 +53,22 @@ MIN_SCHEMA_VERSION = 39
 DATASOURCE_REF = "${datasource}"
 
 # The exporter's metric families and their labels (README.md, "Metrics"). Keep in sync.
-_USAGE = {"account_id", "service", "unit", "currency"}
+_USAGE = {"account_id", "service", "service_family", "unit", "currency"}
+_PRICING = _USAGE | {"pricing_unit"}
+_ZONE = _USAGE | {"zone_id", "zone_name"}
 _ACCOUNT_CURRENCY = {"account_id", "currency"}
 METRICS = {
     "cloudflare_paygo_contracted_cost": _USAGE,
     "cloudflare_paygo_cumulated_contracted_cost": _USAGE,
     "cloudflare_paygo_consumed_quantity": _USAGE,
-    "cloudflare_paygo_pricing_quantity": _USAGE,
-    "cloudflare_paygo_cumulated_pricing_quantity": _USAGE,
+    "cloudflare_paygo_pricing_quantity": _PRICING,
+    "cloudflare_paygo_cumulated_pricing_quantity": _PRICING,
     "cloudflare_paygo_charge_period_start_timestamp_seconds": _USAGE,
     "cloudflare_paygo_charge_period_end_timestamp_seconds": _USAGE,
+    "cloudflare_paygo_zone_contracted_cost": _ZONE,        # only with --usage.by-zone
+    "cloudflare_paygo_zone_consumed_quantity": _ZONE,      # only with --usage.by-zone
+    "cloudflare_paygo_account_info": {"account_id", "account_name"},
+    "cloudflare_paygo_account_covered": {"account_id"},
     "cloudflare_paygo_billing_period_start_timestamp_seconds": _ACCOUNT_CURRENCY,
     "cloudflare_paygo_billing_period_end_timestamp_seconds": _ACCOUNT_CURRENCY,
     "cloudflare_paygo_forecast_cost": _ACCOUNT_CURRENCY,
@@ -67,6 +83,10 @@ METRICS = {
     "cloudflare_paygo_exporter_build_info": {"version", "revision", "swiftversion"},
 }
 METRIC_PREFIX = "cloudflare_paygo_"
+ZONE_PREFIX = "cloudflare_paygo_zone_"
+# Present exactly when the exporter runs with --usage.by-zone: zone panels are optional without it.
+ZONE_PRESENCE_METRIC = "cloudflare_paygo_zone_contracted_cost"
+ZONE_FLAG = "--usage.by-zone"
 
 
 def is_money_metric(name):
@@ -324,6 +344,8 @@ def check_structure(dashboard, failures):
             continue
         if not isinstance(panel.get("description"), str) or not panel["description"].strip():
             failures.add(where, "no description")
+        elif is_zone_panel(panel) and ZONE_FLAG not in panel["description"]:
+            failures.add(where, "a zone panel's description must say it needs %s (it is empty without)" % ZONE_FLAG)
         if datasource_uid(panel.get("datasource")) != DATASOURCE_REF:
             failures.add(where, "datasource is %r, must reference %s" % (panel.get("datasource"), DATASOURCE_REF))
         panel_targets = panel.get("targets")
@@ -361,6 +383,25 @@ def check_structure(dashboard, failures):
                 failures.add(twhere, "cannot parse expr: %s" % error)
             targets.append((panel, target))
     return targets
+
+
+def is_zone_panel(panel):
+    """Whether the panel reads a family the exporter serves only with --usage.by-zone."""
+    for target in panel.get("targets") or []:
+        try:
+            if any(name.startswith(ZONE_PREFIX) for name, _ in selectors(target.get("expr") or "")):
+                return True
+        except ValueError:
+            pass
+    return False
+
+
+def grafana_regex(regex):
+    """A variable's regex (/.../flags, JavaScript syntax) as a compiled Python pattern."""
+    m = re.fullmatch(r"/(.*)/([gimsuy]*)", regex, re.S)
+    body, flags = (m.group(1), m.group(2)) if m else (regex, "")
+    return re.compile(body.replace("(?<", "(?P<").replace("(?P<=", "(?<=").replace("(?P<!", "(?<!"),
+                      (re.I if "i" in flags else 0) | (re.S if "s" in flags else 0) | (re.M if "m" in flags else 0))
 
 
 def variable_query_text(variable):
@@ -403,13 +444,27 @@ def check_variables(dashboard, failures):
             failures.add(where, "must be multi-select with an All option")
         query = variable_query_text(variable)
         m = re.fullmatch(r"\s*label_values\((.*),\s*(\w+)\s*\)\s*", query, re.S)
-        if not m:
-            failures.add(where, "query %r is not label_values(metric{...}, label)" % query)
+        result = re.fullmatch(r"\s*query_result\((.*)\)\s*", query, re.S)
+        if m:
+            source = m.group(1)
+            if m.group(2) != name:
+                failures.add(where, "query reads label %s, not %s" % (m.group(2), name))
+        elif result:
+            source = result.group(1)
+            regex = variable.get("regex") or ""
+            if "(?<value>" not in regex or ('%s="' % name) not in regex:
+                failures.add(where, "a query_result variable needs a regex whose (?<value>...) group "
+                                    "captures the %s label" % name)
+            else:
+                try:
+                    grafana_regex(regex)
+                except re.error as error:
+                    failures.add(where, "regex %r does not compile: %s" % (regex, error))
+        else:
+            failures.add(where, "query %r is neither label_values(metric{...}, label) nor query_result(expr)" % query)
             continue
-        if m.group(2) != name:
-            failures.add(where, "query reads label %s, not %s" % (m.group(2), name))
         try:
-            found = selectors(m.group(1))
+            found = selectors(source)
         except ValueError as error:
             failures.add(where, "cannot parse query: %s" % error)
             continue
@@ -418,7 +473,7 @@ def check_variables(dashboard, failures):
         for metric, _ in found:
             if metric not in METRICS:
                 failures.add(where, "query references unknown metric %s" % metric)
-            elif name not in METRICS[metric]:
+            elif name not in METRICS[metric] and m:
                 failures.add(where, "metric %s has no %s label" % (metric, name))
         for up in upstream:
             if up not in variable_names(query):
@@ -514,7 +569,77 @@ def count_with_retry(base, query, deadline):
         time.sleep(1)
 
 
-def check_prometheus(base, dashboard, targets, wait, failures):
+def grafana_query_result_lines(data):
+    """An instant query's answer as Grafana's query_result() lists it to a variable's regex."""
+    lines = []
+    for item in (data or {}).get("result") or []:
+        metric = dict(item.get("metric") or {})
+        text = metric.pop("__name__", "")
+        text += "{" + ",".join('%s="%s"' % (k, v) for k, v in metric.items()) + "}"
+        timestamp, value = item.get("value") or (0, "")
+        lines.append("%s %s %d" % (text, value, int(float(timestamp) * 1000)))
+    return lines
+
+
+def variable_options(variable, lines):
+    """(value, text) pairs a regex with named groups `value`/`text` keeps, as Grafana does."""
+    pattern = grafana_regex(variable.get("regex") or "")
+    options = []
+    for line in lines:
+        m = pattern.search(line)
+        if not m:
+            continue
+        groups = m.groupdict()
+        value = groups.get("value") if groups.get("value") is not None else groups.get("text")
+        text = groups.get("text") if groups.get("text") is not None else value
+        if value is None and m.groups():
+            value = text = m.group(1)
+        options.append((value, text))
+    return options
+
+
+def check_query_result_variable(base, variable, expr, deadline, failures):
+    where = "variable %s" % variable.get("name")
+    name = variable.get("name")
+    try:
+        promql = substitute(expr)
+        count_with_retry(base, promql, deadline)
+        lines = grafana_query_result_lines(prometheus_get(base, "/api/v1/query", {"query": promql}))
+    except (ValueError, QueryError) as error:
+        failures.add(where, str(error))
+        print("FAIL  %-45s %s" % (where, error))
+        return
+    options = variable_options(variable, lines)
+    problems = []
+    if not options:
+        problems.append("no values in Prometheus for %s" % promql)
+    if len(options) != len(lines):
+        problems.append("the regex keeps %d of %d series (e.g. %r)" % (len(options), len(lines), lines[:1]))
+    if any(not value for value, _ in options):
+        problems.append("the regex gives an empty value")
+    if name == "account_id":
+        try:
+            known = {item["metric"].get("account_id") for item in
+                     prometheus_get(base, "/api/v1/query", {"query": "group by (account_id) (cloudflare_paygo_up)"})["result"]}
+        except QueryError as error:
+            problems.append(str(error))
+            known = set()
+        missing = known - {value for value, _ in options}
+        if missing:
+            problems.append("accounts missing from the variable: %s" % ", ".join(sorted(missing)))
+    named = sum(1 for value, text in options if text != value)
+    print("%s  %-45s %d value(s), %d shown by name" % ("FAIL" if problems else "ok  ", where, len(options), named))
+    for problem in problems:
+        failures.add(where, problem)
+
+
+def zone_series_present(base, required, deadline):
+    """Whether Prometheus has zone series (retried until the deadline only when they are required)."""
+    query = "count(%s)" % ZONE_PRESENCE_METRIC
+    return (count_with_retry(base, query, deadline) if required else series_count(base, query)) > 0
+
+
+def check_prometheus(base, dashboard, targets, wait, failures, require_zones=False):
     deadline = time.monotonic() + wait
     try:
         prometheus_get(base, "/api/v1/status/buildinfo", {})
@@ -528,6 +653,10 @@ def check_prometheus(base, dashboard, targets, wait, failures):
             continue
         where = "variable %s" % variable.get("name")
         query = variable_query_text(variable)
+        result = re.fullmatch(r"\s*query_result\((.*)\)\s*", query, re.S)
+        if result:
+            check_query_result_variable(base, variable, result.group(1), deadline, failures)
+            continue
         m = re.fullmatch(r"\s*label_values\((.*),\s*(\w+)\s*\)\s*", query, re.S)
         if not m:
             continue
@@ -542,8 +671,23 @@ def check_prometheus(base, dashboard, targets, wait, failures):
         if not count:
             failures.add(where, "no values in Prometheus for %s" % promql)
 
+    try:
+        zones = zone_series_present(base, require_zones, deadline)
+    except QueryError as error:
+        failures.add("prometheus", str(error))
+        return
+    if not zones:
+        if require_zones:
+            failures.add("zone panels", "no %s series in Prometheus, and --require-zone-panels is set "
+                                        "(is the exporter running with %s?)" % (ZONE_PRESENCE_METRIC, ZONE_FLAG))
+        else:
+            print("note  no %s series (exporter without %s): zone panels are skipped" % (ZONE_PRESENCE_METRIC, ZONE_FLAG))
     for panel, target in targets:
         where = "%s [%s]" % (panel.get("title"), target.get("refId"))
+        if not zones and is_zone_panel(panel):
+            if not require_zones:
+                print("skip  %-45s optional: needs %s" % (where, ZONE_FLAG))
+                continue
         try:
             expr = substitute(target["expr"])
             count = count_with_retry(base, expr, deadline)
@@ -566,6 +710,9 @@ def main(argv):
                         help="also run every query against this Prometheus (e.g. http://127.0.0.1:9090)")
     parser.add_argument("--wait", type=float, default=60, metavar="SECONDS",
                         help="how long queries that return no series are retried (default 60)")
+    parser.add_argument("--require-zone-panels", action="store_true",
+                        help="zone panels must return data too (the exporter runs with %s); without it "
+                             "they are skipped when Prometheus has no zone series" % ZONE_FLAG)
     parser.add_argument("--provisioning", metavar="DIR",
                         help="Grafana provisioning folder to check (default: deploy/grafana/provisioning "
                              "of the repository, when present)")
@@ -601,7 +748,7 @@ def main(argv):
         if failures.items:
             print("skipping the Prometheus checks: fix the structure first")
         else:
-            check_prometheus(args.prometheus, dashboard, targets, args.wait, failures)
+            check_prometheus(args.prometheus, dashboard, targets, args.wait, failures, args.require_zone_panels)
 
     if failures.items:
         print("\ncheck-dashboard: %d problem(s) in %s:" % (len(failures.items), args.dashboard), file=sys.stderr)

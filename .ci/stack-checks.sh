@@ -112,9 +112,20 @@ prometheus-alertmanager --config.file=deploy/alertmanager/alertmanager.yml --sto
     --web.listen-address="127.0.0.1:$am_port" --cluster.listen-address= 2>"$work/am.log" & pids+=($!)
 wait_http "http://127.0.0.1:$am_port/-/ready"
 echo "alertmanager started with the example configuration"
+# The stack scrapes its own demo exporter with the opt-in per-zone families, so the dashboard's
+# zone panels are checked too (check-dashboard.py --require-zone-panels).
+zone_port=$(free_port)
+"$bin" --demo --usage.by-zone --web.listen-address "127.0.0.1:$zone_port" 2>"$work/demo-zones.log" & pids+=($!)
+wait_http "http://127.0.0.1:$zone_port/-/ready"
+curl -fsS "http://127.0.0.1:$zone_port/metrics" >"$work/demo-zones.prom"
+grep -q '^cloudflare_paygo_zone_contracted_cost{' "$work/demo-zones.prom" \
+    || { echo "the demo with --usage.by-zone serves no cloudflare_paygo_zone_contracted_cost series"; exit 1; }
+problems="$(promtool check metrics <"$work/demo-zones.prom" 2>&1)" || { echo "$problems"; exit 1; }
+[ -z "$problems" ] || { echo "promtool check metrics (demo with --usage.by-zone) reported:"; echo "$problems"; exit 1; }
+echo "demo with --usage.by-zone: $(grep -c '^cloudflare_paygo_zone_' "$work/demo-zones.prom") zone samples, promtool clean"
 mkdir -p "$work/stack"
 cp deploy/prometheus/recording-rules.yml deploy/prometheus/alerts.yml "$work/stack/"
-sed -e "s/exporter:10133/127.0.0.1:$port/" -e "s/alertmanager:9093/127.0.0.1:$am_port/" \
+sed -e "s/exporter:10133/127.0.0.1:$zone_port/" -e "s/alertmanager:9093/127.0.0.1:$am_port/" \
     -e 's/scrape_interval: 60s/scrape_interval: 1s/' -e 's/evaluation_interval: 60s/evaluation_interval: 1s/' \
     deploy/prometheus/prometheus.yml >"$work/stack/prometheus.yml"
 promtool check config "$work/stack/prometheus.yml" >/dev/null
@@ -150,7 +161,7 @@ done
 [ "$pending" = "1" ] || { echo "CloudflarePaygoForecastOverBudget is not pending for the demo's EUR account"; exit 1; }
 echo "demo EUR account: CloudflarePaygoForecastOverBudget pending, as its forecast exceeds its budget"
 if [ -f .ci/check-dashboard.py ]; then
-    python3 .ci/check-dashboard.py dashboards/cloudflare-paygo.json --prometheus "http://127.0.0.1:$stack_port"
+    python3 .ci/check-dashboard.py dashboards/cloudflare-paygo.json --prometheus "http://127.0.0.1:$stack_port" --require-zone-panels
 fi
 
 echo "stack checks passed"

@@ -531,7 +531,7 @@ class Bench:
         with open(ids_file, "w") as file:
             file.write("\n".join(account_ids(accounts)) + "\n")
         api = f"http://127.0.0.1:{self.standin(services)}/client/v4"
-        _, _, sample = http_get(f"{api}/accounts/{account_ids(1)[0]}/billing/usage/paygo", {"Authorization": f"Bearer {TOKEN}"})
+        _, _, sample = http_get(f"{api}/accounts/{account_ids(1)[0]}/billable-usage", {"Authorization": f"Bearer {TOKEN}"})
         entry["answer_bytes"] = len(sample)
         entry["records_per_answer"] = len(json.loads(sample)["result"])
 
@@ -908,16 +908,23 @@ def py_fetch(args) -> None:
     record of each (service, unit, currency)."""
     with open(args.accounts) as file:
         accounts = file.read().split()
-    today = datetime.datetime.now(datetime.timezone.utc).date()
-    query = f"from={today.replace(day=1).isoformat()}&to={today.isoformat()}"
 
     def one(account):
-        request = urllib.request.Request(f"{args.api_url}/accounts/{account}/billing/usage/paygo?{query}",
-                                         headers={"Authorization": f"Bearer {TOKEN}"})
-        try:
-            with urllib.request.urlopen(request, timeout=60) as answer:
-                result = json.loads(answer.read())["result"]
-        except (OSError, ValueError, KeyError):
+        # No from/to: the current billing period, as the exporter asks. Today's path first,
+        # the older ones on 404, as a careful hand-written client would.
+        result = None
+        for path in ("billable-usage", "paygo-usage", "billing/usage/paygo"):
+            request = urllib.request.Request(f"{args.api_url}/accounts/{account}/{path}", headers={"Authorization": f"Bearer {TOKEN}"})
+            try:
+                with urllib.request.urlopen(request, timeout=60) as answer:
+                    result = json.loads(answer.read())["result"]
+                break
+            except urllib.error.HTTPError as error:
+                if error.code != 404:
+                    break
+            except (OSError, ValueError, KeyError):
+                break
+        if result is None:
             return account, None, {}
         newest = {}
         for record in result:

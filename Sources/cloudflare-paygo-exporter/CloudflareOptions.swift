@@ -23,7 +23,9 @@ struct CloudflareOptions: ParsableArguments {
 
     @Option(
         name: .customLong("cloudflare.usage-path"),
-        help: "Usage path under the API URL; {account_id} is replaced. On 404 the other known paths are tried.")
+        help:
+            "Usage path under the API URL; {account_id} is replaced. On 404 the other known paths are tried, and the one that answered is kept per account."
+    )
     var usagePath = CommandLineOptions.defaults.usagePath
 
     @Option(
@@ -55,6 +57,13 @@ struct CloudflareOptions: ParsableArguments {
     )
     var maxSeriesPerAccount = CommandLineOptions.defaults.maxSeriesPerAccount
 
+    @Flag(
+        name: .customLong("usage.by-zone"),
+        help:
+            "Also serve each service's newest cost and consumed quantity per zone (cloudflare_paygo_zone_*): one series per service, unit and zone, capped by --cloudflare.max-series-per-account."
+    )
+    var usageByZone = CommandLineOptions.defaults.usageByZone
+
     @Option(name: .customLong("log.level"), help: "Only log messages of this severity or above: debug, info, warn, error.")
     var logLevel = CommandLineOptions.defaults.logLevel
 
@@ -67,7 +76,9 @@ struct CloudflareOptions: ParsableArguments {
             "YAML file of budgets per account and currency (amount, optional warn_ratio); re-read on SIGHUP.", valueName: "path"))
     var budgetFile: String?
 
-    @Flag(name: .customLong("demo"), help: "Serve built-in sample accounts (USD and EUR); needs no token and no network.")
+    @Flag(
+        name: .customLong("demo"),
+        help: "Serve five built-in sample accounts (USD and EUR, both API generations, one not covered); needs no token and no network.")
     var demo = false
 
     func apply(to options: inout CommandLineOptions) {
@@ -81,6 +92,7 @@ struct CloudflareOptions: ParsableArguments {
         options.maxBodySize = maxBodySize
         options.maxStale = maxStale
         options.maxSeriesPerAccount = maxSeriesPerAccount
+        options.usageByZone = usageByZone
         options.logLevel = logLevel
         options.logFormat = logFormat
         options.demo = demo

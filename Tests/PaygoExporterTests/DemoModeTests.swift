@@ -57,11 +57,13 @@ import Testing
             euro.compactMap(\.billingPeriodStart).min() == 1_792_713_600, "the EUR account's period started 18 days earlier, on 23 October")
     }
 
-    /// Whatever the date the demo starts on, both accounts have a forecast to draw and alert
-    /// on (a period's first day has none), and keep it for more than a week of running.
+    /// Whatever the date the demo starts on, its relative accounts have a forecast to draw and
+    /// alert on (a period's first day has none), and keep it for more than a week of running;
+    /// the account anchored on the 31st lacks one only on its periods' first days.
     @Test func demoHasAForecastWhicheverDayItStarts() async throws {
         let day = 86_400.0
         let firstStart = 1_798_761_600.0 + day / 3  // 2027-01-01 08:00 UTC
+        let anchored = DemoUsageSource.accounts[2]
         for startDay in 0..<400 {
             let started = firstStart + Double(startDay) * day
             let clock = Mutex(started)
@@ -69,12 +71,44 @@ import Testing
             for daysRunning in [0, 8] {
                 let now = started + Double(daysRunning) * day
                 clock.withLock { $0 = now }
-                for account in DemoUsageSource.accounts {
-                    let usage = AccountUsage(records: try await source.fetchUsage(for: account).result.get(), now: now)
-                    #expect(usage.forecastCosts.count == 1, "start day \(startDay), \(daysRunning) days running, \(account)")
+                for account in DemoUsageSource.accounts.prefix(4) {
+                    var cycle: BillingCycle?
+                    if case .info(let info, _) = await source.fetchAccountInfo(for: account) { cycle = info.billingCycle(at: now) }
+                    let usage = AccountUsage(records: try await source.fetchUsage(for: account).result.get(), now: now, billingCycle: cycle)
+                    let firstDayOfPeriod = cycle.map { Int($0.period(containing: now).start / day) == Int(now / day) } ?? false
+                    let expected = account == anchored && firstDayOfPeriod ? 0 : 1
+                    #expect(usage.forecastCosts.count == expected, "start day \(startDay), \(daysRunning) days running, \(account)")
                     #expect(usage.billingPeriodEnds.values.allSatisfy { $0 > now })
                 }
             }
         }
+    }
+
+    /// The demo shows every state: names and families on today's API, a zone-split service, an
+    /// anchor on the 31st, an account on the first path without info, and one not covered.
+    @Test func demoAccountsCoverEveryState() async throws {
+        let now = 1_796_212_800.0  // 2026-12-02 12:00 UTC
+        let source = DemoUsageSource(now: { now })
+        let accounts = DemoUsageSource.accounts
+        var covered: [Bool?] = []
+        for account in accounts {
+            switch await source.fetchAccountInfo(for: account) {
+            case .info(let info, _): covered.append(info.covered)
+            case .unavailable: covered.append(nil)
+            case .failure: Issue.record("info failed for \(account)")
+            }
+        }
+        #expect(covered == [true, true, true, nil, false])
+        if case .info(let info, _) = await source.fetchAccountInfo(for: accounts[2]) {
+            #expect(CivilCalendar.formatDate(info.billingCycle(at: now)!.period(containing: now).start) == "2026-11-30")
+        }
+        let example = try await source.fetchUsage(for: accounts[0]).result.get()
+        #expect(Set(example.compactMap(\.details.billingAccountName)) == ["Example Corp"])
+        #expect(Set(example.compactMap(\.details.serviceFamily)).isSuperset(of: ["Workers", "R2", "Argo"]))
+        let argo = AccountUsage(records: example, now: now, byZone: true).zoneSeries.filter { $0.key.service == "Argo Smart Routing" }
+        #expect(Set(argo.map(\.zoneName)) == ["example.com", "example.org"])
+        let legacy = try await source.fetchUsage(for: accounts[3]).result.get()
+        #expect(!legacy.isEmpty && legacy.allSatisfy { $0.details == UsageRecord.Details() }, "11 columns only")
+        #expect(try await source.fetchUsage(for: accounts[4]).result.get().isEmpty)
     }
 }

@@ -19,7 +19,8 @@ import Testing
                 billingCurrency: "USD", billingPeriodStart: 0, chargePeriodStart: 86_400, chargePeriodEnd: 2 * 86_400,
                 serviceName: "Workers",
                 consumedUnit: "Requests", consumedQuantity: 1, pricingQuantity: 1, contractedCost: 1, cumulatedContractedCost: 2,
-                cumulatedPricingQuantity: 2),
+                cumulatedPricingQuantity: 2,
+                details: .init(billingAccountName: "Example", serviceFamily: "Workers", pricingUnit: "Requests", zoneID: "z1", zoneName: "z")),
             UsageRecord(
                 billingCurrency: "USD", billingPeriodStart: 0, chargePeriodStart: 0, chargePeriodEnd: 86_400, serviceName: "Workers",
                 consumedUnit: "Requests", consumedQuantity: 1, pricingQuantity: 1, contractedCost: 1, cumulatedContractedCost: 1,
@@ -28,9 +29,10 @@ import Testing
         let failure = RefreshFailure(reason: .http, description: "failed")
         store.update(account) {
             $0.applying(UsageFetchOutcome(result: .failure(failure), responseCodes: [500]), finishedAt: 5 * 86_400, durationSeconds: 1)
+                .applying(.info(AccountInfo(covered: true, subscriptions: []), responseCodes: [200]), at: 5 * 86_400)
                 .applying(
                     UsageFetchOutcome(result: .success(records), responseCodes: [200]), finishedAt: 5 * 86_400, durationSeconds: 1,
-                    nextRefreshTime: 6 * 86_400)
+                    nextRefreshTime: 6 * 86_400, byZone: true)
         }
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let budgets = BudgetBook(
@@ -67,7 +69,7 @@ import Testing
     @Test func theServersFamiliesSortAfterTheUsageBodys() {
         let body = MetricCatalog.families.filter { family in
             switch family.samples {
-            case .perUsageSeries, .perAccount, .standalone: true
+            case .perUsageSeries, .perZoneSeries, .perAccount, .standalone: true
             case .server, .process: false
             }
         }.map(\.descriptor.name)

@@ -11,10 +11,10 @@ struct BackfillWriter {
 
     /// The usage-series families the catalog marks as backfilled, in name order, with the
     /// column each reads: costs and quantities.
-    private static let families: [(descriptor: MetricDescriptor, value: @Sendable (UsageSeries) -> Double?)] =
+    private static let families: [(descriptor: MetricDescriptor, value: @Sendable (UsageSeries) -> Double?, pricingUnit: Bool)] =
         MetricCatalog.families.compactMap { family in
-            guard family.backfilled, case .perUsageSeries(let value) = family.samples else { return nil }
-            return (family.descriptor, value)
+            guard family.backfilled, case .perUsageSeries(let value, let pricingUnit) = family.samples else { return nil }
+            return (family.descriptor, value, pricingUnit)
         }
 
     private static func appendInteger(_ value: Int64, to output: inout [UInt8]) {
@@ -57,13 +57,12 @@ struct BackfillWriter {
                 }
             }
         }
-        for (descriptor, value) in Self.families {
+        for (descriptor, value, pricingUnit) in Self.families {
             for (account, daily) in accounts {
-                for (key, days) in daily.series.sorted(by: { $0.key < $1.key }) {
-                    let labels = [
-                        Label("account_id", account.rawValue), Label("service", key.service), Label("unit", key.unit),
-                        Label("currency", key.currency),
-                    ]
+                for (_, days) in daily.series.sorted(by: { $0.key < $1.key }) {
+                    // The newest day's labels, as the live series has them, for every day: one series.
+                    guard let newest = days.last else { continue }
+                    let labels = newest.labels(account: Label("account_id", account.rawValue), pricingUnit: pricingUnit)
                     for day in days {
                         guard let sampleValue = value(day) else { continue }
                         header(descriptor)

@@ -23,4 +23,9 @@ public struct RoutingUsageSource: UsageSource {
         }
         return await source.fetchUsage(for: account, range: range)
     }
+
+    public func fetchAccountInfo(for account: AccountID) async -> AccountInfoOutcome {
+        // An unrouted account fails its usage call, which says why; no info is asked for it.
+        await routes[account]?.fetchAccountInfo(for: account) ?? .unavailable(responseCodes: [])
+    }
 }

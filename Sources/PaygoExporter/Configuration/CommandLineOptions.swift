@@ -12,7 +12,7 @@ public struct CommandLineOptions: Sendable {
     public var maxConnections = WebServerSettings.defaultMaxConnections
     public var disableOpenMetrics = false
     public var apiURL = CloudflareAPIConfiguration.defaultBaseURL
-    public var usagePath = UsageEndpoint.documentedPath
+    public var usagePath = UsageEndpoint.defaultPath
     public var accountIDs: [String] = []
     public var apiTokenFile: String?
     public var refreshInterval = "10m"
@@ -21,6 +21,7 @@ public struct CommandLineOptions: Sendable {
     public var maxBodySize = "64MiB"
     public var maxStale = "24h"
     public var maxSeriesPerAccount = AccountUsage.defaultMaxSeries
+    public var usageByZone = false
     public var logLevel = "info"
     public var logFormat = "logfmt"
     public var demo = false

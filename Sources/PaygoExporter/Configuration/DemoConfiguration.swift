@@ -1,10 +1,13 @@
-/// What `--demo` watches: two sample accounts and their budgets. `DemoUsageSource` makes their
+/// What `--demo` watches: five sample accounts and their budgets. `DemoUsageSource` makes their
 /// usage.
 public enum DemoConfiguration {
     /// All-hex tags that are recognisably not real.
     public static let accounts: [AccountID] = [
         AccountID("0ddba11c0ffee0000000000000000001")!,
         AccountID("0ddba11c0ffee0000000000000000002")!,
+        AccountID("0ddba11c0ffee0000000000000000003")!,
+        AccountID("0ddba11c0ffee0000000000000000004")!,
+        AccountID("0ddba11c0ffee0000000000000000005")!,
     ]
 
     /// The USD forecast lands past the warning share, the EUR one past the budget, so

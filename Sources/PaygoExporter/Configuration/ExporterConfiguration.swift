@@ -23,6 +23,8 @@ public struct ExporterConfiguration: Sendable {
     public var maxStaleSeconds: Double
     /// Usage series kept from one account's answer; the rest are dropped and counted.
     public var maxSeriesPerAccount: Int
+    /// Whether usage is also broken down by zone (`--usage.by-zone`).
+    public var usageByZone: Bool
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
     public var web: WebServerSettings
@@ -38,6 +40,7 @@ public struct ExporterConfiguration: Sendable {
         refreshInterval: Duration = .seconds(600),
         maxStaleSeconds: Double = 86_400,
         maxSeriesPerAccount: Int = AccountUsage.defaultMaxSeries,
+        usageByZone: Bool = false,
         logLevel: Logger.Level = .info,
         logFormat: LogFormat = .logfmt,
         web: WebServerSettings = WebServerSettings(),
@@ -51,6 +54,7 @@ public struct ExporterConfiguration: Sendable {
         self.refreshInterval = refreshInterval
         self.maxStaleSeconds = maxStaleSeconds
         self.maxSeriesPerAccount = maxSeriesPerAccount
+        self.usageByZone = usageByZone
         self.logLevel = logLevel
         self.logFormat = logFormat
         self.web = web
@@ -135,6 +139,7 @@ public struct ExporterConfiguration: Sendable {
                 fix: "use e.g. \(AccountUsage.defaultMaxSeries), the default")
         }
         maxSeriesPerAccount = options.maxSeriesPerAccount
+        usageByZone = options.usageByZone
 
         if options.demo {
             guard options.accountIDs.isEmpty else {
@@ -169,7 +174,7 @@ public struct ExporterConfiguration: Sendable {
         guard options.usagePath.hasPrefix("/"), options.usagePath.contains("{account_id}") else {
             throw ConfigurationError(
                 "--cloudflare.usage-path \"\(options.usagePath)\" must start with / and contain {account_id}",
-                fix: "use e.g. \(UsageEndpoint.documentedPath)")
+                fix: "use e.g. \(UsageEndpoint.defaultPath)")
         }
         let credentials = try CredentialsResolver.resolve(tokenFile: options.apiTokenFile, environment: environment)
         let api = CloudflareAPIConfiguration(

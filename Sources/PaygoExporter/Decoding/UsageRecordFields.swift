@@ -5,9 +5,15 @@
 /// once: records repeat the same keys in the same order, the same few timestamps and the same
 /// service, unit and currency names.
 struct UsageRecordFields: EnvelopeElementReader {
+    /// Every column of the 27 the current path sends, so that the key order of one record
+    /// predicts the next one's for all of them; those the exporter does not use are located
+    /// and skipped.
     private enum Column: Int, CaseIterable {
         case billingCurrency, billingPeriodStart, chargePeriodStart, chargePeriodEnd, serviceName, consumedUnit
         case consumedQuantity, pricingQuantity, contractedCost, cumulatedContractedCost, cumulatedPricingQuantity
+        case billedCost, effectiveCost, listCost, billingAccountName, serviceFamilyName, pricingUnit, zoneID, zoneName
+        case billingAccountID, chargeCategory, chargeClass, chargeDescription, hostProviderName, invoiceIssuerName
+        case serviceProviderName, subscriptionID
 
         var spellings: (pascal: String, snake: String) {
             switch self {
@@ -22,6 +28,22 @@ struct UsageRecordFields: EnvelopeElementReader {
             case .contractedCost: ("ContractedCost", "contracted_cost")
             case .cumulatedContractedCost: ("CumulatedContractedCost", "cumulated_contracted_cost")
             case .cumulatedPricingQuantity: ("CumulatedPricingQuantity", "cumulated_pricing_quantity")
+            case .billedCost: ("BilledCost", "billed_cost")
+            case .effectiveCost: ("EffectiveCost", "effective_cost")
+            case .listCost: ("ListCost", "list_cost")
+            case .billingAccountName: ("BillingAccountName", "billing_account_name")
+            case .serviceFamilyName: ("ServiceFamilyName", "service_family_name")
+            case .pricingUnit: ("PricingUnit", "pricing_unit")
+            case .zoneID: ("ZoneId", "zone_id")
+            case .zoneName: ("ZoneName", "zone_name")
+            case .billingAccountID: ("BillingAccountId", "billing_account_id")
+            case .chargeCategory: ("ChargeCategory", "charge_category")
+            case .chargeClass: ("ChargeClass", "charge_class")
+            case .chargeDescription: ("ChargeDescription", "charge_description")
+            case .hostProviderName: ("HostProviderName", "host_provider_name")
+            case .invoiceIssuerName: ("InvoiceIssuerName", "invoice_issuer_name")
+            case .serviceProviderName: ("ServiceProviderName", "service_provider_name")
+            case .subscriptionID: ("SubscriptionId", "subscription_id")
             }
         }
     }
@@ -36,7 +58,8 @@ struct UsageRecordFields: EnvelopeElementReader {
     private var followers = [Int](repeating: 0, count: keys.count + 1)
     /// The slot of the previous key in this record; `keys.count` at a record's start.
     private var previousSlot = keys.count
-    private var texts = RecentTexts()
+    /// One cache per column: a record's names differ from column to column but repeat down it.
+    private var texts = [RecentTexts](repeating: RecentTexts(), count: Column.allCases.count)
 
     mutating func readElement(_ scanner: inout JSONScanner, path: ElementPath) throws(AnswerDecodingError) -> UsageRecord {
         let value = try scanner.value()
@@ -82,11 +105,11 @@ struct UsageRecordFields: EnvelopeElementReader {
         guard chargeEnd >= chargeStart else {
             throw .invalidField(path: path.text(), problem: "has ChargePeriodEnd before ChargePeriodStart")
         }
-        guard let currency = try reader.text(.billingCurrency, &texts) else { throw reader.missing(.billingCurrency) }
+        guard let currency = try reader.text(.billingCurrency, &texts[Column.billingCurrency.rawValue]) else { throw reader.missing(.billingCurrency) }
         guard !currency.isEmpty else {
             throw .invalidField(path: path.text(field: "BillingCurrency"), problem: "is empty")
         }
-        guard let service = try reader.text(.serviceName, &texts) else { throw reader.missing(.serviceName) }
+        guard let service = try reader.text(.serviceName, &texts[Column.serviceName.rawValue]) else { throw reader.missing(.serviceName) }
         guard let cost = try reader.number(.contractedCost) else { throw reader.missing(.contractedCost) }
         return UsageRecord(
             billingCurrency: currency,
@@ -94,12 +117,29 @@ struct UsageRecordFields: EnvelopeElementReader {
             chargePeriodStart: chargeStart,
             chargePeriodEnd: chargeEnd,
             serviceName: service,
-            consumedUnit: try reader.text(.consumedUnit, &texts) ?? "",
+            consumedUnit: try reader.text(.consumedUnit, &texts[Column.consumedUnit.rawValue]) ?? "",
             consumedQuantity: try reader.number(.consumedQuantity),
             pricingQuantity: try reader.number(.pricingQuantity),
             contractedCost: cost,
             cumulatedContractedCost: try reader.number(.cumulatedContractedCost),
-            cumulatedPricingQuantity: try reader.number(.cumulatedPricingQuantity))
+            cumulatedPricingQuantity: try reader.number(.cumulatedPricingQuantity),
+            details: details(reader, contractedCost: cost))
+    }
+
+    /// The newer columns, read leniently: they label and group what the core columns already
+    /// count, so a value of the wrong type is taken as absent rather than refusing the answer.
+    private mutating func details(_ reader: ColumnReader, contractedCost: Double) -> UsageRecord.Details {
+        func text(_ column: Column) -> String? {
+            (try? reader.text(column, &texts[column.rawValue])) ?? nil
+        }
+        func differs(_ column: Column) -> Bool {
+            guard let cost = (try? reader.number(column)) ?? nil else { return false }
+            return cost != contractedCost
+        }
+        return UsageRecord.Details(
+            billingAccountName: text(.billingAccountName), serviceFamily: text(.serviceFamilyName), pricingUnit: text(.pricingUnit),
+            zoneID: text(.zoneID), zoneName: text(.zoneName),
+            otherCostDiffers: differs(.billedCost) || differs(.effectiveCost) || differs(.listCost))
     }
 
     /// Converts the located columns of one record, naming the field in every error.

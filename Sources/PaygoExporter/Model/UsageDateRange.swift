@@ -31,5 +31,29 @@ public struct UsageDateRange: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
+    /// Consecutive ranges of whole billing periods of `cycle`, each starting on a period's first
+    /// day and spanning at most `maxDays` days, that cover this range: today's usage path
+    /// answers only ranges that include the billing cycle's anchor day. The first range may
+    /// start before `firstDay` (on the first day of its period); the caller keeps the days it
+    /// asked for.
+    public func windows(startingOnPeriodsOf cycle: BillingCycle, maxDays: Int = UsageDateRange.maxDays) -> [UsageDateRange] {
+        func day(_ seconds: Double) -> Int { Int((seconds / 86_400).rounded(.down)) }
+        var windows: [UsageDateRange] = []
+        var start = day(cycle.period(containing: Double(firstDay) * 86_400 + 43_200).start)
+        while start <= lastDay {
+            // As many whole periods as fit; one always does, as no period is longer than 31 days.
+            var end = min(day(cycle.period(containing: Double(start) * 86_400 + 43_200).end), start + maxDays)
+            while true {
+                let next = day(cycle.period(containing: Double(end) * 86_400 + 43_200).end)
+                guard next - start <= maxDays, end <= lastDay else { break }
+                end = next
+            }
+            guard end > start, let window = UsageDateRange(firstDay: start, lastDay: min(end - 1, lastDay)) else { break }
+            windows.append(window)
+            start = end
+        }
+        return windows
+    }
+
     public var description: String { "\(fromText)..\(toText)" }
 }

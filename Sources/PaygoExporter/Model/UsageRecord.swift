@@ -20,6 +20,37 @@ public struct UsageRecord: Sendable, Hashable {
     /// Cost from the billing period's start up to this record's charge period.
     public var cumulatedContractedCost: Double?
     public var cumulatedPricingQuantity: Double?
+    /// The columns the current path added (nil where the answer leaves them out or null, as
+    /// the older paths always do).
+    public var details: Details
+
+    /// What the 27-column records carry beyond the 11 the first path had.
+    public struct Details: Sendable, Hashable {
+        /// `BillingAccountName`: the account's name, null while Cloudflare has not resolved it.
+        public var billingAccountName: String?
+        /// `ServiceFamilyName`: the product the service belongs to ("Workers", "R2").
+        public var serviceFamily: String?
+        /// `PricingUnit`: the unit `PricingQuantity` is counted in ("Count" by default).
+        public var pricingUnit: String?
+        /// `ZoneId` and `ZoneName`: the zone a charge belongs to; nil for account-level charges.
+        public var zoneID: String?
+        public var zoneName: String?
+        /// Whether `BilledCost`, `EffectiveCost` or `ListCost` differs from `ContractedCost`
+        /// (they are equal for PayGo today; a difference means Cloudflare changed something).
+        public var otherCostDiffers: Bool
+
+        public init(
+            billingAccountName: String? = nil, serviceFamily: String? = nil, pricingUnit: String? = nil, zoneID: String? = nil,
+            zoneName: String? = nil, otherCostDiffers: Bool = false
+        ) {
+            self.billingAccountName = billingAccountName
+            self.serviceFamily = serviceFamily
+            self.pricingUnit = pricingUnit
+            self.zoneID = zoneID
+            self.zoneName = zoneName
+            self.otherCostDiffers = otherCostDiffers
+        }
+    }
 
     public init(
         billingCurrency: String,
@@ -32,7 +63,8 @@ public struct UsageRecord: Sendable, Hashable {
         pricingQuantity: Double?,
         contractedCost: Double,
         cumulatedContractedCost: Double?,
-        cumulatedPricingQuantity: Double?
+        cumulatedPricingQuantity: Double?,
+        details: Details = Details()
     ) {
         self.billingCurrency = billingCurrency
         self.billingPeriodStart = billingPeriodStart
@@ -45,5 +77,6 @@ public struct UsageRecord: Sendable, Hashable {
         self.contractedCost = contractedCost
         self.cumulatedContractedCost = cumulatedContractedCost
         self.cumulatedPricingQuantity = cumulatedPricingQuantity
+        self.details = details
     }
 }

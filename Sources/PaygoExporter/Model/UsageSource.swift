@@ -8,9 +8,18 @@ public protocol UsageSource: Sendable {
     /// given days (at most `UsageDateRange.maxDays`). Never throws: the outcome carries the
     /// records or a failure, plus what the exporter counts either way.
     func fetchUsage(for account: AccountID, range: UsageDateRange?) async -> UsageFetchOutcome
+
+    /// Asks the usage API's info endpoint whether it reports on `account` and how its billing
+    /// cycle runs. Never throws.
+    func fetchAccountInfo(for account: AccountID) async -> AccountInfoOutcome
 }
 
 extension UsageSource {
+    /// Sources without an info endpoint: the calendar rule applies.
+    public func fetchAccountInfo(for account: AccountID) async -> AccountInfoOutcome {
+        .unavailable(responseCodes: [])
+    }
+
     /// The current billing period's usage.
     public func fetchUsage(for account: AccountID) async -> UsageFetchOutcome {
         await fetchUsage(for: account, range: nil)

@@ -17,7 +17,8 @@ public enum OneShot {
         await UsageSourceParts(mode: configuration.mode, accounts: configuration.accounts, logger: logger).run { parts in
             let refresher = UsageRefresher(
                 store: store, source: parts.source, interval: configuration.refreshInterval, rateLimit: configuration.rateLimit,
-                maxStaleSeconds: configuration.maxStaleSeconds, maxSeriesPerAccount: configuration.maxSeriesPerAccount, logger: logger)
+                maxStaleSeconds: configuration.maxStaleSeconds, maxSeriesPerAccount: configuration.maxSeriesPerAccount,
+                byZone: configuration.usageByZone, logger: logger)
             await refresher.refreshAllOnce()
         }
         let failed = store.entries().filter { $0.snapshot.health.up != true }.map(\.snapshot.account)

@@ -13,20 +13,33 @@ public struct RefreshSchedule: Sendable, Hashable {
     private let phases: [Double]
 
     /// The calls one token makes per refresh cycle: its accounts, the calls each refresh of
-    /// one makes, and the budget they share.
+    /// one makes, the info calls each account makes per day, and the budget they share.
     public struct TokenLoad: Sendable, Hashable {
         public var rate: RequestRate
         public var accounts: Int
         public var callsPerRefresh: Int
+        /// Per account and day: the billable-usage info call (`AccountBillingInfo.refreshSeconds`).
+        public var infoCallsPerDay: Double
 
-        public init(rate: RequestRate, accounts: Int, callsPerRefresh: Int = 1) {
+        public init(rate: RequestRate, accounts: Int, callsPerRefresh: Int = 1, infoCallsPerDay: Double = 1) {
             self.rate = rate
             self.accounts = accounts
             self.callsPerRefresh = callsPerRefresh
+            self.infoCallsPerDay = infoCallsPerDay
         }
 
-        /// How long the token's budget needs for one refresh of each of its accounts.
-        var cycle: Duration { rate.spacing * (accounts * callsPerRefresh) }
+        /// The shortest interval in which the token's budget holds one refresh of each of its
+        /// accounts plus the info calls that fall into that interval: with `c` seconds of
+        /// budget per cycle and a share `f` of all time taken by info calls, the interval `E`
+        /// solves `E = c + f * E`.
+        var cycle: Duration {
+            let spacing = rate.spacing.seconds
+            let refreshes = spacing * Double(accounts * callsPerRefresh)
+            let infoShare = spacing * Double(accounts) * infoCallsPerDay / AccountBillingInfo.refreshSeconds
+            // Beyond half the budget (a token of a few calls a minute for a thousand accounts)
+            // the info calls stretch to more than a day apart instead.
+            return .saturating(seconds: refreshes / (1 - min(infoShare, 0.5)))
+        }
     }
 
     /// - Parameters:
@@ -38,7 +51,7 @@ public struct RefreshSchedule: Sendable, Hashable {
     public init(accountCount: Int, interval: Duration, tokens: [TokenLoad], jitter: [Double]) {
         self.accountCount = accountCount
         configuredInterval = interval
-        // Path fallback happens once per process and retries are rare; both still go through
+        // Path fallback happens once per account and retries are rare; both still go through
         // the budget, which only delays them.
         let needed = tokens.map(\.cycle).max() ?? .zero
         effectiveInterval = max(interval, needed)

@@ -18,6 +18,8 @@ public struct UsageRefresher: Service {
     public let schedule: RefreshSchedule
     private let maxStaleSeconds: Double
     private let maxSeriesPerAccount: Int
+    private let byZone: Bool
+    private let costDifferenceLogged = OncePerAccount()
     private let concurrency = ConcurrencyLimit(limit: Self.maxConcurrentRefreshes)
     private let clock: any ExporterClock
     private let logger: Logger
@@ -27,10 +29,11 @@ public struct UsageRefresher: Service {
     ///     nothing limits requests (demo).
     ///   - maxStaleSeconds: how long a failing account's last good usage stays served.
     ///   - maxSeriesPerAccount: usage series kept from one answer; the rest are dropped and counted.
+    ///   - byZone: also break usage down by zone (`--usage.by-zone`).
     ///   - jitter: each account's offset in its slot (see `RefreshSchedule`); random when nil.
     public init(
         store: SnapshotStore, source: any UsageSource, interval: Duration, rateLimit: RequestRate?,
-        maxStaleSeconds: Double = .infinity, maxSeriesPerAccount: Int = AccountUsage.defaultMaxSeries,
+        maxStaleSeconds: Double = .infinity, maxSeriesPerAccount: Int = AccountUsage.defaultMaxSeries, byZone: Bool = false,
         jitter: [Double]? = nil, clock: any ExporterClock = SystemClock(), logger: Logger
     ) {
         self.store = store
@@ -42,6 +45,7 @@ public struct UsageRefresher: Service {
         self.clock = clock
         self.maxStaleSeconds = maxStaleSeconds
         self.maxSeriesPerAccount = maxSeriesPerAccount
+        self.byZone = byZone
         self.logger = logger
     }
 
@@ -87,27 +91,52 @@ public struct UsageRefresher: Service {
         }
     }
 
-    /// One fetch of one account, recorded in the store with when the next one is due.
+    /// One refresh of one account, recorded in the store with when the next one is due: the
+    /// info call first when it is due, then the usage call unless the account is not covered.
     private func refreshOnce(_ account: AccountID, nextRefreshTime: (() -> ContinuousClock.Instant)?) async {
         guard
-            let (outcome, seconds) = await concurrency.run({ () async -> (UsageFetchOutcome, Double) in
+            let (info, outcome, seconds) = await concurrency.run({ () async -> (AccountInfoOutcome?, UsageFetchOutcome?, Double) in
                 let started = clock.now
-                let outcome = await source.fetchUsage(for: account)
-                return (outcome, (clock.now - started).seconds)
+                var info: AccountInfoOutcome?
+                var covered = store.snapshot(of: account)?.covered
+                if store.snapshot(of: account)?.billingInfo.isDue(at: clock.unixTime) ?? true {
+                    let answer = await source.fetchAccountInfo(for: account)
+                    if case .info(let found, _) = answer { covered = found.covered }
+                    info = answer
+                }
+                let outcome = covered == false ? nil : await source.fetchUsage(for: account)
+                return (info, outcome, (clock.now - started).seconds)
             }), !Task.isCancelled
         else { return }
         let maxStaleSeconds = maxStaleSeconds
         let maxSeries = maxSeriesPerAccount
+        let byZone = byZone
         let finished = clock.unixTime
         let now = clock.now
         let next = nextRefreshTime.map { finished + now.duration(to: $0()).seconds }
         var dropped = 0
-        store.update(account) {
-            let updated = $0.applying(
-                outcome, finishedAt: finished, durationSeconds: seconds, maxStaleSeconds: maxStaleSeconds, nextRefreshTime: next,
-                maxSeries: maxSeries)
-            dropped = updated.health.seriesDropped - $0.health.seriesDropped
-            return updated
+        var previous: AccountSnapshot?
+        var updated: AccountSnapshot?
+        store.update(account) { snapshot in
+            previous = snapshot
+            var result = info.map { snapshot.applying($0, at: finished) } ?? snapshot
+            if let outcome {
+                result = result.applying(
+                    outcome, finishedAt: finished, durationSeconds: seconds, maxStaleSeconds: maxStaleSeconds, nextRefreshTime: next,
+                    maxSeries: maxSeries, byZone: byZone)
+            } else {
+                result = result.applyingNotCovered(finishedAt: finished, durationSeconds: seconds, nextRefreshTime: next)
+            }
+            dropped = result.health.seriesDropped - snapshot.health.seriesDropped
+            updated = result
+            return result
+        }
+        if let info, let previous, let updated { logInfo(info, for: account, before: previous, after: updated) }
+        guard let outcome else { return }
+        if case .success = outcome.result, updated?.usage?.otherCostDiffers == true, costDifferenceLogged.first(account) {
+            logger.debug(
+                "billed, effective or list cost differs from the contracted cost; the exporter serves the contracted cost",
+                metadata: ["account_id": "\(account)"])
         }
         switch outcome.result {
         case .success(let records):
@@ -131,6 +160,28 @@ public struct UsageRefresher: Service {
                 metadata: [
                     "account_id": "\(account)", "reason": "\(error.reason.rawValue)", "error": "\(error)",
                 ])
+        }
+    }
+
+    /// Says what an info call changed: coverage, or a failure (its calls are the refresh's).
+    private func logInfo(_ info: AccountInfoOutcome, for account: AccountID, before: AccountSnapshot, after: AccountSnapshot) {
+        switch info {
+        case .info:
+            if after.covered != before.covered, after.covered == false {
+                logger.info(
+                    "account is not covered by Cloudflare's billable-usage API; its usage is not polled until the next info call",
+                    metadata: ["account_id": "\(account)"])
+            }
+        case .unavailable:
+            if !before.billingInfo.unavailable {
+                logger.info(
+                    "no billable-usage info endpoint for this account (an older API path); billing periods end on the same day of the next month",
+                    metadata: ["account_id": "\(account)"])
+            }
+        case .failure(let error, _):
+            logger.warning(
+                "billable-usage info call failed; the previous billing cycle stays in force and the call is retried at the next refresh",
+                metadata: ["account_id": "\(account)", "reason": "\(error.reason.rawValue)", "error": "\(error)"])
         }
     }
 }

@@ -13,14 +13,16 @@ enum AccountExposition {
         let name = family.descriptor.name
         let accountLabel = Label("account_id", snapshot.account.rawValue)
         switch family.samples {
-        case .perUsageSeries(let value):
+        case .perUsageSeries(let value, let pricingUnit):
             for series in snapshot.usage?.series ?? [] {
                 guard let sample = value(series) else { continue }
-                let labels = [
-                    accountLabel, Label("service", series.key.service), Label("unit", series.key.unit),
-                    Label("currency", series.key.currency),
-                ]
-                TextFormat.appendSample(name: name, labels: labels, value: sample, to: &bytes)
+                TextFormat.appendSample(
+                    name: name, labels: series.labels(account: accountLabel, pricingUnit: pricingUnit), value: sample, to: &bytes)
+            }
+        case .perZoneSeries(let value):
+            for zone in snapshot.usage?.zoneSeries ?? [] {
+                guard let sample = value(zone) else { continue }
+                TextFormat.appendSample(name: name, labels: zone.labels(account: accountLabel), value: sample, to: &bytes)
             }
         case .perAccount(let samples):
             for sample in samples(snapshot) {
@@ -33,10 +35,15 @@ enum AccountExposition {
 
     /// A rough size of `snapshot`'s lines in all families, to size the body up front.
     static func estimatedBytes(of snapshot: AccountSnapshot) -> Int {
-        2_048 + (snapshot.usage?.series.count ?? 0) * usageSeriesFamilyCount * 160
+        2_048 + (snapshot.usage?.series.count ?? 0) * usageSeriesFamilyCount * 180
+            + (snapshot.usage?.zoneSeries.count ?? 0) * zoneSeriesFamilyCount * 240
     }
 
     private static let usageSeriesFamilyCount = MetricCatalog.accountFamilies.filter {
         if case .perUsageSeries = $0.samples { true } else { false }
+    }.count
+
+    private static let zoneSeriesFamilyCount = MetricCatalog.accountFamilies.filter {
+        if case .perZoneSeries = $0.samples { true } else { false }
     }.count
 }

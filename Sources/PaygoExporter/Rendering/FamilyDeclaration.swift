@@ -7,8 +7,12 @@ public struct FamilyDeclaration: Sendable {
     /// Where a family's samples come from.
     public enum Samples: Sendable {
         /// One sample per usage series of each account (labels `account_id`, `service`,
-        /// `unit`, `currency`), read from the series; nil leaves the series out.
-        case perUsageSeries(@Sendable (UsageSeries) -> Double?)
+        /// `service_family`, `unit`, `currency`, and `pricing_unit` where `pricingUnit` is
+        /// set), read from the series; nil leaves the series out.
+        case perUsageSeries(@Sendable (UsageSeries) -> Double?, pricingUnit: Bool = false)
+        /// One sample per zone of each usage series (`--usage.by-zone`): the usage series'
+        /// labels (without `pricing_unit`) plus `zone_id` and `zone_name`.
+        case perZoneSeries(@Sendable (ZoneUsageSeries) -> Double?)
         /// Samples of each account, from its snapshot: the labels after `account_id`, and the
         /// value.
         case perAccount(@Sendable (AccountSnapshot) -> [AccountSample])
@@ -38,7 +42,7 @@ public struct FamilyDeclaration: Sendable {
     /// Whether the family's samples are rendered from account snapshots.
     public var isPerAccount: Bool {
         switch samples {
-        case .perUsageSeries, .perAccount: true
+        case .perUsageSeries, .perZoneSeries, .perAccount: true
         case .standalone, .server, .process: false
         }
     }

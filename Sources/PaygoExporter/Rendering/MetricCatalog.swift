@@ -23,11 +23,14 @@ public enum MetricCatalog {
         type: .gauge)
     public static let pricingQuantity = MetricDescriptor(
         name: "cloudflare_paygo_pricing_quantity",
-        help: "Quantity the price applies to in the newest charge period (PricingQuantity)." + fromSnapshot,
+        help:
+            "Quantity the price applies to in the newest charge period (PricingQuantity), counted in the pricing_unit label (PricingUnit; \"\" on the older API paths)."
+            + fromSnapshot,
         type: .gauge)
     public static let cumulatedPricingQuantity = MetricDescriptor(
         name: "cloudflare_paygo_cumulated_pricing_quantity",
-        help: "Billing-period-to-date pricing quantity (CumulatedPricingQuantity of the newest charge period)." + fromSnapshot,
+        help:
+            "Billing-period-to-date pricing quantity (CumulatedPricingQuantity of the newest charge period), in the pricing_unit label." + fromSnapshot,
         type: .gauge)
     public static let chargePeriodStart = MetricDescriptor(
         name: "cloudflare_paygo_charge_period_start_timestamp_seconds",
@@ -43,8 +46,30 @@ public enum MetricCatalog {
         type: .gauge, unit: "seconds")
     public static let billingPeriodEnd = MetricDescriptor(
         name: "cloudflare_paygo_billing_period_end_timestamp_seconds",
-        help: "End (Unix seconds) of the current billing period per currency: its start plus one calendar month." + fromSnapshot,
+        help:
+            "End (Unix seconds) of the current billing period per currency: the next start of the subscription's billing cycle (from the billable-usage info endpoint), or the same day of the next month where the API has no info endpoint."
+            + fromSnapshot,
         type: .gauge, unit: "seconds")
+    public static let accountInfo = MetricDescriptor(
+        name: "cloudflare_paygo_account_info",
+        help:
+            "Always 1 per account whose name is known; account_name is the newest BillingAccountName. Join it onto other families with group_left(account_name).",
+        type: .info)
+    public static let accountCovered = MetricDescriptor(
+        name: "cloudflare_paygo_account_covered",
+        help:
+            "1 if Cloudflare's billable-usage API reports on the account, 0 if it is not a PayGo account it covers (not polled for usage, not an error); absent until the info endpoint answers.",
+        type: .gauge)
+    public static let zoneContractedCost = MetricDescriptor(
+        name: "cloudflare_paygo_zone_contracted_cost",
+        help:
+            "Cost of the newest charge period per service, unit and zone (--usage.by-zone); zone_id=\"\" holds account-level charges, and the zones of a series add up to cloudflare_paygo_contracted_cost."
+            + fromSnapshot,
+        type: .gauge)
+    public static let zoneConsumedQuantity = MetricDescriptor(
+        name: "cloudflare_paygo_zone_consumed_quantity",
+        help: "Usage in the newest charge period per service, unit and zone (--usage.by-zone), in the unit label." + fromSnapshot,
+        type: .gauge)
     public static let forecastCost = MetricDescriptor(
         name: "cloudflare_paygo_forecast_cost",
         help:

@@ -4,6 +4,14 @@ public struct AccountSnapshot: Sendable, Hashable {
     /// The last good answer; kept through failures so a failing account keeps its series.
     public private(set) var usage: AccountUsage?
     public private(set) var health = AccountHealth()
+    /// The newest name known for the account (`BillingAccountName`); nil while unknown.
+    public internal(set) var accountName: String?
+    /// What the info endpoint said; its billing cycle ends each billing period.
+    public private(set) var billingInfo = AccountBillingInfo()
+
+    /// False when the info endpoint says the usage API does not report on the account (not an
+    /// error: it is not polled for usage until the next info call); nil while unknown.
+    public var covered: Bool? { billingInfo.info?.covered }
 
     public init(account: AccountID) {
         self.account = account
@@ -15,9 +23,10 @@ public struct AccountSnapshot: Sendable, Hashable {
     ///     dropped rather than shown as current.
     ///   - nextRefreshTime: when the schedule refreshes the account next (Unix seconds).
     ///   - maxSeries: usage series kept from one answer; the rest are counted as dropped.
+    ///   - byZone: whether usage is also broken down by zone (`--usage.by-zone`).
     public func applying(
         _ outcome: UsageFetchOutcome, finishedAt time: Double, durationSeconds: Double, maxStaleSeconds: Double = .infinity,
-        nextRefreshTime: Double? = nil, maxSeries: Int = AccountUsage.defaultMaxSeries
+        nextRefreshTime: Double? = nil, maxSeries: Int = AccountUsage.defaultMaxSeries, byZone: Bool = false
     ) -> AccountSnapshot {
         var next = self
         next.health.lastAttemptTime = time
@@ -28,8 +37,10 @@ public struct AccountSnapshot: Sendable, Hashable {
         }
         switch outcome.result {
         case .success(let records):
-            let usage = AccountUsage(records: records, now: time, maxSeries: maxSeries)
+            let usage = AccountUsage(
+                records: records, now: time, maxSeries: maxSeries, billingCycle: billingInfo.billingCycle(at: time), byZone: byZone)
             next.usage = usage
+            if let name = usage.accountName { next.accountName = name }
             next.health.seriesDropped += usage.droppedSeries
             next.health.up = true
             next.health.lastSuccessTime = time
@@ -42,6 +53,34 @@ public struct AccountSnapshot: Sendable, Hashable {
                 next.usage = nil
             }
         }
+        return next
+    }
+
+    /// The snapshot after an info call at `time`. A failure is counted like a refresh's (it is
+    /// one of the calls a refresh makes) but leaves the previous answer in force.
+    public func applying(_ outcome: AccountInfoOutcome, at time: Double) -> AccountSnapshot {
+        var next = self
+        next.billingInfo.record(outcome, at: time)
+        for code in outcome.responseCodes {
+            next.health.requestsByStatusCode[code, default: 0] += 1
+        }
+        if case .failure(let error, _) = outcome {
+            next.health.errorsByReason[error.reason, default: 0] += 1
+        }
+        return next
+    }
+
+    /// The snapshot after a refresh at `time` that skipped the usage call because the account
+    /// is not covered: healthy, with no usage to serve.
+    public func applyingNotCovered(finishedAt time: Double, durationSeconds: Double, nextRefreshTime: Double? = nil) -> AccountSnapshot {
+        var next = self
+        next.usage = nil
+        next.health.up = true
+        next.health.lastAttemptTime = time
+        next.health.lastSuccessTime = time
+        next.health.lastRefreshDurationSeconds = durationSeconds
+        next.health.nextRefreshTime = nextRefreshTime
+        next.health.lastError = nil
         return next
     }
 }

@@ -40,6 +40,11 @@ public final class SnapshotStore: Sendable {
         }
     }
 
+    /// One account's snapshot; nil for an account the store does not hold.
+    public func snapshot(of account: AccountID) -> AccountSnapshot? {
+        state.withLock { $0.entries[account]?.snapshot }
+    }
+
     /// Every account's entry, sorted by account.
     public func entries() -> [Entry] {
         versionedEntries().entries

@@ -11,6 +11,10 @@ public struct UsageSeries: Sendable, Hashable {
     public var consumedQuantity: Double?
     public var pricingQuantity: Double?
     public var cumulatedPricingQuantity: Double?
+    /// The product family (`ServiceFamilyName`), "" where no record names one.
+    public var serviceFamily: String
+    /// The unit `pricingQuantity` is counted in (`PricingUnit`); nil on the older paths.
+    public var pricingUnit: String?
 
     init(key: UsageSeriesKey, record: UsageRecord) {
         self.key = key
@@ -21,6 +25,8 @@ public struct UsageSeries: Sendable, Hashable {
         consumedQuantity = record.consumedQuantity
         pricingQuantity = record.pricingQuantity
         cumulatedPricingQuantity = record.cumulatedPricingQuantity
+        serviceFamily = record.details.serviceFamily ?? ""
+        pricingUnit = record.details.pricingUnit
     }
 
     /// Adds a record of the same key and charge period (e.g. split by zone or subscription).
@@ -31,6 +37,8 @@ public struct UsageSeries: Sendable, Hashable {
         consumedQuantity = Self.sum(consumedQuantity, record.consumedQuantity)
         pricingQuantity = Self.sum(pricingQuantity, record.pricingQuantity)
         cumulatedPricingQuantity = Self.sum(cumulatedPricingQuantity, record.cumulatedPricingQuantity)
+        if serviceFamily.isEmpty, let family = record.details.serviceFamily { serviceFamily = family }
+        if pricingUnit == nil { pricingUnit = record.details.pricingUnit }
     }
 
     private static func sum(_ lhs: Double?, _ rhs: Double?) -> Double? {

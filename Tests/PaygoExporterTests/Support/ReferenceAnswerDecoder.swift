@@ -164,7 +164,27 @@ enum ReferenceAnswerDecoder {
             pricingQuantity: try number("PricingQuantity", "pricing_quantity"),
             contractedCost: cost,
             cumulatedContractedCost: try number("CumulatedContractedCost", "cumulated_contracted_cost"),
-            cumulatedPricingQuantity: try number("CumulatedPricingQuantity", "cumulated_pricing_quantity"))
+            cumulatedPricingQuantity: try number("CumulatedPricingQuantity", "cumulated_pricing_quantity"),
+            details: details(text: text, number: number, cost: cost))
+    }
+
+    /// The newer columns: a value of the wrong type reads as absent rather than refusing.
+    private static func details(
+        text: (String, String) throws(Refusal) -> String?, number: (String, String) throws(Refusal) -> Double?, cost: Double
+    ) -> UsageRecord.Details {
+        func lenientText(_ pascal: String, _ snake: String) -> String? {
+            do { return try text(pascal, snake) } catch { return nil }
+        }
+        func differs(_ pascal: String, _ snake: String) -> Bool {
+            do { return try number(pascal, snake).map { $0 != cost } ?? false } catch { return false }
+        }
+        return UsageRecord.Details(
+            billingAccountName: lenientText("BillingAccountName", "billing_account_name"),
+            serviceFamily: lenientText("ServiceFamilyName", "service_family_name"),
+            pricingUnit: lenientText("PricingUnit", "pricing_unit"), zoneID: lenientText("ZoneId", "zone_id"),
+            zoneName: lenientText("ZoneName", "zone_name"),
+            otherCostDiffers: differs("BilledCost", "billed_cost") || differs("EffectiveCost", "effective_cost")
+                || differs("ListCost", "list_cost"))
     }
 }
 

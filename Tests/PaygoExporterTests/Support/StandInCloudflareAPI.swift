@@ -3,6 +3,7 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
+import PaygoExporter
 import NIOCore
 import ServiceLifecycle
 import Synchronization
@@ -55,18 +56,31 @@ final class StandInCloudflareAPI: Sendable {
         self.rateLimit = rateLimit
     }
 
-    /// The documented usage path of `account` under the stand-in's base path.
-    static func usagePath(_ account: String, template: String = "/accounts/{account_id}/billing/usage/paygo") -> String {
+    /// Today's usage path of `account` under the stand-in's base path (or `template`'s).
+    static func usagePath(_ account: String, template: String = UsageEndpoint.defaultPath) -> String {
         basePath + template.replacingOccurrences(of: "{account_id}", with: account)
     }
 
-    func reply(for account: String, with reply: Reply, template: String = "/accounts/{account_id}/billing/usage/paygo") {
+    func reply(for account: String, with reply: Reply, template: String = UsageEndpoint.defaultPath) {
         replies(for: account, with: [reply], template: template)
     }
 
     /// Answers successive requests with `sequence` in order, then keeps giving its last reply.
-    func replies(for account: String, with sequence: [Reply], template: String = "/accounts/{account_id}/billing/usage/paygo") {
+    func replies(for account: String, with sequence: [Reply], template: String = UsageEndpoint.defaultPath) {
         replies.withLock { $0[Self.usagePath(account, template: template)] = sequence }
+    }
+
+    /// Answers the account's billable-usage info calls with `reply` (unset, they get a 404, as
+    /// on the older API generations).
+    func info(for account: String, with reply: Reply) {
+        replies(for: account, with: [reply], template: UsageInfoEndpoint.defaultPath)
+    }
+
+    /// An info answer: `covered`, and one subscription anchored at `anchor` (RFC 3339).
+    static func infoAnswer(covered: Bool = true, anchor: String) -> Reply {
+        .json(
+            #"{"success":true,"errors":[],"messages":[],"result":{"covered":\#(covered),"subscriptions":[{"id":"s1","billing_cycle_anchor_timestamp":"\#(anchor)","start_timestamp":"\#(anchor)"}]}}"#
+        )
     }
 
     /// Answers successive requests with `sequence` round and round, for soak tests.

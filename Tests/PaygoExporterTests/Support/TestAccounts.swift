@@ -15,7 +15,7 @@ enum TestAccounts {
         accounts: [Int],
         credentials: CloudflareCredentials = .apiToken(secretToken),
         interval: Duration = .seconds(600),
-        usagePath: String = UsageEndpoint.documentedPath,
+        usagePath: String = UsageEndpoint.defaultPath,
         timeoutSeconds: Double = 5,
         maxStaleSeconds: Double = 86_400,
         customize: (inout CloudflareAPIConfiguration) -> Void = { _ in }

@@ -1,22 +1,24 @@
 import Logging
 import Synchronization
 
-/// `GET /accounts/{account_id}/billing/usage/paygo` and the later paths Cloudflare moved it to:
-/// the usage of one account, as records.
+/// `GET /accounts/{account_id}/billable-usage` and the older paths Cloudflare served the same
+/// usage on: the usage of one account, as records.
 ///
 /// Knows the paths, the query and what an answer means; the token's `CloudflareAPI` does the
 /// calling (budget, pause, retries, deadline). On 404 the next known path is tried, and the
-/// one that answered is where later calls start.
+/// one that answered is where that account's later calls start: during a migration accounts
+/// may sit on different generations of the API, so the memory is per account.
 public final class UsageEndpoint: UsageSource {
-    /// The documented path; the SDKs still call it.
-    public static let documentedPath = "/accounts/{account_id}/billing/usage/paygo"
-    /// Paths Cloudflare's reference listed later, tried in order after a 404.
-    public static let laterPaths = ["/accounts/{account_id}/paygo-usage", "/accounts/{account_id}/billable-usage"]
+    /// Today's path (August 2026 on), with `/info` beside it.
+    public static let defaultPath = "/accounts/{account_id}/billable-usage"
+    /// The paths it replaced, newest first, tried in order after a 404: May 2026's alpha path
+    /// and the first, beta one (which the seeds and old SDKs document).
+    public static let olderPaths = ["/accounts/{account_id}/paygo-usage", "/accounts/{account_id}/billing/usage/paygo"]
 
     /// The configured path first, then the other known paths, each once.
     public static func candidatePaths(configured: String) -> [String] {
         var paths = [configured]
-        for path in [documentedPath] + laterPaths where !paths.contains(path) {
+        for path in [defaultPath] + olderPaths where !paths.contains(path) {
             paths.append(path)
         }
         return paths
@@ -24,14 +26,17 @@ public final class UsageEndpoint: UsageSource {
 
     private let api: CloudflareAPI
     private let paths: [String]
+    /// The account's billing-cycle and coverage endpoint, called by the refresher.
+    public let info: UsageInfoEndpoint
     private let logger: Logger
-    /// Index into `paths` of the path that last answered, so later calls start there.
-    private let answeringPathIndex = Mutex<Int?>(nil)
+    /// Per account, the index into `paths` of the path that last answered.
+    private let answeringPathIndex = Mutex<[AccountID: Int]>([:])
 
     /// - Parameter path: the path tried first; `{account_id}` is replaced by the account.
-    public init(api: CloudflareAPI, path: String = UsageEndpoint.documentedPath, logger: Logger) {
+    public init(api: CloudflareAPI, path: String = UsageEndpoint.defaultPath, logger: Logger) {
         self.api = api
         paths = Self.candidatePaths(configured: path)
+        info = UsageInfoEndpoint(api: api, usagePath: path, logger: logger)
         self.logger = logger
     }
 
@@ -50,9 +55,18 @@ public final class UsageEndpoint: UsageSource {
             .result(status: status, body: body, operation: operation(for: account))
     }
 
+    /// The path `account`'s calls start on: the one that last answered, else the configured one.
+    public func answeringPath(for account: AccountID) -> String {
+        paths[answeringPathIndex.withLock { $0[account] } ?? 0]
+    }
+
+    public func fetchAccountInfo(for account: AccountID) async -> AccountInfoOutcome {
+        await info.fetchAccountInfo(for: account)
+    }
+
     public func fetchUsage(for account: AccountID, range: UsageDateRange?) async -> UsageFetchOutcome {
         let operation = Self.operation(for: account)
-        let first = answeringPathIndex.withLock { $0 } ?? 0
+        let first = answeringPathIndex.withLock { $0[account] } ?? 0
         let order = Array(paths.indices[first...]) + Array(paths.indices[..<first])
         let query = range.map { [(name: "from", value: $0.fromText), (name: "to", value: $0.toText)] } ?? []
         let credentials = api.currentCredentials
@@ -66,9 +80,9 @@ public final class UsageEndpoint: UsageSource {
             codes += outcome.responseCodes
             switch outcome.result {
             case .success(let records):
-                let previous = answeringPathIndex.withLock { current in
-                    defer { current = index }
-                    return current
+                let previous = answeringPathIndex.withLock { memory in
+                    defer { memory[account] = index }
+                    return memory[account]
                 }
                 if previous != index {
                     logger.info("using usage path", metadata: ["path": "\(paths[index])", "account_id": "\(account)"])
