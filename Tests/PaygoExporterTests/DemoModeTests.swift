@@ -6,11 +6,17 @@ import Testing
 @Suite struct DemoModeTests {
     @Test func demoServesTwoCurrenciesADozenServicesAndATwoUnitService() async throws {
         try await RunningExporter.with(DemoExporterConfiguration.make()) { exporter in
-            let parsed = try await exporter.scrape { $0.matching("cloudflare_paygo_up").count == 2 }
+            let parsed = try await exporter.scrape { $0.matching("cloudflare_paygo_up").count == 5 }
             #expect(parsed.matching("cloudflare_paygo_up").allSatisfy { $0.value == 1 })
             let costs = parsed.matching("cloudflare_paygo_contracted_cost")
             #expect(Set(costs.compactMap { $0.labels["currency"] }) == ["USD", "EUR"])
-            #expect(Set(costs.compactMap { $0.labels["account_id"] }).count == 2)
+            #expect(Set(costs.compactMap { $0.labels["account_id"] }).count == 4, "all but the account that is not covered")
+            let accounts = DemoUsageSource.accounts.map(\.rawValue)
+            #expect(parsed.matching("cloudflare_paygo_account_covered").map(\.value).sorted() == [0, 1, 1, 1])
+            #expect(parsed.value("cloudflare_paygo_account_covered", ["account_id": accounts[4]]) == 0)
+            #expect(
+                Set(parsed.matching("cloudflare_paygo_account_info").compactMap { $0.labels["account_name"] })
+                    == ["Example Corp", "Beispiel GmbH", "Night Shift Ltd"])
             let usdServices = Set(costs.filter { $0.labels["currency"] == "USD" }.compactMap { $0.labels["service"] })
             #expect(usdServices.count >= 10)
             var workerUnits: Set<String> = []
@@ -64,7 +70,8 @@ import Testing
         let day = 86_400.0
         let firstStart = 1_798_761_600.0 + day / 3  // 2027-01-01 08:00 UTC
         let anchored = DemoUsageSource.accounts[2]
-        for startDay in 0..<400 {
+        // Every day of two months, then every fifth day of the year after.
+        for startDay in Array(0..<62) + Array(stride(from: 62, to: 400, by: 5)) {
             let started = firstStart + Double(startDay) * day
             let clock = Mutex(started)
             let source = DemoUsageSource(now: { clock.withLock { $0 } })

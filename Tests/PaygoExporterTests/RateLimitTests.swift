@@ -71,6 +71,22 @@ import Testing
         }
     }
 
+    /// A refresh that ends exactly on a slot gets the next one, never the same instant again,
+    /// however the division of durations rounds (13 hours once came out as 12.999... and the
+    /// account refreshed in a loop).
+    @Test func theNextSlotIsAlwaysStrictlyLater() {
+        let schedule = RefreshSchedule(accountCount: 2, interval: .seconds(3_600), rate: nil, jitter: [0, 0])
+        let start = ContinuousClock.now
+        for index in 0..<2 {
+            var slot = schedule.nextSlot(ofAccountAt: index, after: start, start: start)
+            for _ in 0..<2_000 {
+                let next = schedule.nextSlot(ofAccountAt: index, after: slot, start: start)
+                #expect(next == slot + .seconds(3_600))
+                slot = next
+            }
+        }
+    }
+
     @Test func budgetLetsItsBurstGoThenKeepsThePace() async throws {
         let budget = RequestBudget(rate: RequestRate(requests: 100, perSeconds: 1))
         // Reservations read one clock value, so the pacing is checked exactly, whatever the

@@ -82,6 +82,10 @@ public struct RefreshSchedule: Sendable, Hashable {
     ) -> ContinuousClock.Instant {
         let firstSlot = start + effectiveInterval * phases[index] + effectiveInterval
         guard now >= firstSlot else { return firstSlot }
-        return firstSlot + effectiveInterval * (Int((now - firstSlot) / effectiveInterval) + 1)
+        // Duration division is floating point: 13 intervals can come out as 12.999..., which
+        // would hand back `now` itself and refresh again at once. Step until strictly after.
+        var slot = firstSlot + effectiveInterval * Int(((now - firstSlot) / effectiveInterval).rounded(.down))
+        while slot <= now { slot += effectiveInterval }
+        return slot
     }
 }

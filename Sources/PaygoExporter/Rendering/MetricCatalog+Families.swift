@@ -11,8 +11,8 @@ extension MetricCatalog {
             .init(cumulatedPricingQuantity, .perUsageSeries({ $0.cumulatedPricingQuantity }, pricingUnit: true), backfilled: true),
             .init(zoneContractedCost, .perZoneSeries { $0.contractedCost }),
             .init(zoneConsumedQuantity, .perZoneSeries { $0.consumedQuantity }),
-            .init(accountInfo, .perAccount { snapshot in snapshot.accountName.map { [AccountSample([Label("account_name", $0)], 1)] } ?? [] }),
-            .init(accountCovered, .perAccount { single($0.covered.map { $0 ? 1 : 0 }) }),
+            .init(accountInfo, .perAccount(accountNameSamples)),
+            .init(accountCovered, .perAccount(coveredSamples)),
             // History has no use for the charge periods' own timestamps, and they would add 40%.
             .init(chargePeriodStart, .perUsageSeries { $0.chargePeriodStart }),
             .init(chargePeriodEnd, .perUsageSeries { $0.chargePeriodEnd }),
@@ -63,6 +63,16 @@ extension MetricCatalog {
 
     /// The families rendered from account snapshots, in name order.
     public static let accountFamilies: [FamilyDeclaration] = families.filter(\.isPerAccount)
+
+    @Sendable private static func accountNameSamples(_ snapshot: AccountSnapshot) -> [AccountSample] {
+        guard let name = snapshot.accountName else { return [] }
+        return [AccountSample([Label("account_name", name)], 1)]
+    }
+
+    @Sendable private static func coveredSamples(_ snapshot: AccountSnapshot) -> [AccountSample] {
+        guard let covered = snapshot.covered else { return [] }
+        return [AccountSample(covered ? 1 : 0)]
+    }
 
     private static func single(_ value: Double?) -> [AccountSample] {
         value.map { [AccountSample($0)] } ?? []
