@@ -15,7 +15,7 @@ Without --prometheus it checks the structure only:
     variable shows names that way: text from account_name, value the account_id);
   - every metric selector names a metric the exporter serves and filters on
     account_id=~"$account_id" (and currency=~"$currency" when the metric has a currency label);
-  - zone panels (those selecting a cloudflare_paygo_zone_* family, served only with the
+  - zone panels (those selecting a cloudflare_paygo_*_by_zone family, served only with the
     exporter's opt-in --usage.by-zone) say "--usage.by-zone" in their description;
   - no aggregation (sum, avg, min, max, ...) over a cost or budget metric drops `currency`:
     costs in different currencies must never be added together;
@@ -30,7 +30,7 @@ have passed (rate() and increase() need two samples in their window). A query_re
 answers go through its regex as Grafana formats them (`{label="value",...} value timestamp`):
 every series must give a value, and the account variable must list every account that
 cloudflare_paygo_up knows. Zone panels are optional: when Prometheus has no
-cloudflare_paygo_zone_contracted_cost series (an exporter without --usage.by-zone) they are
+cloudflare_paygo_contracted_cost_by_zone series (an exporter without --usage.by-zone) they are
 skipped, and checked like every other panel when it has; --require-zone-panels (CI, whose demo
 runs with --usage.by-zone) makes them mandatory.
 
@@ -65,8 +65,8 @@ METRICS = {
     "cloudflare_paygo_cumulated_pricing_quantity": _PRICING,
     "cloudflare_paygo_charge_period_start_timestamp_seconds": _USAGE,
     "cloudflare_paygo_charge_period_end_timestamp_seconds": _USAGE,
-    "cloudflare_paygo_zone_contracted_cost": _ZONE,        # only with --usage.by-zone
-    "cloudflare_paygo_zone_consumed_quantity": _ZONE,      # only with --usage.by-zone
+    "cloudflare_paygo_contracted_cost_by_zone": _ZONE,        # only with --usage.by-zone
+    "cloudflare_paygo_consumed_quantity_by_zone": _ZONE,      # only with --usage.by-zone
     "cloudflare_paygo_account_info": {"account_id", "account_name"},
     "cloudflare_paygo_account_covered": {"account_id"},
     "cloudflare_paygo_billing_period_start_timestamp_seconds": _ACCOUNT_CURRENCY,
@@ -83,9 +83,9 @@ METRICS = {
     "cloudflare_paygo_exporter_build_info": {"version", "revision", "swiftversion"},
 }
 METRIC_PREFIX = "cloudflare_paygo_"
-ZONE_PREFIX = "cloudflare_paygo_zone_"
+ZONE_SUFFIX = "_by_zone"
 # Present exactly when the exporter runs with --usage.by-zone: zone panels are optional without it.
-ZONE_PRESENCE_METRIC = "cloudflare_paygo_zone_contracted_cost"
+ZONE_PRESENCE_METRIC = "cloudflare_paygo_contracted_cost_by_zone"
 ZONE_FLAG = "--usage.by-zone"
 
 
@@ -389,7 +389,7 @@ def is_zone_panel(panel):
     """Whether the panel reads a family the exporter serves only with --usage.by-zone."""
     for target in panel.get("targets") or []:
         try:
-            if any(name.startswith(ZONE_PREFIX) for name, _ in selectors(target.get("expr") or "")):
+            if any(name.startswith("cloudflare_paygo_") and name.endswith(ZONE_SUFFIX) for name, _ in selectors(target.get("expr") or "")):
                 return True
         except ValueError:
             pass

@@ -118,11 +118,11 @@ zone_port=$(free_port)
 "$bin" --demo --usage.by-zone --web.listen-address "127.0.0.1:$zone_port" 2>"$work/demo-zones.log" & pids+=($!)
 wait_http "http://127.0.0.1:$zone_port/-/ready"
 curl -fsS "http://127.0.0.1:$zone_port/metrics" >"$work/demo-zones.prom"
-grep -q '^cloudflare_paygo_zone_contracted_cost{' "$work/demo-zones.prom" \
-    || { echo "the demo with --usage.by-zone serves no cloudflare_paygo_zone_contracted_cost series"; exit 1; }
+grep -q '^cloudflare_paygo_contracted_cost_by_zone{' "$work/demo-zones.prom" \
+    || { echo "the demo with --usage.by-zone serves no cloudflare_paygo_contracted_cost_by_zone series"; exit 1; }
 problems="$(promtool check metrics <"$work/demo-zones.prom" 2>&1)" || { echo "$problems"; exit 1; }
 [ -z "$problems" ] || { echo "promtool check metrics (demo with --usage.by-zone) reported:"; echo "$problems"; exit 1; }
-echo "demo with --usage.by-zone: $(grep -c '^cloudflare_paygo_zone_' "$work/demo-zones.prom") zone samples, promtool clean"
+echo "demo with --usage.by-zone: $(grep -c '^cloudflare_paygo_[a-z_]*_by_zone{' "$work/demo-zones.prom") zone samples, promtool clean"
 mkdir -p "$work/stack"
 cp deploy/prometheus/recording-rules.yml deploy/prometheus/alerts.yml "$work/stack/"
 sed -e "s/exporter:10133/127.0.0.1:$zone_port/" -e "s/alertmanager:9093/127.0.0.1:$am_port/" \

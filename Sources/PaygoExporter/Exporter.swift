@@ -51,7 +51,7 @@ public struct Exporter: Sendable {
         let refresher = UsageRefresher(
             store: store, source: source, interval: configuration.refreshInterval, rateLimit: configuration.rateLimit,
             maxStaleSeconds: configuration.maxStaleSeconds, maxSeriesPerAccount: configuration.maxSeriesPerAccount,
-                byZone: configuration.usageByZone, logger: logger)
+            byZone: configuration.usageByZone, logger: logger)
         let connections = WebConnections(
             limit: DescriptorLimit.connectionCapAtStart(asked: configuration.web.maxConnections, logger: logger))
         // The token's pause changes rarely and sorts among the usage families: in the cached body.

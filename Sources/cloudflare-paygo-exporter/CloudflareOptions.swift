@@ -60,7 +60,7 @@ struct CloudflareOptions: ParsableArguments {
     @Flag(
         name: .customLong("usage.by-zone"),
         help:
-            "Also serve each service's newest cost and consumed quantity per zone (cloudflare_paygo_zone_*): one series per service, unit and zone, capped by --cloudflare.max-series-per-account."
+            "Also serve each service's newest cost and consumed quantity per zone (cloudflare_paygo_*_by_zone): one series per service, unit and zone, capped by --cloudflare.max-series-per-account."
     )
     var usageByZone = CommandLineOptions.defaults.usageByZone
 

@@ -55,11 +55,13 @@ import Testing
         api.info(for: current, with: .json(try AnswerBuilder.fixture("billable-usage-info-example.json")))
         api.reply(for: old, with: .json(AnswerBuilder.documentedExample), template: Self.firstPath)
         try await api.serve { baseURL in
-            let result = await OneShot.run(configuration: TestAccounts.configuration(baseURL: baseURL, accounts: [1, 2]), logger: Self.quiet)
+            let result = await OneShot.run(
+                configuration: TestAccounts.configuration(baseURL: baseURL, accounts: [1, 2]), logger: Self.quiet)
             #expect(result.failedAccounts.isEmpty)
             let parsed = try ParsedExposition(String(decoding: result.body, as: UTF8.self))
             #expect(parsed.value("cloudflare_paygo_account_info", ["account_id": current]) == 1)
-            #expect(parsed.matching("cloudflare_paygo_account_info", ["account_id": current]).first?.labels["account_name"] == "Example Corp")
+            #expect(
+                parsed.matching("cloudflare_paygo_account_info", ["account_id": current]).first?.labels["account_name"] == "Example Corp")
             #expect(parsed.matching("cloudflare_paygo_account_info", ["account_id": old]).isEmpty, "no name known")
             #expect(parsed.value("cloudflare_paygo_account_covered", ["account_id": current]) == 1)
             #expect(parsed.matching("cloudflare_paygo_account_covered", ["account_id": old]).isEmpty, "no info endpoint there")
@@ -67,8 +69,9 @@ import Testing
             #expect(parsed.value("cloudflare_paygo_contracted_cost", cpu.merging(["service_family": "Workers"]) { $1 }) == 0.122)
             #expect(parsed.value("cloudflare_paygo_pricing_quantity", cpu.merging(["pricing_unit": "Count"]) { $1 }) == 6_100_000)
             // The zone-split service adds up by default; no zone families without the flag.
-            #expect(parsed.value("cloudflare_paygo_contracted_cost", ["account_id": current, "service": "Argo Smart Routing"]) == 0.325 + 0.15)
-            #expect(parsed.matching("cloudflare_paygo_zone_contracted_cost").isEmpty)
+            #expect(
+                parsed.value("cloudflare_paygo_contracted_cost", ["account_id": current, "service": "Argo Smart Routing"]) == 0.325 + 0.15)
+            #expect(parsed.matching("cloudflare_paygo_contracted_cost_by_zone").isEmpty)
             let oldSeries = parsed.matching("cloudflare_paygo_contracted_cost", ["account_id": old])
             #expect(!oldSeries.isEmpty && oldSeries.allSatisfy { $0.labels["service_family"] == "" })
             try PromtoolCheck.checkMetrics(parsed.text)
@@ -105,7 +108,10 @@ import Testing
                 #expect(calls(covered, "/info") == 1 && calls(covered, "") == 1)
                 #expect(store.snapshot(of: AccountID(covered)!)?.covered == true)
 
-                let body = String(buffer: ExpositionCache(store: store, budgets: BudgetBook([], path: nil, watchedAccounts: [], logger: Self.quiet)).body(.prometheusText).bytes)
+                let body = String(
+                    buffer: ExpositionCache(store: store, budgets: BudgetBook([], path: nil, watchedAccounts: [], logger: Self.quiet)).body(
+                        .prometheusText
+                    ).bytes)
                 let parsed = try ParsedExposition(body)
                 #expect(parsed.value("cloudflare_paygo_account_covered", ["account_id": notCovered]) == 0)
                 #expect(parsed.value("cloudflare_paygo_account_covered", ["account_id": covered]) == 1)
@@ -155,7 +161,10 @@ import Testing
             }
         }
         let jan31 = BillingCycle(anchor: Double(CivilCalendar.daysFromCivil(year: 2028, month: 1, day: 31)) * day)
-        #expect((0...3).map { CivilCalendar.formatDate(jan31.periodStart(monthsFromAnchor: $0)) } == ["2028-01-31", "2028-02-29", "2028-03-31", "2028-04-30"])
+        #expect(
+            (0...3).map { CivilCalendar.formatDate(jan31.periodStart(monthsFromAnchor: $0)) } == [
+                "2028-01-31", "2028-02-29", "2028-03-31", "2028-04-30",
+            ])
         let calendar = BillingCycle.calendarPeriodEnd(forStart: Double(CivilCalendar.daysFromCivil(year: 2028, month: 2, day: 29)) * day)
         #expect(CivilCalendar.formatDate(calendar) == "2028-03-29", "the fallback rule drifts, as documented")
     }
@@ -199,7 +208,9 @@ import Testing
         try await api.serve { baseURL in
             let result = await OneShot.run(configuration: TestAccounts.configuration(baseURL: baseURL, accounts: [1]), logger: Self.quiet)
             let parsed = try ParsedExposition(String(decoding: result.body, as: UTF8.self))
-            #expect(parsed.value("cloudflare_paygo_billing_period_end_timestamp_seconds", ["account_id": id]) == RFC3339Timestamp.parse("2028-03-31T00:00:00Z"))
+            #expect(
+                parsed.value("cloudflare_paygo_billing_period_end_timestamp_seconds", ["account_id": id])
+                    == RFC3339Timestamp.parse("2028-03-31T00:00:00Z"))
         }
     }
 
@@ -225,8 +236,9 @@ import Testing
             let result = await OneShot.run(configuration: configuration, logger: Self.quiet)
             let parsed = try ParsedExposition(String(decoding: result.body, as: UTF8.self))
             #expect(parsed.matching("cloudflare_paygo_account_info").first?.labels["account_name"] == name)
-            let series = try #require(parsed.matching("cloudflare_paygo_zone_contracted_cost").first)
-            #expect(series.labels["zone_name"] == zone && series.labels["zone_id"] == "z\"1" && series.labels["service_family"] == "Fam\"ily\n")
+            let series = try #require(parsed.matching("cloudflare_paygo_contracted_cost_by_zone").first)
+            #expect(
+                series.labels["zone_name"] == zone && series.labels["zone_id"] == "z\"1" && series.labels["service_family"] == "Fam\"ily\n")
             #expect(parsed.matching("cloudflare_paygo_pricing_quantity").first?.labels["pricing_unit"] == "Unit\\")
             try PromtoolCheck.checkMetrics(parsed.text)
         }
@@ -259,17 +271,20 @@ import Testing
             let service = try #require(parsed.value("cloudflare_paygo_contracted_cost", ["service": "Argo"]))
             let quantity = try #require(parsed.value("cloudflare_paygo_consumed_quantity", ["service": "Argo"]))
             // In the body's order, which is zone id order.
-            let zoneLines = parsed.text.split(separator: "\n").filter { $0.hasPrefix("cloudflare_paygo_zone_contracted_cost{") }
-            let zones = parsed.matching("cloudflare_paygo_zone_contracted_cost")
+            let zoneLines = parsed.text.split(separator: "\n").filter { $0.hasPrefix("cloudflare_paygo_contracted_cost_by_zone{") }
+            let zones = parsed.matching("cloudflare_paygo_contracted_cost_by_zone")
             #expect(zones.count == 7 && zoneLines.count == 7)
             let ordered = zoneLines.map { line in zones.first { line.contains("zone_id=\"\($0.labels["zone_id"]!)\"") }!.value }
             #expect(ordered.reduce(0, +) == service, "exact, not approximately")
             let quantities = zoneLines.map { line in
-                parsed.matching("cloudflare_paygo_zone_consumed_quantity").first { line.contains("zone_id=\"\($0.labels["zone_id"]!)\"") }!.value
+                parsed.matching("cloudflare_paygo_consumed_quantity_by_zone").first {
+                    line.contains("zone_id=\"\($0.labels["zone_id"]!)\"")
+                }!.value
             }
             #expect(quantities.reduce(0, +) == quantity)
-            #expect(parsed.value("cloudflare_paygo_zone_contracted_cost", ["zone_id": "", "zone_name": ""]) != nil, "account-level charges")
-            #expect(parsed.value("cloudflare_paygo_zone_contracted_cost", ["zone_id": "zone3", "zone_name": "z3.example"]) != nil)
+            #expect(
+                parsed.value("cloudflare_paygo_contracted_cost_by_zone", ["zone_id": "", "zone_name": ""]) != nil, "account-level charges")
+            #expect(parsed.value("cloudflare_paygo_contracted_cost_by_zone", ["zone_id": "zone3", "zone_name": "z3.example"]) != nil)
         }
     }
 
@@ -292,7 +307,8 @@ import Testing
     @Test func infoAnswersDecode() throws {
         let account = TestAccounts.account(1)
         let info = try UsageInfoEndpoint.info(
-            status: 200, body: Array(try AnswerBuilder.fixture("billable-usage-info-example.json").utf8), account: account, credentials: nil)
+            status: 200, body: Array(try AnswerBuilder.fixture("billable-usage-info-example.json").utf8), account: account, credentials: nil
+        )
         #expect(info.covered)
         #expect(info.subscriptions.map(\.billingCycleAnchor) == [RFC3339Timestamp.parse("2025-01-14T00:00:00Z")!])
         #expect(info.billingCycle(at: 1_800_000_000)?.anchor == RFC3339Timestamp.parse("2025-01-14T00:00:00Z"))
@@ -321,7 +337,9 @@ import Testing
         #expect(records.map(\.details.pricingUnit) == ["Requests", "Count", "Requests", "Count", "GB", "GB"])
         #expect(records.map(\.details.zoneName) == [nil, nil, nil, nil, "example.com", "example.org"])
         #expect(records.map(\.details.serviceFamily).contains("Argo"))
-        let differing = AnswerBuilder.success([AnswerBuilder.record(cost: 1, extra: ["ListCost": 2, "ZoneName": 7, "BillingAccountName": NSNull()])])
+        let differing = AnswerBuilder.success([
+            AnswerBuilder.record(cost: 1, extra: ["ListCost": 2, "ZoneName": 7, "BillingAccountName": NSNull()])
+        ])
         let record = try #require(try PaygoAnswerDecoder().decode(Array(differing.utf8)).result.first)
         #expect(record.details.otherCostDiffers)
         #expect(record.details.zoneName == nil, "a wrong type in a label column reads as absent")

@@ -53,7 +53,8 @@ import Testing
         let seeds: [[UInt8]] = [
             Array(try AnswerBuilder.fixture("paygo-example.json").utf8),
             Array(try AnswerBuilder.fixture("snake-case-with-nulls.json").utf8),
-            Array(DemoUsageSource.answer(for: DemoUsageSource.accounts[0], at: 1_794_268_800, anchor: 1_736_899_200).body.utf8.prefix(6_000))
+            Array(
+                DemoUsageSource.answer(for: DemoUsageSource.accounts[0], at: 1_794_268_800, anchor: 1_736_899_200).body.utf8.prefix(6_000))
                 + Array("]}".utf8),
         ]
         let decoder = PaygoAnswerDecoder()

@@ -13,14 +13,18 @@ import Testing
         try await api.serve { baseURL in
             try await RunningExporter.with(TestAccounts.configuration(baseURL: baseURL, accounts: [1])) { exporter in
                 let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_up") == 1 }
-                let labels = #"{account_id="\#(TestAccounts.id(1))",service="Workers Standard",unit="Requests",currency="USD"}"#
+                let labels =
+                    #"{account_id="\#(TestAccounts.id(1))",service="Workers Standard",service_family="",unit="Requests",currency="USD"}"#
+                // The first path's answer has no PricingUnit: the label is there, empty.
+                let pricingLabels =
+                    #"{account_id="\#(TestAccounts.id(1))",service="Workers Standard",service_family="",unit="Requests",pricing_unit="",currency="USD"}"#
                 let lines = Set(parsed.text.split(separator: "\n").map(String.init))
                 for expected in [
                     "cloudflare_paygo_contracted_cost\(labels) 0.75",
                     "cloudflare_paygo_cumulated_contracted_cost\(labels) 2.25",
                     "cloudflare_paygo_consumed_quantity\(labels) 150000",
-                    "cloudflare_paygo_pricing_quantity\(labels) 150000",
-                    "cloudflare_paygo_cumulated_pricing_quantity\(labels) 4500000",
+                    "cloudflare_paygo_pricing_quantity\(pricingLabels) 150000",
+                    "cloudflare_paygo_cumulated_pricing_quantity\(pricingLabels) 4500000",
                     "cloudflare_paygo_charge_period_start_timestamp_seconds\(labels) 1738368000",
                     "cloudflare_paygo_charge_period_end_timestamp_seconds\(labels) 1738454400",
                     #"cloudflare_paygo_billing_period_start_timestamp_seconds{account_id="\#(TestAccounts.id(1))",currency="USD"} 1738368000"#,
@@ -191,8 +195,13 @@ import Testing
                 _ = try await exporter.scrape { $0.value("cloudflare_paygo_up") == 1 }
             }
         }
+        #expect(api.requests.map(\.path) == ["/info", ""].map { "/client/v4/accounts/\(TestAccounts.id(1))/billable-usage" + $0 })
+        for request in api.requests {
+            #expect(request.headers["authorization"] == "Bearer \(TestAccounts.secretToken)")
+            #expect(request.headers["x-auth-key"] == nil)
+            #expect(request.headers["user-agent"] == "cloudflare-paygo-exporter/\(BuildInfo.version)")
+        }
         let request = try #require(api.requests.first)
-        #expect(request.path == "/client/v4/accounts/\(TestAccounts.id(1))/billing/usage/paygo")
         #expect(request.headers["authorization"] == "Bearer \(TestAccounts.secretToken)")
         #expect(request.headers["x-auth-key"] == nil)
         #expect(request.headers["user-agent"] == "cloudflare-paygo-exporter/\(BuildInfo.version)")
@@ -214,25 +223,27 @@ import Testing
         #expect(request.headers["authorization"] == nil)
     }
 
-    @Test func notFoundOnTheDocumentedPathFallsBackToNewerPaths() async throws {
+    @Test func notFoundOnTodaysPathFallsBackToOlderPaths() async throws {
         let api = StandInCloudflareAPI()
         api.reply(
             for: TestAccounts.id(1), with: .json(try AnswerBuilder.fixture("paygo-example.json")),
-            template: "/accounts/{account_id}/billable-usage")
+            template: "/accounts/{account_id}/billing/usage/paygo")
         try await api.serve { baseURL in
             try await RunningExporter.with(TestAccounts.configuration(baseURL: baseURL, accounts: [1])) { exporter in
                 let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_up") != nil }
                 #expect(parsed.value("cloudflare_paygo_up") == 1)
-                #expect(parsed.value("cloudflare_paygo_api_requests_total", ["code": "404"]) == 2)
+                #expect(parsed.value("cloudflare_paygo_api_requests_total", ["code": "404"]) == 3, "info, then two usage paths")
                 #expect(parsed.value("cloudflare_paygo_api_requests_total", ["code": "200"]) == 1)
-                #expect(exporter.logLines.all.contains("/accounts/{account_id}/billable-usage"), "the log says which path answered")
+                #expect(exporter.logLines.all.contains("/accounts/{account_id}/billing/usage/paygo"), "the log says which path answered")
+                #expect(parsed.matching("cloudflare_paygo_account_covered").isEmpty, "no info endpoint: coverage unknown")
             }
         }
         #expect(
             api.requests.map(\.path) == [
-                "/client/v4/accounts/\(TestAccounts.id(1))/billing/usage/paygo",
-                "/client/v4/accounts/\(TestAccounts.id(1))/paygo-usage",
+                "/client/v4/accounts/\(TestAccounts.id(1))/billable-usage/info",
                 "/client/v4/accounts/\(TestAccounts.id(1))/billable-usage",
+                "/client/v4/accounts/\(TestAccounts.id(1))/paygo-usage",
+                "/client/v4/accounts/\(TestAccounts.id(1))/billing/usage/paygo",
             ])
     }
 
@@ -243,7 +254,7 @@ import Testing
                 let parsed = try await exporter.scrape { $0.value("cloudflare_paygo_up") != nil }
                 #expect(parsed.value("cloudflare_paygo_up") == 0)
                 #expect(parsed.value("cloudflare_paygo_refresh_errors_total", ["reason": "not_found"]) == 1)
-                #expect(parsed.value("cloudflare_paygo_api_requests_total", ["code": "404"]) == 3)
+                #expect(parsed.value("cloudflare_paygo_api_requests_total", ["code": "404"]) == 4, "info and three usage paths")
             }
         }
     }
@@ -277,7 +288,7 @@ import Testing
 
     @Test func gzipIsServedWhenAskedAndTheContentTypeIsExact() async throws {
         try await RunningExporter.with(DemoExporterConfiguration.make()) { exporter in
-            _ = try await exporter.scrape { $0.matching("cloudflare_paygo_up").count == 2 }
+            _ = try await exporter.scrape { $0.matching("cloudflare_paygo_up").count == DemoUsageSource.accounts.count }
             let plain = try await exporter.get("/metrics")
             #expect(plain.headers["content-type"] == "text/plain; version=0.0.4; charset=utf-8")
             #expect(plain.headers["content-encoding"] == nil)
@@ -296,7 +307,7 @@ import Testing
 
     @Test func landingHealthReadinessAndUnknownPaths() async throws {
         try await RunningExporter.with(DemoExporterConfiguration.make()) { exporter in
-            _ = try await exporter.scrape { $0.matching("cloudflare_paygo_up").count == 2 }
+            _ = try await exporter.scrape { $0.matching("cloudflare_paygo_up").count == DemoUsageSource.accounts.count }
             let landing = try await exporter.get("/")
             #expect(landing.status == 200)
             #expect(landing.headers["content-type"] == "text/html; charset=utf-8")
@@ -340,7 +351,7 @@ enum DemoExporterConfiguration {
 
     @Test func scrapersAskingForOpenMetricsGetIt() async throws {
         try await RunningExporter.with(DemoExporterConfiguration.make()) { exporter in
-            _ = try await exporter.scrape { $0.matching("cloudflare_paygo_up").count == 2 }
+            _ = try await exporter.scrape { $0.matching("cloudflare_paygo_up").count == DemoUsageSource.accounts.count }
             let response = try await exporter.get("/metrics", headers: ["Accept": Self.prometheusAccept])
             #expect(response.headers["content-type"] == "application/openmetrics-text; version=1.0.0; charset=utf-8")
             let body = String(buffer: response.body)

@@ -40,7 +40,7 @@ import Testing
         #expect(first == fresh(store, .prometheusText))
         #expect(
             first.contains(
-                "cloudflare_paygo_contracted_cost{account_id=\"\(Self.accounts[1].rawValue)\",service=\"D1\",unit=\"Requests\",currency=\"EUR\"} 3\n"
+                "cloudflare_paygo_contracted_cost{account_id=\"\(Self.accounts[1].rawValue)\",service=\"D1\",service_family=\"\",unit=\"Requests\",currency=\"EUR\"} 3\n"
             ))
 
         // One account changes, one appears, one stays: only the first two are rendered again.

@@ -57,7 +57,8 @@ import Testing
             (name: "Strict-Transport-Security", value: "max-age=31536000"),
         ]
         try await RunningExporter.with(configuration) { exporter in
-            _ = try await exporter.scrape()  // warm: the 200 scrape may come from the fast path
+            // Warm (the 200 scrape may come from the fast path) and ready: every account tried.
+            _ = try await exporter.scrape { $0.matching("cloudflare_paygo_up").count == DemoUsageSource.accounts.count }
             let connection = try RawHTTPConnection(port: try port(of: exporter))
             connection.send("\(requestLine)\r\nHost: x\r\nContent-Length: 0\r\n\r\n")
             let answer = try #require(await connection.receiveAnswer(bodyExpected: !requestLine.hasPrefix("HEAD")))

@@ -166,7 +166,7 @@ import Testing
                     #expect(log.contains("redirected (HTTP \(status)) to host localhost"), "\(log)")
                     #expect(!log.contains("query-secret") && !log.contains("GLOBALKEYsecret"))
                 }
-                #expect(api.requests.filter { $0.path.contains(TestAccounts.id(1)) }.count == 1, "a redirect is not retried")
+                #expect(api.usageRequests.filter { $0.path.contains(TestAccounts.id(1)) }.count == 1, "a redirect is not retried")
             }
             #expect(elsewhere.requests.isEmpty, "nothing reached the other host")
         }

@@ -20,7 +20,8 @@ import Testing
                 serviceName: "Workers",
                 consumedUnit: "Requests", consumedQuantity: 1, pricingQuantity: 1, contractedCost: 1, cumulatedContractedCost: 2,
                 cumulatedPricingQuantity: 2,
-                details: .init(billingAccountName: "Example", serviceFamily: "Workers", pricingUnit: "Requests", zoneID: "z1", zoneName: "z")),
+                details: .init(
+                    billingAccountName: "Example", serviceFamily: "Workers", pricingUnit: "Requests", zoneID: "z1", zoneName: "z")),
             UsageRecord(
                 billingCurrency: "USD", billingPeriodStart: 0, chargePeriodStart: 0, chargePeriodEnd: 86_400, serviceName: "Workers",
                 consumedUnit: "Requests", consumedQuantity: 1, pricingQuantity: 1, contractedCost: 1, cumulatedContractedCost: 1,

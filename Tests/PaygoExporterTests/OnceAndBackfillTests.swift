@@ -125,7 +125,7 @@ import Testing
             samples[series, default: []].append((time, value))
         }
         let costKey =
-            #"cloudflare_paygo_contracted_cost{account_id="\#(TestAccounts.id(1))",service="Workers Standard",unit="Requests",currency="USD"}"#
+            #"cloudflare_paygo_contracted_cost{account_id="\#(TestAccounts.id(1))",service="Workers Standard",service_family="",unit="Requests",currency="USD"}"#
         let cost = try #require(samples[costKey])
         #expect(cost.count == 2 * 288, "every 5 minutes across each of the two days")
         #expect(cost.first?.0 == 1_738_368_000 && cost.first?.1 == 1.5)

@@ -30,7 +30,13 @@ import Testing
     @Test func intervalStretchesOnlyWhenTheAccountsNeedMoreCallsThanTheBudget() {
         let many = RefreshSchedule(accountCount: 1_000, interval: .seconds(60), rate: .default, jitter: [])
         #expect(many.isStretched)
-        #expect(many.effectiveInterval == .seconds(500), "1,000 calls at one per 0.5 s")
+        // 1,000 calls at one per 0.5 s, plus the info calls that fall into that time: each
+        // account's one a day takes 500 s of every 86,400 s of budget.
+        #expect(abs(many.effectiveInterval.seconds - 500 / (1 - 500.0 / 86_400)) < 1e-6, "\(many.effectiveInterval)")
+        var noInfo = RefreshSchedule.TokenLoad(rate: .default, accounts: 1_000)
+        noInfo.infoCallsPerDay = 0
+        #expect(
+            RefreshSchedule(accountCount: 1_000, interval: .seconds(60), tokens: [noInfo], jitter: []).effectiveInterval == .seconds(500))
         let few = RefreshSchedule(accountCount: 20, interval: .seconds(600), rate: .default, jitter: [])
         #expect(!few.isStretched)
         #expect(few.effectiveInterval == .seconds(600))
@@ -44,11 +50,11 @@ import Testing
         let fast = RefreshSchedule.TokenLoad(rate: RequestRate(requests: 600, perSeconds: 300), accounts: 100)
         let slow = RefreshSchedule.TokenLoad(rate: RequestRate(requests: 60, perSeconds: 300), accounts: 100)
         let schedule = RefreshSchedule(accountCount: 200, interval: .seconds(60), tokens: [fast, slow], jitter: [])
-        #expect(schedule.effectiveInterval == .seconds(500), "100 calls at one per 5 s")
+        #expect(abs(schedule.effectiveInterval.seconds - 500 / (1 - 500.0 / 86_400)) < 1e-6, "100 calls at one per 5 s, plus info calls")
         var twoCalls = fast
         twoCalls.callsPerRefresh = 2
-        #expect(
-            RefreshSchedule(accountCount: 100, interval: .seconds(60), tokens: [twoCalls], jitter: []).effectiveInterval == .seconds(100))
+        let twoCallInterval = RefreshSchedule(accountCount: 100, interval: .seconds(60), tokens: [twoCalls], jitter: []).effectiveInterval
+        #expect(abs(twoCallInterval.seconds - 100 / (1 - 50.0 / 86_400)) < 1e-6)
         #expect(RefreshSchedule(accountCount: 100, interval: .seconds(60), tokens: [fast], jitter: []).effectiveInterval == .seconds(60))
     }
 
@@ -152,7 +158,7 @@ import Testing
                 // Watched at the stand-in: scraping a thousand accounts in a loop would load the
                 // two cores this test shares with the exporter and with other suites.
                 let start = ContinuousClock.now
-                while Set(api.requests.map(\.path)).count < accounts.count, ContinuousClock.now - start < .seconds(60) {
+                while Set(api.usageRequests.map(\.path)).count < accounts.count, ContinuousClock.now - start < .seconds(90) {
                     try await Task.sleep(for: .milliseconds(250))
                 }
                 try await Task.sleep(for: .milliseconds(500))
@@ -161,7 +167,7 @@ import Testing
                 #expect(upCount == accounts.count, "every account refreshed")
                 // Timed at the API, from its first call to the first call of the last account.
                 var firstCalls: [String: ContinuousClock.Instant] = [:]
-                for request in api.requests where firstCalls[request.path] == nil { firstCalls[request.path] = request.time }
+                for request in api.usageRequests where firstCalls[request.path] == nil { firstCalls[request.path] = request.time }
                 let times = firstCalls.values.sorted()
                 let firstCycle = times.count == accounts.count ? (times.last! - times.first!).seconds : .infinity
                 // Paced, not flooded: after the burst, no faster than the budget. The upper bound

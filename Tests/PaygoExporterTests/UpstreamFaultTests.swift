@@ -46,7 +46,7 @@ import Testing
     }
 
     private func requestCount(_ api: StandInCloudflareAPI, account: Int) -> Int {
-        api.requests.filter { $0.path.contains(TestAccounts.id(account)) }.count
+        api.usageRequests.filter { $0.path.contains(TestAccounts.id(account)) }.count
     }
 
     @Test(arguments: [408, 409, 500, 502, 503, 520])
@@ -105,7 +105,7 @@ import Testing
                 #expect(exporter.logLines.all.contains("pausing every account on this token"))
             }
         }
-        let requests = api.requests
+        let requests = api.usageRequests
         let firstAccountCalls = requests.indices.filter { requests[$0].path.contains(TestAccounts.id(1)) }
         try #require(firstAccountCalls.count >= 3)
         let limitedIndex = firstAccountCalls[1]

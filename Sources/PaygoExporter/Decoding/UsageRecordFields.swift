@@ -105,7 +105,9 @@ struct UsageRecordFields: EnvelopeElementReader {
         guard chargeEnd >= chargeStart else {
             throw .invalidField(path: path.text(), problem: "has ChargePeriodEnd before ChargePeriodStart")
         }
-        guard let currency = try reader.text(.billingCurrency, &texts[Column.billingCurrency.rawValue]) else { throw reader.missing(.billingCurrency) }
+        guard let currency = try reader.text(.billingCurrency, &texts[Column.billingCurrency.rawValue]) else {
+            throw reader.missing(.billingCurrency)
+        }
         guard !currency.isEmpty else {
             throw .invalidField(path: path.text(field: "BillingCurrency"), problem: "is empty")
         }

@@ -86,7 +86,8 @@ public struct DemoUsageSource: UsageSource {
             service: "Workers Standard", family: "Workers", unit: "CPU ms", pricingUnit: "Count", dailyQuantity: 95_000_000,
             unitPrice: 0.000_000_02),
         Product(
-            service: "Workers KV", family: "Workers", unit: "Reads", pricingUnit: "Reads", dailyQuantity: 40_000_000, unitPrice: 0.000_000_5),
+            service: "Workers KV", family: "Workers", unit: "Reads", pricingUnit: "Reads", dailyQuantity: 40_000_000, unitPrice: 0.000_000_5
+        ),
         Product(service: "Workers KV", family: "Workers", unit: "GB-month", pricingUnit: "GB-month", dailyQuantity: 30, unitPrice: 0.5),
         Product(service: "R2 Storage", family: "R2", unit: "GB-month", pricingUnit: "GB-month", dailyQuantity: 41, unitPrice: 0.015),
         Product(
@@ -161,8 +162,9 @@ public struct DemoUsageSource: UsageSource {
     public func fetchAccountInfo(for account: AccountID) async -> AccountInfoOutcome {
         let (status, body) = Self.infoAnswer(for: account, anchor: anchors[account] ?? 0)
         do throws(CloudflareAPIError) {
-            return .info(try UsageInfoEndpoint.info(status: status, body: body.utf8, account: account, credentials: nil), responseCodes: [status])
-        } catch where error.httpStatus == 404 {
+            return .info(
+                try UsageInfoEndpoint.info(status: status, body: body.utf8, account: account, credentials: nil), responseCodes: [status])
+        } catch  where error.httpStatus == 404 {
             return .unavailable(responseCodes: [status])
         } catch {
             return .failure(error.refreshFailure, responseCodes: [status])
@@ -189,7 +191,8 @@ public struct DemoUsageSource: UsageSource {
     /// The answer Cloudflare would give for `account` at `time`, its billing cycle anchored at
     /// `anchor`: one record per product (and zone) and day of the current billing period (or
     /// of `range`), today's covering the part of the day gone so far, nothing after today.
-    static func answer(for account: AccountID, at time: Double, anchor: Double, range: UsageDateRange? = nil) -> (status: Int, body: String) {
+    static func answer(for account: AccountID, at time: Double, anchor: Double, range: UsageDateRange? = nil) -> (status: Int, body: String)
+    {
         guard let profile = profiles[account] else { return (404, notFound) }
         let cycle = BillingCycle(anchor: anchor)
         let billingPeriodStart = { (day: Int) in Int((cycle.period(containing: Double(day) * 86_400).start / 86_400).rounded(.down)) }
@@ -233,7 +236,8 @@ public struct DemoUsageSource: UsageSource {
                         "PricingQuantity":\(Int(pricing)),"ServiceName":"\(product.service)"
                         """
                     if profile.generation == .current {
-                        fields += currentColumns(account: account, profile: profile, product: product, zone: (zone.id, zone.name), cost: cost)
+                        fields += currentColumns(
+                            account: account, profile: profile, product: product, zone: (zone.id, zone.name), cost: cost)
                     }
                     records.append("{" + fields + "}")
                 }

@@ -115,11 +115,12 @@ public struct UsageRefresher: Service {
         let now = clock.now
         let next = nextRefreshTime.map { finished + now.duration(to: $0()).seconds }
         var dropped = 0
+        let usageFailed = if case .failure = outcome?.result { true } else { false }
         var previous: AccountSnapshot?
         var updated: AccountSnapshot?
         store.update(account) { snapshot in
             previous = snapshot
-            var result = info.map { snapshot.applying($0, at: finished) } ?? snapshot
+            var result = info.map { snapshot.applying($0, at: finished, countingFailure: !usageFailed) } ?? snapshot
             if let outcome {
                 result = result.applying(
                     outcome, finishedAt: finished, durationSeconds: seconds, maxStaleSeconds: maxStaleSeconds, nextRefreshTime: next,

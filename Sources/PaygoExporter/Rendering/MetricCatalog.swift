@@ -30,7 +30,8 @@ public enum MetricCatalog {
     public static let cumulatedPricingQuantity = MetricDescriptor(
         name: "cloudflare_paygo_cumulated_pricing_quantity",
         help:
-            "Billing-period-to-date pricing quantity (CumulatedPricingQuantity of the newest charge period), in the pricing_unit label." + fromSnapshot,
+            "Billing-period-to-date pricing quantity (CumulatedPricingQuantity of the newest charge period), in the pricing_unit label."
+            + fromSnapshot,
         type: .gauge)
     public static let chargePeriodStart = MetricDescriptor(
         name: "cloudflare_paygo_charge_period_start_timestamp_seconds",
@@ -61,13 +62,13 @@ public enum MetricCatalog {
             "1 if Cloudflare's billable-usage API reports on the account, 0 if it is not a PayGo account it covers (not polled for usage, not an error); absent until the info endpoint answers.",
         type: .gauge)
     public static let zoneContractedCost = MetricDescriptor(
-        name: "cloudflare_paygo_zone_contracted_cost",
+        name: "cloudflare_paygo_contracted_cost_by_zone",
         help:
             "Cost of the newest charge period per service, unit and zone (--usage.by-zone); zone_id=\"\" holds account-level charges, and the zones of a series add up to cloudflare_paygo_contracted_cost."
             + fromSnapshot,
         type: .gauge)
     public static let zoneConsumedQuantity = MetricDescriptor(
-        name: "cloudflare_paygo_zone_consumed_quantity",
+        name: "cloudflare_paygo_consumed_quantity_by_zone",
         help: "Usage in the newest charge period per service, unit and zone (--usage.by-zone), in the unit label." + fromSnapshot,
         type: .gauge)
     public static let forecastCost = MetricDescriptor(

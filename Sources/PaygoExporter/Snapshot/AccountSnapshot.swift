@@ -56,15 +56,16 @@ public struct AccountSnapshot: Sendable, Hashable {
         return next
     }
 
-    /// The snapshot after an info call at `time`. A failure is counted like a refresh's (it is
-    /// one of the calls a refresh makes) but leaves the previous answer in force.
-    public func applying(_ outcome: AccountInfoOutcome, at time: Double) -> AccountSnapshot {
+    /// The snapshot after an info call at `time`. A failure leaves the previous answer in force
+    /// and is counted like a refresh's when `countingFailure` (the refresher leaves it out when
+    /// the usage call failed too, so one refresh counts one error).
+    public func applying(_ outcome: AccountInfoOutcome, at time: Double, countingFailure: Bool = true) -> AccountSnapshot {
         var next = self
         next.billingInfo.record(outcome, at: time)
         for code in outcome.responseCodes {
             next.health.requestsByStatusCode[code, default: 0] += 1
         }
-        if case .failure(let error, _) = outcome {
+        if case .failure(let error, _) = outcome, countingFailure {
             next.health.errorsByReason[error.reason, default: 0] += 1
         }
         return next

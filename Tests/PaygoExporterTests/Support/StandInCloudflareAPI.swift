@@ -3,8 +3,8 @@ import Hummingbird
 import HummingbirdCore
 import HummingbirdTLS
 import Logging
-import PaygoExporter
 import NIOCore
+import PaygoExporter
 import ServiceLifecycle
 import Synchronization
 
@@ -109,6 +109,9 @@ final class StandInCloudflareAPI: Sendable {
     }
 
     var requests: [RecordedRequest] { recorded.withLock { $0 } }
+
+    /// The usage calls among `requests`: all but the billable-usage info calls.
+    var usageRequests: [RecordedRequest] { requests.filter { !$0.path.hasSuffix("/billable-usage/info") } }
 
     /// Runs the stand-in for the duration of `body`, which gets its base URL.
     func serve<T: Sendable>(_ body: @Sendable (_ baseURL: String) async throws -> T) async throws -> T {
