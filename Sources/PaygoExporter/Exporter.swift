@@ -52,13 +52,20 @@ public struct Exporter: Sendable {
             store: store, source: source, interval: configuration.refreshInterval, rateLimit: configuration.rateLimit,
             maxStaleSeconds: configuration.maxStaleSeconds, maxSeriesPerAccount: configuration.maxSeriesPerAccount,
             byZone: configuration.usageByZone, logger: logger)
+        if let discovery = configuration.discovery, let api = sourceParts.api {
+            services.append(
+                .init(
+                    service: AccountDiscovery(
+                        endpoint: AccountsEndpoint(api: api, logger: logger), store: store, refresher: refresher, settings: discovery,
+                        logger: logger)))
+        }
         let connections = WebConnections(
             limit: DescriptorLimit.connectionCapAtStart(asked: configuration.web.maxConnections, logger: logger))
         // The token's pause changes rarely and sorts among the usage families: in the cached body.
         // The server's own families change with traffic: in the once-a-second tail.
         let cache = ExpositionCache(
-            store: store, budgets: budgets, schedule: refresher.schedule, rateLimit: configuration.rateLimit,
-            standaloneSources: [sourceParts.gate].compactMap { $0 })
+            store: store, budgets: budgets, rateLimit: configuration.rateLimit,
+            standaloneSources: [refresher.plan as any StandaloneMetricSource] + [sourceParts.gate].compactMap { $0 })
         let serverSources: [any MetricSource] = webConfiguration.metricSources + [connections]
         let web = configuration.web
         let router = ExporterRouter(

@@ -13,6 +13,28 @@ struct CloudflareOptions: ParsableArguments {
             valueName: "id"))
     var accountIDs: [String] = []
 
+    @Flag(
+        name: .customLong("cloudflare.discover-accounts"),
+        help:
+            "Watch every account the token can list (GET /accounts), listed again every --cloudflare.discovery-interval; --cloudflare.account-id then narrows it to those ids."
+    )
+    var discoverAccounts = CommandLineOptions.defaults.discoverAccounts
+
+    @Option(
+        name: .customLong("cloudflare.discovery-interval"),
+        help: "How often discovery lists the token's accounts again; an account no longer listed is dropped after --cloudflare.max-stale.")
+    var discoveryInterval = CommandLineOptions.defaults.discoveryInterval
+
+    @Option(
+        name: .customLong("cloudflare.exclude-account-id"),
+        help: ArgumentHelp("Account id discovery leaves out; repeat the flag or separate ids with commas.", valueName: "id"))
+    var excludedAccountIDs: [String] = []
+
+    @Option(
+        name: .customLong("cloudflare.account-name-regex"),
+        help: ArgumentHelp("Discovery keeps only accounts whose whole name matches this regular expression.", valueName: "regex"))
+    var accountNameRegex: String?
+
     @Option(
         name: .customLong("cloudflare.api-token-file"),
         help: ArgumentHelp("File holding the API token; takes precedence over $CLOUDFLARE_API_TOKEN.", valueName: "path"))
@@ -93,6 +115,10 @@ struct CloudflareOptions: ParsableArguments {
         options.maxStale = maxStale
         options.maxSeriesPerAccount = maxSeriesPerAccount
         options.usageByZone = usageByZone
+        options.discoverAccounts = discoverAccounts
+        options.discoveryInterval = discoveryInterval
+        options.excludedAccountIDs = excludedAccountIDs
+        options.accountNameRegex = accountNameRegex
         options.logLevel = logLevel
         options.logFormat = logFormat
         options.demo = demo

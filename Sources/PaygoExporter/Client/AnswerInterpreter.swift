@@ -13,6 +13,13 @@ struct AnswerInterpreter<Reader: EnvelopeResultReader>: Sendable {
     }
 
     func result(status: Int, body: some Collection<UInt8>, operation: APIOperation) throws(CloudflareAPIError) -> Reader.Value {
+        try answer(status: status, body: body, operation: operation).result
+    }
+
+    /// The whole successful answer, `result_info` included (for paged endpoints).
+    func answer(
+        status: Int, body: some Collection<UInt8>, operation: APIOperation
+    ) throws(CloudflareAPIError) -> APIAnswer<Reader.Value> {
         let answer: APIAnswer<Reader.Value>
         do {
             answer = try decoder.decode(body)
@@ -28,7 +35,7 @@ struct AnswerInterpreter<Reader: EnvelopeResultReader>: Sendable {
         guard answer.success else {
             throw .unsuccessful(apiErrors: apiErrors, operation: operation)
         }
-        return answer.result
+        return answer
     }
 
     /// API messages are echoed into logs and the landing page; a misbehaving proxy could echo

@@ -2,9 +2,12 @@
 /// different tokens (each an `UsageEndpoint` over its own `CloudflareAPI`).
 public struct RoutingUsageSource: UsageSource {
     private let routes: [AccountID: any UsageSource]
+    /// Serves accounts without a route of their own (those discovery adds on a single token).
+    private let fallback: (any UsageSource)?
 
-    public init(routes: [AccountID: any UsageSource]) {
+    public init(routes: [AccountID: any UsageSource], fallback: (any UsageSource)? = nil) {
         self.routes = routes
+        self.fallback = fallback
     }
 
     /// Every account in `accounts` served by `source`.
@@ -12,8 +15,13 @@ public struct RoutingUsageSource: UsageSource {
         self.init(routes: Dictionary(accounts.map { ($0, source) }, uniquingKeysWith: { first, _ in first }))
     }
 
+    /// Every account, whichever, served by `source` (one token).
+    public init(everyAccountTo source: any UsageSource) {
+        self.init(routes: [:], fallback: source)
+    }
+
     public func fetchUsage(for account: AccountID, range: UsageDateRange?) async -> UsageFetchOutcome {
-        guard let source = routes[account] else {
+        guard let source = routes[account] ?? fallback else {
             return UsageFetchOutcome(
                 result: .failure(
                     RefreshFailure(
@@ -26,6 +34,6 @@ public struct RoutingUsageSource: UsageSource {
 
     public func fetchAccountInfo(for account: AccountID) async -> AccountInfoOutcome {
         // An unrouted account fails its usage call, which says why; no info is asked for it.
-        await routes[account]?.fetchAccountInfo(for: account) ?? .unavailable(responseCodes: [])
+        await (routes[account] ?? fallback)?.fetchAccountInfo(for: account) ?? .unavailable(responseCodes: [])
     }
 }

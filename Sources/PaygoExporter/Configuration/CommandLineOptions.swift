@@ -22,6 +22,10 @@ public struct CommandLineOptions: Sendable {
     public var maxStale = "24h"
     public var maxSeriesPerAccount = AccountUsage.defaultMaxSeries
     public var usageByZone = false
+    public var discoverAccounts = false
+    public var discoveryInterval = "1h"
+    public var excludedAccountIDs: [String] = []
+    public var accountNameRegex: String?
     public var logLevel = "info"
     public var logFormat = "logfmt"
     public var demo = false

@@ -25,6 +25,9 @@ public struct ExporterConfiguration: Sendable {
     public var maxSeriesPerAccount: Int
     /// Whether usage is also broken down by zone (`--usage.by-zone`).
     public var usageByZone: Bool
+    /// Set with `--cloudflare.discover-accounts`: the watched accounts come from the token's
+    /// listing; `accounts` then holds the ids given alongside it (possibly none).
+    public var discovery: DiscoverySettings?
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
     public var web: WebServerSettings
@@ -55,6 +58,7 @@ public struct ExporterConfiguration: Sendable {
         self.maxStaleSeconds = maxStaleSeconds
         self.maxSeriesPerAccount = maxSeriesPerAccount
         self.usageByZone = usageByZone
+        self.discovery = nil
         self.logLevel = logLevel
         self.logFormat = logFormat
         self.web = web
@@ -142,10 +146,10 @@ public struct ExporterConfiguration: Sendable {
         usageByZone = options.usageByZone
 
         if options.demo {
-            guard options.accountIDs.isEmpty else {
+            guard options.accountIDs.isEmpty, !options.discoverAccounts else {
                 throw ConfigurationError(
                     "--demo serves its own sample accounts and ignores Cloudflare settings",
-                    fix: "drop --cloudflare.account-id, or drop --demo to watch real accounts")
+                    fix: "drop --cloudflare.account-id and --cloudflare.discover-accounts, or drop --demo to watch real accounts")
             }
             accounts = DemoConfiguration.accounts
             mode = .demo
@@ -159,8 +163,31 @@ public struct ExporterConfiguration: Sendable {
             return
         }
 
-        let watched = try Self.accounts(options.accountIDs, environment: environment)
+        let watched = try Self.accounts(options.accountIDs, environment: environment, required: !options.discoverAccounts)
         accounts = watched
+        if options.discoverAccounts {
+            let interval = try FlagRanges.duration(
+                options.discoveryInterval, flag: "--cloudflare.discovery-interval", in: FlagRanges.discoveryIntervalSeconds,
+                example: "1h or 30m")
+            let excluded = try Self.accountIDs(
+                options.excludedAccountIDs.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
+                    .filter { !$0.isEmpty })
+            let settings = DiscoverySettings(
+                interval: .saturating(seconds: interval), onlyAccounts: Set(watched), excludedAccounts: Set(excluded),
+                namePattern: options.accountNameRegex, maxStaleSeconds: maxStaleSeconds)
+            do {
+                _ = try settings.compiledNamePattern()
+            } catch {
+                throw ConfigurationError(
+                    "--cloudflare.account-name-regex is not a valid regular expression",
+                    fix: "use an ICU/Perl-style pattern matched against the whole name, e.g. 'prod-.*'")
+            }
+            discovery = settings
+        } else if !options.excludedAccountIDs.isEmpty || options.accountNameRegex != nil {
+            throw ConfigurationError(
+                "--cloudflare.exclude-account-id and --cloudflare.account-name-regex filter discovered accounts",
+                fix: "add --cloudflare.discover-accounts, or list only the accounts to watch with --cloudflare.account-id")
+        }
         budgetFile = options.budgetFile
         budgets = if let path = options.budgetFile { try BudgetFile.load(path: path, watchedAccounts: watched) } else { [] }
         guard let url = URL(string: options.apiURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
@@ -188,16 +215,26 @@ public struct ExporterConfiguration: Sendable {
         "debug": .debug, "info": .info, "warn": .warning, "warning": .warning, "error": .error,
     ]
 
-    /// Account ids from the repeatable flag, or else from `CLOUDFLARE_ACCOUNT_ID` (comma separated).
-    private static func accounts(_ flags: [String], environment: [String: String]) throws(ConfigurationError) -> [AccountID] {
+    /// Account ids from the repeatable flag, or else from `CLOUDFLARE_ACCOUNT_ID` (comma separated);
+    /// at least one unless discovery finds them.
+    private static func accounts(
+        _ flags: [String], environment: [String: String], required: Bool
+    ) throws(ConfigurationError) -> [AccountID] {
         let fromFlags = flags.flatMap { $0.split(separator: ",") }
         let texts = fromFlags.isEmpty ? (environment["CLOUDFLARE_ACCOUNT_ID"] ?? "").split(separator: ",") : fromFlags
         let trimmed = texts.map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        guard !trimmed.isEmpty else {
+        guard !trimmed.isEmpty || !required else {
             throw ConfigurationError(
                 "no account to watch",
-                fix: "pass --cloudflare.account-id (repeatable) or set CLOUDFLARE_ACCOUNT_ID (comma separated), or run with --demo")
+                fix:
+                    "pass --cloudflare.account-id (repeatable) or set CLOUDFLARE_ACCOUNT_ID (comma separated), add --cloudflare.discover-accounts, or run with --demo"
+            )
         }
+        return try accountIDs(trimmed)
+    }
+
+    /// Validated ids, each once, in order; a malformed one is never echoed.
+    private static func accountIDs(_ trimmed: [String]) throws(ConfigurationError) -> [AccountID] {
         var accounts: [AccountID] = []
         for text in trimmed {
             guard let account = AccountID(text) else {

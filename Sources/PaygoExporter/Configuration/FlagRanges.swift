@@ -8,6 +8,8 @@ public enum FlagRanges {
     public static let timeoutSeconds: ClosedRange<Double> = 0.01...600
     /// `--cloudflare.max-stale`, seconds: 1s to 366d.
     public static let maxStaleSeconds: ClosedRange<Double> = 1...(366 * 86_400)
+    /// `--cloudflare.discovery-interval`: at least a minute (each listing costs calls), at most a week.
+    public static let discoveryIntervalSeconds: ClosedRange<Double> = 60...(7 * 86_400)
     /// `--cloudflare.rate-limit`: requests per window.
     public static let rateLimitRequests = RequestRate.requestRange
     /// `--cloudflare.rate-limit`: the window, seconds: 1s to 1d.

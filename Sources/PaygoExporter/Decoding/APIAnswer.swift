@@ -4,11 +4,26 @@ public struct APIAnswer<Value: Sendable>: Sendable {
     public var errors: [APIMessage]
     /// The endpoint's result; its empty value for a failed answer that carried none.
     public var result: Value
+    /// Paged answers' `result_info`; nil where the answer has none.
+    public var resultInfo: ResultInfo?
 
-    public init(success: Bool, errors: [APIMessage], result: Value) {
+    public init(success: Bool, errors: [APIMessage], result: Value, resultInfo: ResultInfo? = nil) {
         self.success = success
         self.errors = errors
         self.result = result
+        self.resultInfo = resultInfo
+    }
+}
+
+/// A paged answer's `result_info`: which page this is and how many there are. Numbers that
+/// are not whole or out of range read as absent.
+public struct ResultInfo: Sendable, Hashable {
+    public var page: Int?
+    public var totalPages: Int?
+
+    public init(page: Int?, totalPages: Int?) {
+        self.page = page
+        self.totalPages = totalPages
     }
 }
 

@@ -57,6 +57,7 @@ private struct Envelope<Reader: EnvelopeResultReader> {
     private var success: [String: JSONScanner.Value] = [:]
     private var errors: [String: Result<[APIMessage], AnswerDecodingError>] = [:]
     private var results: [String: Result<Reader.Value, AnswerDecodingError>] = [:]
+    private var resultInfo: ResultInfo?
 
     mutating func read(_ scanner: inout JSONScanner, reader: inout Reader) throws(AnswerDecodingError) {
         var first = true
@@ -74,6 +75,8 @@ private struct Envelope<Reader: EnvelopeResultReader> {
                 errors[key] = try EnvelopeList.read(&scanner, key: key, element: Self.readMessage)
             case "result", "Result":
                 results[key] = try reader.read(&scanner, key: key)
+            case "result_info":
+                resultInfo = try Self.readResultInfo(&scanner)
             default:
                 try scanner.skipValue()
             }
@@ -94,7 +97,31 @@ private struct Envelope<Reader: EnvelopeResultReader> {
         } else {
             result = Reader.empty
         }
-        return APIAnswer(success: isSuccess, errors: messages, result: result)
+        return APIAnswer(success: isSuccess, errors: messages, result: result, resultInfo: resultInfo)
+    }
+
+    /// `result_info`, leniently: it only steers paging, which is bounded on its own.
+    private static func readResultInfo(_ scanner: inout JSONScanner) throws(AnswerDecodingError) -> ResultInfo? {
+        let value = try scanner.value()
+        guard case .object = value else {
+            try scanner.skipContents(of: value)
+            return nil
+        }
+        var numbers: [String: Int] = [:]
+        var first = true
+        while try scanner.hasNextElement(closing: UInt8(ascii: "}"), first: first) {
+            first = false
+            let (keyRange, escaped) = try scanner.key()
+            let key = scanner.string(keyRange, escaped: escaped) ?? ""
+            let field = try scanner.value()
+            try scanner.skipContents(of: field)
+            if case .number(let range) = field, let number = scanner.double(range), number >= 0, number < 1e9,
+                let whole = Int(exactly: number)
+            {
+                numbers[key] = whole
+            }
+        }
+        return ResultInfo(page: numbers["page"], totalPages: numbers["total_pages"])
     }
 
     /// The first spelling present with a non-null value.

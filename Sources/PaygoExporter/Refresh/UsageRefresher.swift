@@ -15,7 +15,11 @@ public struct UsageRefresher: Service {
 
     private let store: SnapshotStore
     private let source: any UsageSource
-    public let schedule: RefreshSchedule
+    /// The schedule for the accounts watched now; a metric source for the interval families.
+    public let plan: RefreshPlan
+    /// Told when discovery changes the watched accounts.
+    private let accountChanges: (stream: AsyncStream<Void>, continuation: AsyncStream<Void>.Continuation)
+    private let running = RunningAccounts()
     private let maxStaleSeconds: Double
     private let maxSeriesPerAccount: Int
     private let byZone: Bool
@@ -38,10 +42,11 @@ public struct UsageRefresher: Service {
     ) {
         self.store = store
         self.source = source
-        var random = SystemRandomNumberGenerator()
-        schedule = RefreshSchedule(
-            accountCount: store.accounts.count, interval: interval, rate: rateLimit,
-            jitter: jitter ?? store.accounts.map { _ in Double.random(in: 0..<1, using: &random) })
+        let accounts = store.accounts
+        plan = RefreshPlan(
+            accounts: accounts, interval: interval, rate: rateLimit,
+            jitter: jitter.map { Dictionary(zip(accounts, $0), uniquingKeysWith: { first, _ in first }) } ?? [:])
+        accountChanges = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.clock = clock
         self.maxStaleSeconds = maxStaleSeconds
         self.maxSeriesPerAccount = maxSeriesPerAccount
@@ -49,25 +54,49 @@ public struct UsageRefresher: Service {
         self.logger = logger
     }
 
+    /// The schedule in force (it changes with the watched accounts).
+    public var schedule: RefreshSchedule { plan.schedule }
+
+    /// Call after changing the store's accounts (discovery): new accounts get their first
+    /// refresh at once, gone ones stop, and the schedule is planned again.
+    public func watchedAccountsChanged() {
+        accountChanges.continuation.yield()
+    }
+
     public func run() async throws {
-        if schedule.isStretched {
-            logger.warning(
-                "refresh interval stretched to stay within the API rate limit",
-                metadata: [
-                    "accounts": "\(schedule.accountCount)",
-                    "configured_interval": "\(PrometheusDuration.format(schedule.configuredInterval))",
-                    "effective_interval": "\(PrometheusDuration.format(schedule.effectiveInterval))",
-                    "fix": "raise --cloudflare.rate-limit if the token has room, or accept the longer interval",
-                ])
-        }
+        logIfStretched(plan.schedule)
         let start = clock.now
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                for (index, account) in store.accounts.enumerated() {
-                    group.addTask { await refreshForever(account, index: index, start: start) }
+                startLoops(in: &group, start: start)
+                for await _ in accountChanges.stream {
+                    if let schedule = plan.update(accounts: store.accounts) { logIfStretched(schedule) }
+                    startLoops(in: &group, start: start)
                 }
             }
         }
+    }
+
+    /// A loop for every watched account that has none yet.
+    private func startLoops(in group: inout DiscardingTaskGroup, start: ContinuousClock.Instant) {
+        for account in store.accounts where running.insert(account) {
+            group.addTask {
+                await refreshForever(account, start: start)
+                running.remove(account)
+            }
+        }
+    }
+
+    private func logIfStretched(_ schedule: RefreshSchedule) {
+        guard schedule.isStretched else { return }
+        logger.warning(
+            "refresh interval stretched to stay within the API rate limit",
+            metadata: [
+                "accounts": "\(schedule.accountCount)",
+                "configured_interval": "\(PrometheusDuration.format(schedule.configuredInterval))",
+                "effective_interval": "\(PrometheusDuration.format(schedule.effectiveInterval))",
+                "fix": "raise --cloudflare.rate-limit if the token has room, or accept the longer interval",
+            ])
     }
 
     /// Refreshes every account once, within the same limits; for `once`.
@@ -79,12 +108,16 @@ public struct UsageRefresher: Service {
         }
     }
 
-    private func refreshForever(_ account: AccountID, index: Int, start: ContinuousClock.Instant) async {
+    /// Refreshes `account` on its slot until it is no longer watched or the task is cancelled.
+    private func refreshForever(_ account: AccountID, start: ContinuousClock.Instant) async {
         while !Task.isCancelled {
-            let nextSlot = { schedule.nextSlot(ofAccountAt: index, after: clock.now, start: start) }
-            await refreshOnce(account, nextRefreshTime: nextSlot)
+            // Planned again when the watched accounts change; nil once this one is gone.
+            let nextSlot = { plan.nextSlot(of: account, after: clock.now, start: start) }
+            guard nextSlot() != nil else { return }
+            await refreshOnce(account, nextRefreshTime: { nextSlot() ?? clock.now })
+            guard let slot = nextSlot() else { return }
             do {
-                try await clock.sleep(until: nextSlot())
+                try await clock.sleep(until: slot)
             } catch {
                 return
             }

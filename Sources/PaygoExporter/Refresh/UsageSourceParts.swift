@@ -12,6 +12,8 @@ public struct UsageSourceParts: Sendable {
     public let credentials: CredentialsStore?
     /// The token's pause after a 429, exposed as a metric; nil in demo mode.
     public let gate: RateLimitGate?
+    /// The token's API, for endpoints beside usage (listing accounts); nil in demo mode.
+    public let api: CloudflareAPI?
     private let httpClient: HTTPClient?
     private let logger: Logger
 
@@ -22,6 +24,7 @@ public struct UsageSourceParts: Sendable {
             source = DemoUsageSource()
             credentials = nil
             gate = nil
+            api = nil
             httpClient = nil
         case .cloudflare(let configuration, let usagePath):
             let client = CloudflareAPI.makeHTTPClient(for: configuration, logger: logger)
@@ -32,9 +35,11 @@ public struct UsageSourceParts: Sendable {
             let api = CloudflareAPI(
                 httpClient: client, configuration: configuration, credentials: store, clock: clock, userAgent: BuildInfo.userAgent,
                 logger: logger)
-            source = RoutingUsageSource(accounts, to: UsageEndpoint(api: api, path: usagePath, logger: logger))
+            // Every account on the one token, discovered ones included.
+            source = RoutingUsageSource(everyAccountTo: UsageEndpoint(api: api, path: usagePath, logger: logger))
             credentials = store.reloads ? store : nil
             gate = api.gate
+            self.api = api
             httpClient = client
         }
     }

@@ -13,22 +13,48 @@ public final class SnapshotStore: Sendable {
 
     private struct State {
         var entries: [AccountID: Entry]
+        /// Sorted.
+        var accounts: [AccountID]
         var generation: UInt64 = 0
     }
 
     private let state: Mutex<State>
-    /// The configured accounts, sorted.
-    public let accounts: [AccountID]
 
     public init(accounts: [AccountID]) {
         let sorted = Array(Set(accounts)).sorted()
-        self.accounts = sorted
         state = Mutex(
             State(
                 entries: Dictionary(
                     uniqueKeysWithValues: sorted.map {
                         ($0, Entry(snapshot: AccountSnapshot(account: $0), generation: 0))
-                    })))
+                    }),
+                accounts: sorted))
+    }
+
+    /// The watched accounts, sorted: the configured ones, or what discovery found.
+    public var accounts: [AccountID] {
+        state.withLock { $0.accounts }
+    }
+
+    /// Watches exactly `accounts` from now on: new ones start empty, gone ones are dropped with
+    /// their series, the others keep their snapshots. Returns what changed.
+    @discardableResult
+    public func replaceAccounts(with accounts: [AccountID]) -> (added: [AccountID], removed: [AccountID]) {
+        let sorted = Array(Set(accounts)).sorted()
+        return state.withLock { state in
+            let old = Set(state.accounts)
+            let new = Set(sorted)
+            let added = sorted.filter { !old.contains($0) }
+            let removed = state.accounts.filter { !new.contains($0) }
+            guard !added.isEmpty || !removed.isEmpty else { return ([], []) }
+            state.generation += 1
+            for account in removed { state.entries[account] = nil }
+            for account in added {
+                state.entries[account] = Entry(snapshot: AccountSnapshot(account: account), generation: state.generation)
+            }
+            state.accounts = sorted
+            return (added, removed)
+        }
     }
 
     /// Replaces an account's snapshot with the result of `transform`.
@@ -52,7 +78,7 @@ public final class SnapshotStore: Sendable {
 
     /// Every account's entry, sorted by account, and the store's generation they are from.
     public func versionedEntries() -> (generation: UInt64, entries: [Entry]) {
-        state.withLock { state in (state.generation, accounts.compactMap { state.entries[$0] }) }
+        state.withLock { state in (state.generation, state.accounts.compactMap { state.entries[$0] }) }
     }
 
     /// A number that grows with every change to any account: one comparison tells a reader

@@ -110,6 +110,23 @@ final class StandInCloudflareAPI: Sendable {
 
     var requests: [RecordedRequest] { recorded.withLock { $0 } }
 
+    /// Answers requests to `path` (under the base path) from their query, e.g. pages of a list.
+    func answer(path: String, with handler: @escaping @Sendable (_ query: [String: String]) -> Reply) {
+        handlers.withLock { $0[Self.basePath + path] = handler }
+    }
+
+    private let handlers = Mutex<[String: @Sendable ([String: String]) -> Reply]>([:])
+
+    private func handled(_ path: String, target: String) -> Reply? {
+        guard let handler = handlers.withLock({ $0[path] }) else { return nil }
+        var query: [String: String] = [:]
+        for pair in target.split(separator: "?", maxSplits: 1).dropFirst().first?.split(separator: "&") ?? [] {
+            let parts = pair.split(separator: "=", maxSplits: 1)
+            query[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+        }
+        return handler(query)
+    }
+
     /// The usage calls among `requests`: all but the billable-usage info calls.
     var usageRequests: [RecordedRequest] { requests.filter { !$0.path.hasSuffix("/billable-usage/info") } }
 
@@ -133,7 +150,7 @@ final class StandInCloudflareAPI: Sendable {
                     status: 429, headers: ["Retry-After": "1"])
                 : nil
             let reply =
-                limited ?? nextReply(for: path)
+                limited ?? handled(path, target: request.uri.description) ?? nextReply(for: path)
                 ?? .json(
                     #"{"success":false,"errors":[{"code":7003,"message":"Could not route to \#(request.uri.path), perhaps your object identifier is invalid?"}],"messages":[],"result":null}"#,
                     status: 404)

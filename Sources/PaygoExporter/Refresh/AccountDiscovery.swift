@@ -1,0 +1,147 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// `--cloudflare.discover-accounts`: lists the token's accounts at start and every
+/// `settings.interval`, and makes the store watch what the listing shows (narrowed, excluded
+/// and filtered by name as configured), with the names it gives.
+///
+/// An account the listing stops showing is kept for `settings.maxStaleSeconds`, then dropped
+/// with its series. A token that may not list accounts (403, or an empty list while ids are
+/// given) is explained once, and the given ids are watched.
+public struct AccountDiscovery: Service {
+    private let endpoint: AccountsEndpoint
+    private let store: SnapshotStore
+    private let refresher: UsageRefresher
+    private let settings: DiscoverySettings
+    private let clock: any ExporterClock
+    private let logger: Logger
+
+    public init(
+        endpoint: AccountsEndpoint, store: SnapshotStore, refresher: UsageRefresher, settings: DiscoverySettings,
+        clock: any ExporterClock = SystemClock(), logger: Logger
+    ) {
+        self.endpoint = endpoint
+        self.store = store
+        self.refresher = refresher
+        self.settings = settings
+        self.clock = clock
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        // Checked at start-up; a pattern that does not compile here keeps every name.
+        let settings = settings
+        await cancelWhenGracefulShutdown {
+            let matcher = try? settings.compiledNamePattern()
+            var state = DiscoveryState(settings: settings)
+            while !Task.isCancelled {
+                await discover(into: &state, matcher: matcher)
+                do {
+                    try await clock.sleep(for: settings.interval)
+                } catch {
+                    return
+                }
+            }
+        }
+    }
+
+    /// One listing, applied to the store.
+    func discover(into state: inout DiscoveryState, matcher: NSRegularExpression?) async {
+        let now = clock.unixTime
+        let listing = await endpoint.listAccounts()
+        let change = state.apply(listing, at: now, matcher: matcher)
+        if let explanation = change.explanation {
+            logger.warning("\(explanation.message)", metadata: ["fix": "\(explanation.fix)"])
+        }
+        for (account, name) in change.names {
+            store.update(account) { snapshot in
+                guard snapshot.accountName != name else { return snapshot }
+                var named = snapshot
+                named.accountName = name
+                return named
+            }
+        }
+        let (added, removed) = store.replaceAccounts(with: change.watched)
+        for (account, name) in change.names where added.contains(account) {
+            store.update(account) { snapshot in
+                var named = snapshot
+                named.accountName = name
+                return named
+            }
+        }
+        if !added.isEmpty || !removed.isEmpty {
+            logger.info(
+                "watched accounts changed",
+                metadata: [
+                    "added": "\(added.count)", "removed": "\(removed.count)", "watched": "\(change.watched.count)",
+                    "removed_ids": "\(removed.map(\.rawValue).joined(separator: ","))",
+                ])
+            refresher.watchedAccountsChanged()
+        }
+    }
+}
+
+/// What discovery knows between listings: when each account was last listed. Pure, so every
+/// rule (narrowing, exclusion, names, staleness, a token that may not list) is testable alone.
+struct DiscoveryState {
+    struct Change {
+        var watched: [AccountID]
+        var names: [(AccountID, String)]
+        var explanation: (message: String, fix: String)?
+    }
+
+    let settings: DiscoverySettings
+    private(set) var lastListed: [AccountID: Double] = [:]
+    private var explainedListingProblem = false
+
+    init(settings: DiscoverySettings) {
+        self.settings = settings
+    }
+
+    mutating func apply(
+        _ listing: Result<[ListedAccount], CloudflareAPIError>, at now: Double, matcher: NSRegularExpression?
+    ) -> Change {
+        var names: [(AccountID, String)] = []
+        var explanation: (message: String, fix: String)?
+        switch listing {
+        case .success(let accounts):
+            let kept = accounts.filter { settings.keeps($0, nameMatcher: matcher) }
+            for account in kept {
+                lastListed[account.id] = now
+                if let name = account.name { names.append((account.id, name)) }
+            }
+            if accounts.isEmpty, !settings.onlyAccounts.isEmpty, !explainedListingProblem {
+                explainedListingProblem = true
+                explanation = (
+                    "the token lists no accounts (an account-scoped token may see none); watching the ids given with --cloudflare.account-id",
+                    "give the token Account Settings Read to discover accounts, or keep listing them with --cloudflare.account-id"
+                )
+            }
+        case .failure(let error):
+            if !explainedListingProblem {
+                explainedListingProblem = true
+                let fallback =
+                    settings.onlyAccounts.isEmpty
+                    ? "no account is watched until it can" : "watching the ids given with --cloudflare.account-id"
+                explanation = (
+                    "account discovery failed: \(error); \(fallback)",
+                    error.reason == .auth
+                        ? "give the token Account Settings Read to discover accounts, or list them with --cloudflare.account-id"
+                        : "the next listing is tried after --cloudflare.discovery-interval"
+                )
+            }
+        }
+        // Listed within max-stale; the given ids as well whenever listing shows none of them.
+        var watched = lastListed.filter { now - $0.value < settings.maxStaleSeconds }.map(\.key)
+        lastListed = lastListed.filter { now - $0.value < settings.maxStaleSeconds }
+        let listedNone: Bool = {
+            if case .success(let accounts) = listing { return accounts.isEmpty }
+            return true
+        }()
+        if listedNone, watched.isEmpty {
+            watched = Array(settings.onlyAccounts)
+        }
+        return Change(watched: watched.sorted(), names: names, explanation: explanation)
+    }
+}
