@@ -4,6 +4,11 @@ public struct AccountSnapshot: Sendable, Hashable {
     /// The last good answer; kept through failures so a failing account keeps its series.
     public private(set) var usage: AccountUsage?
     public private(set) var health = AccountHealth()
+    /// The newest known name of the account; nil while unknown.
+    public var accountName: String?
+    /// False when the account is not a PayGo account this API reports on (not an error); nil
+    /// while unknown.
+    public var covered: Bool?
 
     public init(account: AccountID) {
         self.account = account
