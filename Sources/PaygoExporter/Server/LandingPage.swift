@@ -21,6 +21,7 @@ struct LandingPage: Sendable {
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <meta name="color-scheme" content="light dark">
+        <link rel="icon" href="data:,">
         <title>\(HTMLEscaping.escape(title, limit: 120))</title>
         <style>
         \(LandingPageStyle.css)</style>
