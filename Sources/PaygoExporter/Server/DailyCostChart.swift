@@ -45,7 +45,7 @@ struct DailyCostChart: Sendable {
 
     /// The `<svg>` element, or a sentence when there is nothing to draw.
     func render() -> String {
-        let points = points
+        let points = self.points
         guard !points.isEmpty else { return "<p class=\"muted\">No daily records for this billing period yet.</p>" }
         let currency = HTMLEscaping.escape(currency)
         let peak = valueRange.high

@@ -69,8 +69,8 @@ enum HumanFormat {
         guard scaled < 9e18 else { return TextFormat.formatValue(value) }
         let units = UInt64(scaled)
         let whole = units / UInt64(scale)
-        var fraction = String(units % UInt64(scale))
-        fraction = String(repeating: "0", count: digits - fraction.count) + fraction
+        var fraction = digits > 0 ? String(units % UInt64(scale)) : ""
+        fraction = String(repeating: "0", count: max(0, digits - fraction.count)) + fraction
         while fraction.count > minimumDigits, fraction.hasSuffix("0") { fraction.removeLast() }
         let sign = value < 0 && units != 0 ? "-" : ""
         return sign + grouped(whole) + (fraction.isEmpty ? "" : "." + fraction)

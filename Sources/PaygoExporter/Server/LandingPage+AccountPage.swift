@@ -27,7 +27,8 @@ extension LandingPage {
         let escapedCode = HTMLEscaping.escape(code, limit: 16)
         var section = "<section class=\"currency\" data-currency=\"\(HTMLEscaping.escape(code))\">\n<h2>\(escapedCode)</h2>\n"
         let since = figures.periodStart.map { "since \(HumanFormat.date($0))" } ?? "&nbsp;"
-        let ends = figures.periodEnd.map { "period ends <time title=\"\(HumanFormat.exact($0))\">\(HumanFormat.date($0))</time>" } ?? "&nbsp;"
+        let ends =
+            figures.periodEnd.map { "period ends <time title=\"\(HumanFormat.exact($0))\">\(HumanFormat.date($0))</time>" } ?? "&nbsp;"
         let budgetNote = figures.budget.map { "warns at \(HumanFormat.percent($0.warnRatio))" } ?? "none configured"
         section += """
             <div class="figures">
@@ -49,7 +50,9 @@ extension LandingPage {
         }
         section += "<h3>Daily cost</h3>\n"
         section +=
-            DailyCostChart(days: figures.dailyCosts, currency: code, periodStart: figures.periodStart, periodEnd: figures.periodEnd, asOf: asOf)
+            DailyCostChart(
+                days: figures.dailyCosts, currency: code, periodStart: figures.periodStart, periodEnd: figures.periodEnd, asOf: asOf
+            )
             .render() + "\n"
         section += "<h3>Top services</h3>\n"
         section += servicesTable(figures)
@@ -85,7 +88,8 @@ extension LandingPage {
         }
         table += "</tbody></table></div>\n"
         if figures.serviceCount > figures.topServices.count {
-            table += "<p class=\"muted\">\(figures.serviceCount - figures.topServices.count) more series in \(HTMLEscaping.escape(code)).</p>\n"
+            table +=
+                "<p class=\"muted\">\(figures.serviceCount - figures.topServices.count) more series in \(HTMLEscaping.escape(code)).</p>\n"
         }
         return table
     }

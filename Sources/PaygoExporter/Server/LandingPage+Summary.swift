@@ -34,7 +34,8 @@ extension LandingPage {
                     total.forecast += forecast
                     total.forecastAccounts += 1
                 }
-                if let budget = currency.budget, BudgetBar(spent: currency.periodToDate, forecast: currency.forecast, budget: budget).level == .over
+                if let budget = currency.budget,
+                    BudgetBar(spent: currency.periodToDate, forecast: currency.forecast, budget: budget).level == .over
                 {
                     total.overBudget += 1
                 }
@@ -156,7 +157,8 @@ extension LandingPage {
                 <td class="num">\(money(currency.forecast, code, class: "forecast"))</td><td class="num">\(budget)</td>
                 """
         } else {
-            currencyCells = "<td class=\"muted\">-</td><td class=\"num muted\">-</td><td class=\"num muted\">-</td><td class=\"num muted\">-</td>"
+            currencyCells =
+                "<td class=\"muted\">-</td><td class=\"num muted\">-</td><td class=\"num muted\">-</td><td class=\"num muted\">-</td>"
         }
         let currencyAttribute = row.currency.map { " data-currency=\"\(HTMLEscaping.escape($0.currency))\"" } ?? ""
         return """

@@ -10,7 +10,7 @@ final class LandingPageEndpoint: Sendable {
     private let budgets: BudgetBook?
     private let page: LandingPage
 
-    private struct Rendered {
+    private struct Rendered: Sendable {
         var store: UInt64
         var budgets: UInt64
         var body: ByteBuffer
@@ -95,6 +95,7 @@ final class LandingPageEndpoint: Sendable {
     }
 
     private static func plain(_ status: HTTPResponse.Status, _ text: String) -> Response {
-        Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
+        Response(
+            status: status, headers: [.contentType: "text/plain; charset=utf-8"], body: ResponseBody(byteBuffer: ByteBuffer(string: text)))
     }
 }
