@@ -287,7 +287,7 @@ def start_exporter(binary: str, arguments: list, log: str, environment: dict = N
 def screenshots(browser: Chromium, base: str, path: str, output: str, prefix: str, dark: bool = True) -> None:
     shots = [("desktop", DESKTOP, []), ("phone", PHONE, [])]
     if dark:
-        shots.append(("desktop-dark", DESKTOP, ["--force-dark-mode", "--blink-settings=preferredColorScheme=0"]))
+        shots.append(("desktop-dark", DESKTOP, ["--blink-settings=preferredColorScheme=0"]))
     for label, size, extra in shots:
         file = os.path.join(output, f"{prefix}-{label}.png")
         browser.run(base + path, f"--screenshot={file}", f"--window-size={size}", *extra, origin=base)
