@@ -43,7 +43,7 @@ extension LandingPage {
             """
         if let budget = figures.budget {
             let bar = BudgetBar(spent: figures.periodToDate, forecast: figures.forecast, budget: budget)
-            section += "<div class=\"budget-bar\">\(bar.render())\n"
+            section += "<div class=\"budget-bar \(bar.level.rawValue)\">\(bar.render())\n"
             section +=
                 "<p class=\"legend\"><span class=\"key spent\"></span>spent <span class=\"key forecast\"></span>forecast "
                 + "<span class=\"key budget\"></span>budget</p></div>\n"

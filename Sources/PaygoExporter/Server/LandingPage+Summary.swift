@@ -49,7 +49,8 @@ extension LandingPage {
 
         var body = "<h1>Spend at a glance</h1>\n"
         body += Self.totalsTable(totals)
-        let stateCounts = AccountState.allCases.map { "\(states[$0] ?? 0) \($0.label)" }.joined(separator: ", ")
+        let stateCounts = AccountState.allCases.map { "\(HumanFormat.quantity(Double(states[$0] ?? 0))) \($0.label)" }.joined(
+            separator: ", ")
         body += "<p>\(HumanFormat.quantity(Double(accounts.count))) account\(accounts.count == 1 ? "" : "s"): \(stateCounts).</p>\n"
         body += "<h2 id=\"accounts\">Accounts</h2>\n"
         body += Self.sortLinks(order)

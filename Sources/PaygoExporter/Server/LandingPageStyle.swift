@@ -43,7 +43,9 @@ enum LandingPageStyle {
         .bar .track { fill: var(--track); } .bar .forecast { fill: var(--forecast); } .bar .spent { fill: var(--spent); }
         .bar .budget { fill: var(--fg); }
         .bar.warn .spent { fill: var(--warn); } .bar.over .spent { fill: var(--bad); }
+        .budget-bar.warn .key.spent { background: var(--warn); } .budget-bar.over .key.spent { background: var(--bad); }
         .legend { color: var(--muted); font-size: 0.85em; margin: 0.3rem 0 0; }
+        time { white-space: nowrap; }
         .key { display: inline-block; width: 0.8em; height: 0.8em; margin: 0 0.25em 0 0.6em; vertical-align: -0.05em; }
         .key.spent { background: var(--spent); } .key.forecast { background: var(--forecast); } .key.budget { background: var(--fg); width: 0.2em; }
         svg.chart { display: block; width: 100%; max-width: 40rem; height: auto; }
