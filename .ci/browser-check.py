@@ -295,10 +295,11 @@ def start_exporter(binary: str, arguments: list, log: str, environment: dict = N
     return process, f"http://127.0.0.1:{port}"
 
 
-def screenshots(browser: Chromium, base: str, path: str, output: str, prefix: str, dark: bool = True) -> None:
-    shots = [("desktop", DESKTOP, []), ("phone", PHONE, [])]
-    if dark:
-        shots.append(("desktop-dark", DESKTOP, ["--blink-settings=preferredColorScheme=0"]))
+def screenshots(browser: Chromium, base: str, path: str, output: str, prefix: str, every: bool = True) -> None:
+    """Desktop, and unless `every` is false phone and dark (kept few: they are committed)."""
+    shots = [("desktop", DESKTOP, [])]
+    if every:
+        shots += [("phone", PHONE, []), ("desktop-dark", DESKTOP, ["--blink-settings=preferredColorScheme=0"])]
     for label, size, extra in shots:
         file = os.path.join(output, f"{prefix}-{label}.png")
         browser.run(base + path, f"--screenshot={file}", f"--window-size={size}", *extra, origin=base)
@@ -378,7 +379,7 @@ def main() -> int:
         status, raw = fetch(many_url + f"/accounts/{account}")
         print(f"/accounts/{account}: {len(raw.encode()) // 1024} KiB as sent")
         check_account(f"{ACCOUNTS} accounts", browser.run(many_url + f"/accounts/{account}", origin=many_url), account, expected)
-        screenshots(browser, many_url, "/", output, "standin-1000-summary", dark=False)
+        screenshots(browser, many_url, "/", output, "standin-1000-summary", every=False)
     finally:
         for process in processes:
             process.terminate()
