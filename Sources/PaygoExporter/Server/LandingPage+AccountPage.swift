@@ -32,9 +32,9 @@ extension LandingPage {
         let budgetNote = figures.budget.map { "warns at \(HumanFormat.percent($0.warnRatio))" } ?? "none configured"
         section += """
             <div class="figures">
-            <div class="figure"><span class="caption">Billing period to date</span>\(money(figures.periodToDate, code, class: "value ptd"))\
+            <div class="figure"><span class="caption">Billing-period-to-date cost</span>\(money(figures.periodToDate, code, class: "value ptd"))\
             <span class="sub">\(since)</span></div>
-            <div class="figure"><span class="caption">Forecast for the period</span>\(money(figures.forecast, code, class: "value forecast"))\
+            <div class="figure"><span class="caption">Forecast for the billing period</span>\(money(figures.forecast, code, class: "value forecast"))\
             <span class="sub">\(ends)</span></div>
             <div class="figure"><span class="caption">Budget</span>\(money(figures.budget?.amount, code, class: "value budget"))\
             <span class="sub">\(budgetNote)</span></div>

@@ -102,8 +102,8 @@ extension LandingPage {
         guard !totals.isEmpty else { return "<p class=\"muted\">No usage yet: the first refresh may still be under way.</p>\n" }
         var table = """
             <div class="scroll"><table class="totals">
-            <thead><tr><th>Currency</th><th class="num">Accounts</th><th class="num">Billing period to date</th>\
-            <th class="num">Forecast for the period</th><th class="num">Forecast over budget</th></tr></thead>
+            <thead><tr><th>Currency</th><th class="num">Accounts</th><th class="num">Billing-period-to-date cost</th>\
+            <th class="num">Forecast for the billing period</th><th class="num">Forecast over budget</th></tr></thead>
             <tbody>
 
             """
