@@ -58,6 +58,10 @@ FETCH_THREADS = 8
 SOAK_WARMUP_SECONDS = 5
 SOAK_WINDOW_SECONDS = 60        # start and end RSS are medians over this long (RSS jitters)
 SINGLE_SCRAPES = 3              # sequential scrapes timed alone before each wrk run
+PAGE_REPEAT = 20                # cached landing-page answers timed after the first (rendering) one
+MAX_SUMMARY_BYTES = 512 * 1024  # `/` is paged (200 rows), so this holds at any number of accounts
+MAX_ACCOUNT_PAGE_BYTES = 64 * 1024
+MAX_FIRST_RENDER_MS = 250       # the first answer of `/` at 1,000 accounts, rendering included
 ROUNDS = 3                      # interleaved wrk runs per server and encoding (exporter, nginx); the median is reported
 SOAK_TOLERANCE_BYTES = 2 * 1024 * 1024  # allocator noise; more than this counts as growth
 MIB = 1024 * 1024
@@ -564,6 +568,36 @@ class Bench:
                 self.error(f"refresh {name}", error)
 
     # ------------------------------------------------------------------------------------------
+    # 2b. The landing pages.
+
+    def landing(self, label: str, accounts: int, services: int) -> None:
+        """Size and render time of `/` and an account page: the first answer after the refresh
+        renders (nothing is cached yet), the ones after it come from the page cache."""
+        print(f"landing pages: {label} ({accounts} accounts x {services} services)", flush=True)
+        entry = self.results.setdefault("landing", {})[label] = {"accounts": accounts, "services": services, "pages": {}}
+        process, port, _ = self.start_exporter(f"landing-{label}", accounts, services)
+        base = f"http://127.0.0.1:{port}"
+
+        def timed(path: str) -> tuple:
+            started = time.monotonic()
+            status, _, body = http_get(base + path, timeout=60)
+            if status != 200:
+                raise RuntimeError(f"{path} answered {status}")
+            return (time.monotonic() - started) * 1000, len(body)
+
+        try:
+            metrics = [timed("/metrics")[0] for _ in range(SINGLE_SCRAPES)]
+            entry["metrics_scrape_ms"] = statistics.median(metrics)
+            account = account_ids(accounts)[accounts // 2]
+            for name, path in (("summary", "/"), ("by name", "/?sort=name"), ("by state", "/?sort=state"),
+                               ("account", f"/accounts/{account}")):
+                first_ms, size = timed(path)
+                cached = [timed(path)[0] for _ in range(PAGE_REPEAT)]
+                entry["pages"][name] = {"path": path, "bytes": size, "first_ms": first_ms, "cached_ms": statistics.median(cached)}
+        finally:
+            stop(process)
+
+    # ------------------------------------------------------------------------------------------
     # 3. Soak.
 
     def soak(self, label: str, accounts: int, services: int) -> None:
@@ -649,6 +683,7 @@ class Bench:
             ("serving " + LARGE[0], lambda: self.serving(*LARGE)),
             ("decode", self.decode),
             ("refresh", lambda: self.refresh_many(LARGE[1], LARGE[2])),
+            ("landing " + LARGE[0], lambda: self.landing(*LARGE)),
         ]
         if self.soak_seconds > 0:
             steps.append(("soak", lambda: self.soak(*SMALL)))  # last: it is the long one
@@ -800,6 +835,20 @@ def render(results: dict) -> str:
             out.append(f"| exporter serving, until /-/ready | {large['ready_seconds']:.2f} | | first refresh of every account |")
         out.append("")
 
+    # 2b. Landing pages
+    out += ["## Landing pages", ""]
+    for label, entry in results.get("landing", {}).items():
+        out.append(f"{entry['accounts']} accounts × {entry['services']} services ({label}); a cached `/metrics` scrape "
+                   f"takes {num(entry.get('metrics_scrape_ms'), 2)} ms on the same exporter.")
+        out += ["", "| page | bytes | first answer ms (renders) | cached answer ms | first ÷ metrics scrape | cached ÷ first |",
+                "|---|---:|---:|---:|---:|---:|"]
+        for name, page in entry["pages"].items():
+            out.append(f"| {name} (`{page['path'][:24]}`) | {kib(page['bytes'])} | {num(page['first_ms'], 1)} | {num(page['cached_ms'], 2)} | "
+                       f"{ratio(page['first_ms'], entry.get('metrics_scrape_ms'))} | {ratio(page['cached_ms'], page['first_ms'])} |")
+        out += ["", f"The summary shows {200} rows a page whatever the number of accounts; the first answer after a "
+                "refresh renders the page, later ones until the next change come from the page cache. Medians of "
+                f"{PAGE_REPEAT} cached answers.", ""]
+
     # 3. Soak
     soak = results.get("soak")
     out += ["## Soak", ""]
@@ -870,6 +919,17 @@ def targets(results: dict) -> list:
     target = f"no RSS growth in the soak (≤ {SOAK_TOLERANCE_BYTES // MIB} MiB)"
     rows.append((target, f"{soak['growth_bytes'] / MIB:+.2f} MiB over {soak['seconds']} s", soak["growth_bytes"] <= SOAK_TOLERANCE_BYTES)
                 if soak else (target, "not measured", None))
+    landing = results.get("landing", {}).get(LARGE[0], {}).get("pages", {})
+    summary, account = landing.get("summary"), landing.get("account")
+    target = f"`/` at {LARGE[1]} accounts ≤ {MAX_SUMMARY_BYTES // 1024} KiB"
+    rows.append((target, kib(summary["bytes"]), summary["bytes"] <= MAX_SUMMARY_BYTES) if summary else (target, "not measured", None))
+    target = f"an account page ≤ {MAX_ACCOUNT_PAGE_BYTES // 1024} KiB"
+    rows.append((target, kib(account["bytes"]), account["bytes"] <= MAX_ACCOUNT_PAGE_BYTES) if account else (target, "not measured", None))
+    target = f"first answer of `/` at {LARGE[1]} accounts (renders) < {MAX_FIRST_RENDER_MS} ms"
+    rows.append((target, f"{summary['first_ms']:.1f} ms", summary["first_ms"] < MAX_FIRST_RENDER_MS) if summary else (target, "not measured", None))
+    target = "cached `/` answer ≤ 0.2× the first"
+    rows.append((target, f"{summary['cached_ms'] / summary['first_ms']:.2f}×", summary["cached_ms"] <= 0.2 * summary["first_ms"])
+                if summary else (target, "not measured", None))
     decode = results["refresh"].get("decode", {})
     modes = decode.get("modes", {})
     exporter, jsondecoder = modes.get("exporter"), modes.get("jsondecoder")

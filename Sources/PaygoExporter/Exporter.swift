@@ -70,7 +70,8 @@ public struct Exporter: Sendable {
         let web = configuration.web
         let router = ExporterRouter(
             store: store, cache: cache, telemetryPath: configuration.telemetryPath, demo: configuration.isDemo, settings: web,
-            authenticator: webConfiguration.authenticator, extraHeaders: webConfiguration.extraHeaders, serverSources: serverSources)
+            authenticator: webConfiguration.authenticator, extraHeaders: webConfiguration.extraHeaders, serverSources: serverSources,
+            budgets: budgets)
         let address = configuration.listenAddress
         let logger = logger
         let http1 = HTTP1Channel.Configuration(

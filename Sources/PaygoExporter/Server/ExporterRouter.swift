@@ -2,8 +2,8 @@ import Hummingbird
 import Logging
 import NIOCore
 
-/// The exporter's HTTP surface: `/metrics` (or the configured path), `/`, `/-/healthy` and
-/// `/-/ready`. Everything else is 404.
+/// The exporter's HTTP surface: `/metrics` (or the configured path), `/`, `/accounts/<id>`,
+/// `/-/healthy` and `/-/ready`. Everything else is 404.
 public struct ExporterRouter: Sendable {
     let store: SnapshotStore
     let telemetryPath: String
@@ -14,19 +14,25 @@ public struct ExporterRouter: Sendable {
     let endpoint: MetricsEndpoint
     let authenticator: BasicAuthenticator?
     let extraHeaders: ExtraHeaders
+    private let landingPage: LandingPageEndpoint
 
     /// With the users and headers of `settings`, fixed for the router's life.
-    public init(store: SnapshotStore, cache: ExpositionCache, telemetryPath: String, demo: Bool, settings: WebServerSettings) {
+    /// - Parameter budgets: what the landing page compares spend with; nil when none are set.
+    public init(
+        store: SnapshotStore, cache: ExpositionCache, telemetryPath: String, demo: Bool, settings: WebServerSettings,
+        budgets: BudgetBook? = nil
+    ) {
         self.init(
             store: store, cache: cache, telemetryPath: telemetryPath, demo: demo, settings: settings,
             authenticator: settings.basicAuthUsers.isEmpty ? nil : BasicAuthenticator(users: settings.basicAuthUsers),
-            extraHeaders: ExtraHeaders(settings.extraHeaders))
+            extraHeaders: ExtraHeaders(settings.extraHeaders), budgets: budgets)
     }
 
     /// With users and headers that a reload of the web config can change.
     init(
         store: SnapshotStore, cache: ExpositionCache, telemetryPath: String, demo: Bool, settings: WebServerSettings,
-        authenticator: BasicAuthenticator?, extraHeaders: ExtraHeaders, serverSources: [any MetricSource] = []
+        authenticator: BasicAuthenticator?, extraHeaders: ExtraHeaders, serverSources: [any MetricSource] = [],
+        budgets: BudgetBook? = nil
     ) {
         self.store = store
         self.telemetryPath = telemetryPath
@@ -36,6 +42,7 @@ public struct ExporterRouter: Sendable {
         endpoint = MetricsEndpoint(cache: cache, openMetricsEnabled: settings.openMetrics, serverSources: serverSources)
         self.authenticator = authenticator
         self.extraHeaders = extraHeaders
+        landingPage = LandingPageEndpoint(store: store, budgets: budgets, telemetryPath: telemetryPath, demo: demo)
     }
 
     public func build() -> Router<BasicRequestContext> {
@@ -47,13 +54,10 @@ public struct ExporterRouter: Sendable {
             router.get(RouterPath(path)) { request, _ in await handler(request) }
             router.on(RouterPath(path), method: .head) { request, _ in await handler(request) }
         }
-        route("/") { _ in
-            let page = LandingPage.render(telemetryPath: telemetryPath, entries: store.entries(), demo: demo)
-            return Response(
-                status: .ok,
-                headers: [.contentType: "text/html; charset=utf-8"],
-                body: ResponseBody(byteBuffer: ByteBuffer(string: page)))
-        }
+        let landingPage = landingPage
+        route("/") { request in landingPage.summary(request) }
+        router.get("/accounts/:id") { _, context in landingPage.account(context.parameters.get("id")) }
+        router.on("/accounts/:id", method: .head) { _, context in landingPage.account(context.parameters.get("id")) }
         route("/-/healthy") { _ in plainText(.ok, "Healthy.\n") }
         route("/-/ready") { _ in
             store.everyAccountTried

@@ -15,4 +15,12 @@ enum HTMLEscaping {
         }
         return escaped
     }
+
+    /// `escape` of at most `limit` characters of `text`, ending in an ellipsis when cut: names
+    /// and messages come from the API, and one long one must not make the page large.
+    static func escape(_ text: String, limit: Int) -> String {
+        // The byte count is at hand; counting characters would read the whole text.
+        guard text.utf8.count > limit, text.count > limit else { return escape(text) }
+        return escape(String(text.prefix(max(0, limit - 1)))) + "&hellip;"
+    }
 }

@@ -12,6 +12,10 @@ public struct AccountUsage: Sendable, Hashable {
     /// Per currency, the projected cost at the end of the current billing period; absent until
     /// a day of the period is complete.
     public private(set) var forecastCosts: [String: Double]
+    /// Per currency, the current billing period's cost per charge period (a UTC day in practice),
+    /// oldest first: what the landing page's chart draws. At most `maxDailyCosts` per currency,
+    /// the newest ones.
+    public private(set) var dailyCosts: [String: [CostForecast.Day]]
     /// Distinct usage series left out because the answer held more than `maxSeries`.
     public private(set) var droppedSeries: Int
     /// The newest `BillingAccountName` in the answer; nil when no record names the account.
@@ -24,6 +28,10 @@ public struct AccountUsage: Sendable, Hashable {
 
     /// The default cap on usage series per account (`--cloudflare.max-series-per-account`).
     public static let defaultMaxSeries = 10_000
+
+    /// Charge periods kept per currency in `dailyCosts`: a billing period has at most 31 days,
+    /// so only answers with shorter charge periods than a day are cut.
+    public static let maxDailyCosts = 62
 
     /// Keeps, per (service, unit, currency), only the newest charge period, summing records
     /// that share it so no series is ever emitted twice; and, per currency, the daily costs of
@@ -74,6 +82,7 @@ public struct AccountUsage: Sendable, Hashable {
         recordCount = records.count
         var ends: [String: Double] = [:]
         var forecasts: [String: Double] = [:]
+        var daily: [String: [CostForecast.Day]] = [:]
         for (currency, start) in billingStarts {
             let end = billingCycle?.periodEnd(forStart: start) ?? BillingCycle.calendarPeriodEnd(forStart: start)
             ends[currency] = end
@@ -81,12 +90,14 @@ public struct AccountUsage: Sendable, Hashable {
                 guard dayStart >= start, dayStart < end, day.billingStart.map({ $0 == start }) ?? true else { return nil }
                 return CostForecast.Day(start: dayStart, end: day.end, cost: day.cost)
             }
+            daily[currency] = Array(current.sorted { $0.start < $1.start }.suffix(Self.maxDailyCosts))
             if now.isFinite, let forecast = CostForecast.project(days: current, periodEnd: end, now: now) {
                 forecasts[currency] = forecast
             }
         }
         billingPeriodEnds = ends
         forecastCosts = forecasts
+        dailyCosts = daily
     }
 
     private static func addDay(
