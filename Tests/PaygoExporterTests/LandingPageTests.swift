@@ -274,9 +274,10 @@ import Testing
         var configuration = DemoExporterConfiguration.make()
         configuration.budgets = DemoConfiguration.budgets
         try await RunningExporter.with(configuration) { exporter in
-            let parsed = try await exporter.scrape { $0.matching("cloudflare_paygo_up").count == 2 }
+            let parsed = try await exporter.scrape { $0.matching("cloudflare_paygo_up").count == DemoUsageSource.accounts.count }
             let page = String(buffer: try await exporter.get("/").body)
-            for account in DemoUsageSource.accounts {
+            // The demo's budgeted accounts (USD and EUR); the others show no budget.
+            for account in DemoConfiguration.budgets.map(\.account) {
                 let costs = parsed.matching("cloudflare_paygo_cumulated_contracted_cost", ["account_id": account.rawValue])
                 let currency = try #require(costs.first?.labels["currency"])
                 let total = costs.reduce(0) { $0 + $1.value }
@@ -290,7 +291,8 @@ import Testing
                 #expect(forecastCell == "\(currency) \(HumanFormat.exact(forecast))")
                 let detail = String(buffer: try await exporter.get("/accounts/\(account.rawValue)").body)
                 #expect(detail.contains("class=\"chart\""))
-                #expect(Self.attributes("title", ofClass: "budget", in: detail).count == 1, "the demo has a budget per account")
+                #expect(
+                    Self.attributes("title", ofClass: "budget", in: detail).count == 1, "the demo's budgeted accounts show their budget")
             }
         }
     }
