@@ -58,7 +58,9 @@ struct BackfillCommand: AsyncParsableCommand {
             source.resume()
             return source
         }
-        defer { signals.forEach { $0.cancel() } }
+        defer {
+            for source in signals { source.cancel() }
+        }
         do {
             _ = try await work.value
         } catch let error as Backfill.Failure {

@@ -15,7 +15,8 @@ struct RemoteWriteFlags: ParsableArguments {
         help: ArgumentHelp("File holding the bearer token the receiver expects.", valueName: "path"))
     var bearerTokenFile: String?
 
-    @Option(name: .customLong("remote-write.basic-auth.username"), help: ArgumentHelp("Basic-auth user for the receiver.", valueName: "user"))
+    @Option(
+        name: .customLong("remote-write.basic-auth.username"), help: ArgumentHelp("Basic-auth user for the receiver.", valueName: "user"))
     var basicAuthUsername: String?
 
     @Option(
@@ -30,7 +31,8 @@ struct RemoteWriteFlags: ParsableArguments {
 
     @Option(
         name: .customLong("remote-write.header"),
-        help: ArgumentHelp("Extra request header, NAME=VALUE; repeatable (Mimir and Cortex tenants: X-Scope-OrgID=TENANT).", valueName: "name=value"))
+        help: ArgumentHelp(
+            "Extra request header, NAME=VALUE; repeatable (Mimir and Cortex tenants: X-Scope-OrgID=TENANT).", valueName: "name=value"))
     var headers: [String] = []
 
     @Option(name: .customLong("remote-write.concurrency"), help: "Requests in flight at once (1 to 64).")

@@ -56,7 +56,8 @@ import Testing
         let api = Self.standInAPI()
         let first = StandInReceiver()
         let second = StandInReceiver()
-        let output = FileManager.default.temporaryDirectory.appendingPathComponent("rw-history-\(UInt64.random(in: 0...UInt64.max)).om").path
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("rw-history-\(UInt64.random(in: 0...UInt64.max)).om")
+            .path
         defer { try? FileManager.default.removeItem(atPath: output) }
         let batching = ["--remote-write.max-samples-per-send", "500", "--remote-write.concurrency", "3"]
         let (sent, resent, written) = try await api.serve { baseURL in
@@ -67,7 +68,9 @@ import Testing
         }
         #expect(sent.status == 0, "\(sent.log)")
         #expect(resent.status == 0 && written.status == 0)
-        #expect(sent.log.contains("window 1/2 2024-12-01..2025-01-31: 1 records") && sent.log.contains("window 2/2"), "one line per window: \(sent.log)")
+        #expect(
+            sent.log.contains("window 1/2 2024-12-01..2025-01-31: 1 records") && sent.log.contains("window 2/2"),
+            "one line per window: \(sent.log)")
         #expect(sent.log.contains("backfill: sent "), "\(sent.log)")
         #expect(!sent.log.contains("\u{1B}["), "no bar when stderr is not a terminal")
 
@@ -90,15 +93,18 @@ import Testing
         #expect(received.count == fromFile.count, "no sample twice")
         #expect(Set(received) == Set(fromFile), "the same samples as the file")
         #expect(Set(received).count == received.count)
-        #expect(Self.points(of: second).sorted { ($0.series, $0.time) < ($1.series, $1.time) }
-            == received.sorted { ($0.series, $0.time) < ($1.series, $1.time) }, "a rerun sends the same samples at the same timestamps")
-        #expect(received.contains { $0.time < Self.secondWindowMilliseconds } && received.contains { $0.time >= Self.secondWindowMilliseconds })
+        #expect(
+            Self.points(of: second).sorted { ($0.series, $0.time) < ($1.series, $1.time) }
+                == received.sorted { ($0.series, $0.time) < ($1.series, $1.time) }, "a rerun sends the same samples at the same timestamps")
+        #expect(
+            received.contains { $0.time < Self.secondWindowMilliseconds } && received.contains { $0.time >= Self.secondWindowMilliseconds })
     }
 
     @Test func aRefusedWindowStopsTheRunAndNamesTheDayToResumeFrom() async throws {
         let api = Self.standInAPI()
         let receiver = StandInReceiver { _, received in
-            let late = received.request?.timeseries.contains { $0.samples.contains { $0.timestamp >= Self.secondWindowMilliseconds } } ?? false
+            let late =
+                received.request?.timeseries.contains { $0.samples.contains { $0.timestamp >= Self.secondWindowMilliseconds } } ?? false
             return late ? .init(status: 400, body: "out of bounds") : .init(status: 204)
         }
         let result = try await api.serve { baseURL in
@@ -120,14 +126,18 @@ import Testing
             try await receiver.serve { url in
                 try await Self.backfill(
                     [
-                        "--remote-write.url", url, "--remote-write.bearer-token-file", token, "--remote-write.header", "X-Scope-OrgID=tenant-77b2",
+                        "--remote-write.url", url, "--remote-write.bearer-token-file", token, "--remote-write.header",
+                        "X-Scope-OrgID=tenant-77b2",
                         "--log.level", "debug",
                     ], api: baseURL)
             }
         }
         #expect(result.status == 0, "\(result.log)")
         #expect(result.log.contains("retrying") && result.log.contains("503"), "the retry is logged: \(result.log)")
-        #expect(receiver.requests.allSatisfy { $0.headers["authorization"] == "Bearer tok-3f9a1c" && $0.headers["x-scope-orgid"] == "tenant-77b2" })
+        #expect(
+            receiver.requests.allSatisfy {
+                $0.headers["authorization"] == "Bearer tok-3f9a1c" && $0.headers["x-scope-orgid"] == "tenant-77b2"
+            })
         #expect(!result.log.contains("tok-3f9a1c") && !result.log.contains("tenant-77b2"), "\(result.log)")
     }
 
@@ -142,7 +152,10 @@ import Testing
             ([], "needs --output or --remote-write.url"),
             (["--remote-write.url", "http://127.0.0.1:9/w", "--remote-write.basic-auth.username", "u"], "go together"),
             (["--remote-write.url", "http://127.0.0.1:9/w", "--remote-write.concurrency", "1000"], "--remote-write.concurrency"),
-            (["--remote-write.url", "http://127.0.0.1:9/w", "--remote-write.header", "Authorization=Bearer s3cret-token"], "bearer-token-file"),
+            (
+                ["--remote-write.url", "http://127.0.0.1:9/w", "--remote-write.header", "Authorization=Bearer s3cret-token"],
+                "bearer-token-file"
+            ),
         ]
         for (arguments, expected) in cases {
             let result = try ProcessRunner.run(

@@ -32,9 +32,15 @@ import Testing
     static var snappyInputs: [[UInt8]] {
         var generator = DecoderFuzzTests.SeededGenerator(state: 18)
         let random = (0..<100_000).map { _ in UInt8.random(in: 0...255, using: &generator) }
-        let text = Array(String(repeating: "cloudflare_paygo_contracted_cost{account_id=\"a\",service=\"Workers\"} 1.5 1738368000\n", count: 3_000).utf8)
-        let mixed = (0..<5_000).flatMap { index in Array("sample \(index % 97) value \(index * 7919 % 1_000)\n".utf8) + random[index..<(index + index % 13)] }
-        return [[], [7], Array("abcd".utf8), Array(repeating: 0, count: 70_000), Array("ab".utf8) + Array(repeating: 0x61, count: 300), random, text, mixed]
+        let text = Array(
+            String(repeating: "cloudflare_paygo_contracted_cost{account_id=\"a\",service=\"Workers\"} 1.5 1738368000\n", count: 3_000).utf8)
+        let mixed = (0..<5_000).flatMap { index in
+            Array("sample \(index % 97) value \(index * 7919 % 1_000)\n".utf8) + random[index..<(index + index % 13)]
+        }
+        return [
+            [], [7], Array("abcd".utf8), Array(repeating: 0, count: 70_000), Array("ab".utf8) + Array(repeating: 0x61, count: 300), random,
+            text, mixed,
+        ]
     }
 
     @Test func snappyRoundTripsWithLiteralsAndCopies() throws {

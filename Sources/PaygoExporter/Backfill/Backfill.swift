@@ -58,7 +58,9 @@ public enum Backfill {
         switch destination {
         case .file(let output):
             let (histories, recordTotal) = try await parts.run { parts in
-                try await fetch(configuration.accounts, range: range, from: parts.source, maxSeries: configuration.maxSeriesPerAccount, progress: progress)
+                try await fetch(
+                    configuration.accounts, range: range, from: parts.source, maxSeries: configuration.maxSeriesPerAccount,
+                    progress: progress)
             }
             let writer = BackfillWriter(step: step, notAfter: notAfter)
             do {
@@ -73,11 +75,14 @@ public enum Backfill {
         case .remoteWrite(let remoteWrite):
             let sender = RemoteWriteSender(configuration: remoteWrite, clock: clock, logger: logger)
             let backfill = RemoteWriteBackfill(
-                sender: sender, sampling: BackfillSampling(step: step, notAfter: notAfter), maxSamplesPerSend: remoteWrite.maxSamplesPerSend,
+                sender: sender, sampling: BackfillSampling(step: step, notAfter: notAfter),
+                maxSamplesPerSend: remoteWrite.maxSamplesPerSend,
                 concurrency: remoteWrite.concurrency, maxSeries: configuration.maxSeriesPerAccount,
                 progress: BackfillProgress(clock: clock, terminal: terminal, lines: progress))
             do {
-                let records = try await parts.run { parts in try await backfill.run(configuration.accounts, range: range, from: parts.source) }
+                let records = try await parts.run { parts in
+                    try await backfill.run(configuration.accounts, range: range, from: parts.source)
+                }
                 await sender.shutDown()
                 return records
             } catch {
@@ -110,7 +115,9 @@ public enum Backfill {
     }
 
     /// One window's records, only of the days asked for, so windows can never count a day twice.
-    static func fetchWindow(_ window: UsageDateRange, of account: AccountID, from source: any UsageSource) async throws(Failure)
+    static func fetchWindow(
+        _ window: UsageDateRange, of account: AccountID, from source: any UsageSource
+    ) async throws(Failure)
         -> [UsageRecord]
     {
         let outcome = await source.fetchUsage(for: account, range: window)

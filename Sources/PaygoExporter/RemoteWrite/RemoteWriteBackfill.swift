@@ -27,7 +27,9 @@ struct RemoteWriteBackfill: Sendable {
         for (accountIndex, account) in accounts.enumerated() {
             let windows = Backfill.windows(for: account, in: range)
             for (windowIndex, window) in windows.enumerated() {
-                work.append(Work(account: account, accountIndex: accountIndex, window: window, windowIndex: windowIndex, windowCount: windows.count))
+                work.append(
+                    Work(account: account, accountIndex: accountIndex, window: window, windowIndex: windowIndex, windowCount: windows.count)
+                )
             }
         }
         work.sort { ($0.window.firstDay, $0.accountIndex) < ($1.window.firstDay, $1.accountIndex) }

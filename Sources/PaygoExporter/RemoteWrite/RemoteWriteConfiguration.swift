@@ -120,12 +120,16 @@ public struct RemoteWriteConfiguration: Sendable {
     private static func header(_ item: String) throws(ConfigurationError) -> (name: String, value: String) {
         guard let equals = item.firstIndex(of: "=") else {
             throw ConfigurationError(
-                "--remote-write.header \(FlagRanges.quoted(item)) is not NAME=VALUE", fix: "use e.g. --remote-write.header X-Scope-OrgID=billing")
+                "--remote-write.header \(FlagRanges.quoted(item)) is not NAME=VALUE",
+                fix: "use e.g. --remote-write.header X-Scope-OrgID=billing")
         }
         let name = String(item[..<equals]).trimmingCharacters(in: .whitespaces)
         let value = String(item[item.index(after: equals)...]).trimmingCharacters(in: .whitespaces)
         let tokenCharacters = Set("!#$%&'*+-.^_`|~".utf8)
-        guard !name.isEmpty, name.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || tokenCharacters.contains($0) })
+        guard !name.isEmpty,
+            name.utf8.allSatisfy({
+                (0x30...0x39).contains($0) || (0x41...0x5A).contains($0) || (0x61...0x7A).contains($0) || tokenCharacters.contains($0)
+            })
         else {
             throw ConfigurationError(
                 "--remote-write.header has a name \(FlagRanges.quoted(name)) that is not an HTTP header name",

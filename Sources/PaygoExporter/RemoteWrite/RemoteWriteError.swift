@@ -50,7 +50,9 @@ public struct RemoteWriteError: Error, Sendable, Hashable, CustomStringConvertib
     /// Mimir, Cortex, Thanos and VictoriaMetrics word the common refusals alike.
     static func fix(status: Int, message: String) -> String {
         let text = message.lowercased()
-        if ["out of order", "out-of-order", "out of bounds", "too old", "too-old", "too far in the past"].contains(where: { text.contains($0) }) {
+        if ["out of order", "out-of-order", "out of bounds", "too old", "too-old", "too far in the past"].contains(where: {
+            text.contains($0)
+        }) {
             return "the store refuses samples this old: give it an out-of-order window longer than the history "
                 + "(Prometheus: storage.tsdb.out_of_order_time_window in the config file; Mimir and Cortex: out_of_order_time_window; "
                 + "Thanos Receive: --tsdb.out-of-order.time-window), or write a file with --output for promtool instead"

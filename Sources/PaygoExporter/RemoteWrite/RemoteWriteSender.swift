@@ -76,14 +76,18 @@ public final class RemoteWriteSender: Sendable {
                 guard let delay = retryPolicy.delay(afterAttempt: attempt, retryAfterSeconds: retryAfter, jitter: jitter()) else {
                     throw RemoteWriteError(
                         cause: .exhausted(attempts: attempt, lastStatus: status), receiver: configuration.receiver, message: message,
-                        fix: "check that the receiver is up and not overloaded (a lower --remote-write.concurrency helps one that is), then resume")
+                        fix:
+                            "check that the receiver is up and not overloaded (a lower --remote-write.concurrency helps one that is), then resume"
+                    )
                 }
                 try await wait(delay, attempt: attempt, status: "\(status)")
             case .unanswered(let error):
                 guard let delay = retryPolicy.delay(afterAttempt: attempt, retryAfterSeconds: nil, jitter: jitter()) else {
                     throw RemoteWriteError(
                         cause: .exhausted(attempts: attempt, lastStatus: nil), receiver: configuration.receiver, message: error,
-                        fix: "check --remote-write.url, that the receiver is up and that this host reaches it (and, for https, --remote-write.ca-file)")
+                        fix:
+                            "check --remote-write.url, that the receiver is up and that this host reaches it (and, for https, --remote-write.ca-file)"
+                    )
                 }
                 try await wait(delay, attempt: attempt, status: "none")
             }
@@ -123,7 +127,9 @@ public final class RemoteWriteSender: Sendable {
             var read = 0
             for try await chunk in response.body {
                 read += chunk.readableBytes
-                if kept.count < RemoteWriteError.maxMessageBytes * 4 { kept += chunk.readableBytesView.prefix(RemoteWriteError.maxMessageBytes * 4) }
+                if kept.count < RemoteWriteError.maxMessageBytes * 4 {
+                    kept += chunk.readableBytesView.prefix(RemoteWriteError.maxMessageBytes * 4)
+                }
                 if read > 1 << 20 { break }
             }
             return .answered(

@@ -74,7 +74,8 @@ final class StandInReceiver: Sendable {
             let reply = answer(index, entry)
             var fields: HTTPFields = [.contentType: "text/plain"]
             for (name, value) in reply.headers { fields[HTTPFields.Element.Name(name)!] = value }
-            return Response(status: .init(code: reply.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: reply.body)))
+            return Response(
+                status: .init(code: reply.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: reply.body)))
         }
         return try await withRunningService(
             { onPort in
