@@ -27,7 +27,7 @@ public struct RemoteWriteError: Error, Sendable, Hashable, CustomStringConvertib
         case .exhausted(let attempts, nil):
             return "\(receiver) could not be reached in \(attempts) attempts\(quoted); \(fix)"
         case .cancelled:
-            return "sending to \(receiver) was interrupted; \(fix)"
+            return "sending to \(receiver) was interrupted"
         }
     }
 

@@ -82,6 +82,8 @@ public final class RemoteWriteSender: Sendable {
                 }
                 try await wait(delay, attempt: attempt, status: "\(status)")
             case .unanswered(let error):
+                // Interrupted (Ctrl-C, SIGTERM): no retry to announce.
+                guard !Task.isCancelled else { throw cancelled }
                 guard let delay = retryPolicy.delay(afterAttempt: attempt, retryAfterSeconds: nil, jitter: jitter()) else {
                     throw RemoteWriteError(
                         cause: .exhausted(attempts: attempt, lastStatus: nil), receiver: configuration.receiver, message: error,
@@ -104,9 +106,12 @@ public final class RemoteWriteSender: Sendable {
         do {
             try await clock.sleep(for: .saturating(seconds: seconds))
         } catch {
-            throw RemoteWriteError(
-                cause: .cancelled, receiver: configuration.receiver, message: "", fix: "run again with the --from the log names")
+            throw cancelled
         }
+    }
+
+    private var cancelled: RemoteWriteError {
+        RemoteWriteError(cause: .cancelled, receiver: configuration.receiver, message: "", fix: "the run was stopped")
     }
 
     private enum Answer {
