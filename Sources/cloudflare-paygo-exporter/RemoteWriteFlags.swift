@@ -35,13 +35,17 @@ struct RemoteWriteFlags: ParsableArguments {
             "Extra request header, NAME=VALUE; repeatable (Mimir and Cortex tenants: X-Scope-OrgID=TENANT).", valueName: "name=value"))
     var headers: [String] = []
 
-    @Option(name: .customLong("remote-write.concurrency"), help: "Requests in flight at once (1 to 64).")
+    @Option(name: .customLong("remote-write.concurrency"), help: ArgumentHelp("Requests in flight at once (1 to 64).", valueName: "n"))
     var concurrency = RemoteWriteOptions.defaults.concurrency
 
-    @Option(name: .customLong("remote-write.max-samples-per-send"), help: "Most samples in one request (100 to 1000000).")
+    @Option(
+        name: .customLong("remote-write.max-samples-per-send"),
+        help: ArgumentHelp("Most samples in one request (100 to 1000000).", valueName: "n"))
     var maxSamplesPerSend = RemoteWriteOptions.defaults.maxSamplesPerSend
 
-    @Option(name: .customLong("remote-write.timeout"), help: "Deadline for one request, connect to answer (1s to 10m).")
+    @Option(
+        name: .customLong("remote-write.timeout"),
+        help: ArgumentHelp("Deadline for one request, connect to answer (1s to 10m).", valueName: "duration"))
     var timeout = RemoteWriteOptions.defaults.timeout
 
     var options: RemoteWriteOptions {

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import NIOSSL
 import PrometheusExposition
 import SwiftProtobuf
 import Synchronization
@@ -167,6 +168,30 @@ import Testing
         }
         let expected = "Basic " + Data("backfill:pa:ss word".utf8).base64EncodedString()
         #expect(receiver.requests.first?.headers["authorization"] == expected)
+    }
+
+    @Test(.enabled(if: TestCertificates.openssl != nil))
+    func senderTrustsTheCAFileForAnHTTPSReceiverAndNothingElse() async throws {
+        let certificates = try TestCertificates.make()
+        defer { certificates.remove() }
+        let tls = TLSConfiguration.makeServerConfiguration(
+            certificateChain: try NIOSSLCertificate.fromPEMFile(certificates.serverCert).map { .certificate($0) },
+            privateKey: .privateKey(try NIOSSLPrivateKey(file: certificates.serverKey, format: .pem)))
+        let receiver = StandInReceiver(tls: tls)
+        let untrusted = try await receiver.serve { url in
+            #expect(url.hasPrefix("https://"))
+            let trusting = RemoteWriteSender(
+                configuration: try Self.configuration(url) { $0.caFile = certificates.caCert }, logger: Self.logger)
+            try await trusting.send([0])
+            await trusting.shutDown()
+            let system = RemoteWriteSender(
+                configuration: try Self.configuration(url), retryPolicy: RemoteWriteRetryPolicy(maxAttempts: 1), logger: Self.logger)
+            let failure = await Self.failure(of: system, sending: [0])
+            await system.shutDown()
+            return failure
+        }
+        #expect(receiver.requests.count == 1, "only the sender trusting the CA file got through")
+        #expect(untrusted?.cause == .exhausted(attempts: 1, lastStatus: nil), "the system's CAs do not know the test CA")
     }
 
     @Test func senderRetries5xxAnd429WithBoundedBackoffAtExactInstants() async throws {

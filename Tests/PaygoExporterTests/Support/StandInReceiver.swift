@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import HummingbirdCore
+import HummingbirdTLS
 import Logging
 import NIOCore
 import SwiftProtobuf
@@ -32,8 +33,11 @@ final class StandInReceiver: Sendable {
     private let received = Mutex<[Received]>([])
     /// Given the request's number (0-based) and what it held, the answer.
     private let answer: @Sendable (Int, Received) -> Reply
+    /// Serve HTTPS with this configuration instead of plain HTTP.
+    let tls: TLSConfiguration?
 
-    init(answer: @escaping @Sendable (Int, Received) -> Reply = { _, _ in Reply(status: 204) }) {
+    init(tls: TLSConfiguration? = nil, answer: @escaping @Sendable (Int, Received) -> Reply = { _, _ in Reply(status: 204) }) {
+        self.tls = tls
         self.answer = answer
     }
 
@@ -77,14 +81,17 @@ final class StandInReceiver: Sendable {
             return Response(
                 status: .init(code: reply.status), headers: fields, body: ResponseBody(byteBuffer: ByteBuffer(string: reply.body)))
         }
+        let server: HTTPServerBuilder = if let tls { try .tls(tlsConfiguration: tls) } else { .http1() }
+        let scheme = tls == nil ? "http" : "https"
         return try await withRunningService(
             { onPort in
                 Application(
                     responder: responder,
+                    server: server,
                     configuration: .init(address: .hostname("127.0.0.1", port: 0)),
                     onServerRunning: { await onPort($0.localAddress?.port ?? 0) },
                     logger: Logger(label: "stand-in receiver") { _ in SwiftLogNoOpLogHandler() })
             },
-            body: { port in try await body("http://127.0.0.1:\(port)\(Self.path)") })
+            body: { port in try await body("\(scheme)://127.0.0.1:\(port)\(Self.path)") })
     }
 }
