@@ -82,6 +82,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-extras.git", from: "1.35.2"),
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        // The remote-write WriteRequest; its Swift code is generated once and committed
+        // (Sources/PaygoExporter/RemoteWrite/Protobuf/), so no build plugin runs.
+        .package(url: "https://github.com/apple/swift-protobuf.git", from: "1.39.0"),
     ],
     targets: [
         // The Prometheus text-format encoder: no dependencies, knows nothing of Cloudflare or HTTP.
@@ -113,7 +116,10 @@ let package = Package(
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CompressNIO", package: "compress-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
+            // What the committed remote.pb.swift and types.pb.swift are generated from, and how.
+            exclude: ["RemoteWrite/Protobuf/remote.proto", "RemoteWrite/Protobuf/types.proto", "RemoteWrite/Protobuf/generate.sh"],
             swiftSettings: swiftSettings
         ),
         // Parses flags and wires the library together; nothing else.
@@ -156,6 +162,7 @@ let package = Package(
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
                 .product(name: "NIOHTTPTypes", package: "swift-nio-extras"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ],
             resources: [.copy("Fixtures")],
             swiftSettings: swiftSettings

@@ -20,6 +20,12 @@ public enum FlagRanges {
     public static let maxSeriesPerAccount: ClosedRange<Int> = 1...1_000_000
     /// `--web.max-requests` (0: no limit).
     public static let maxRequests: ClosedRange<Int> = 0...100_000
+    /// `backfill --remote-write.concurrency`: requests in flight at once.
+    public static let remoteWriteConcurrency: ClosedRange<Int> = 1...64
+    /// `backfill --remote-write.max-samples-per-send`: samples in one request.
+    public static let remoteWriteSamplesPerSend: ClosedRange<Int> = 100...1_000_000
+    /// `backfill --remote-write.timeout`, seconds: 1s to 10m for one request.
+    public static let remoteWriteTimeoutSeconds: ClosedRange<Double> = 1...600
 
     /// A value as an error message may quote it: short values only, since a long one may be a
     /// secret pasted into the wrong flag.
