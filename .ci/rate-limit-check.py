@@ -23,6 +23,7 @@ import json
 import os
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -53,11 +54,13 @@ def main() -> int:
          "--bucket", f"{BUCKET}/{WINDOW}", "--old-paths", str(OLD_PATHS)],
         stdout=subprocess.PIPE, text=True)
     api_port = int(standin.stdout.readline())
+    # The log goes to a file: a pipe nobody reads until the end fills up and stalls the exporter.
+    log_file = tempfile.TemporaryFile(mode="w+")
     exporter = subprocess.Popen(
         [sys.argv[1], f"--cloudflare.api-url=http://127.0.0.1:{api_port}/client/v4",
          f"--cloudflare.account-id={','.join(IDS)}", "--cloudflare.refresh-interval=1s", f"--cloudflare.rate-limit={BUDGET}/{WINDOW:g}s",
          "--web.listen-address=127.0.0.1:10199", "--log.level=info"],
-        env={**os.environ, "CLOUDFLARE_API_TOKEN": "rate-limit-check"}, stderr=subprocess.PIPE, text=True)
+        env={**os.environ, "CLOUDFLARE_API_TOKEN": "rate-limit-check"}, stderr=log_file, text=True)
     try:
         deadline = time.monotonic() + 3 * ALLOWED_FIRST
         first = {}
@@ -75,7 +78,9 @@ def main() -> int:
     finally:
         exporter.terminate()
         standin.terminate()
-    log = exporter.communicate(timeout=10)[1]
+    exporter.wait(timeout=10)
+    log_file.seek(0)
+    log = log_file.read()
     print(f"rate-limit check: {stats['calls']} calls ({stats['usage_calls']} usage, {stats['info_calls']} info, "
           f"{stats['not_found']} 404), {stats['refused']} refused, {stats['accounts']} accounts "
           f"({ACCOUNTS - CURRENT_ACCOUNTS} on older paths), first cycle {first.get('first_cycle_seconds', 0):.2f} s "

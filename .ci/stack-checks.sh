@@ -74,8 +74,11 @@ for _ in $(seq 1 50); do curl -sS -o /dev/null "http://127.0.0.1:$api_port/" 2>/
 from=$(date -u -d '90 days ago' +%F); to=$(date -u -d 'yesterday' +%F)
 CLOUDFLARE_API_TOKEN=ci-token "$bin" backfill --cloudflare.api-url "http://127.0.0.1:$api_port/client/v4" \
     --cloudflare.account-id "$account" --from "$from" --to "$to" --output "$work/history.om"
-windows=$(grep -c 'GET /client' "$work/standin.log" || true)
-[ "$windows" -ge 2 ] || { echo "expected at least two <=62-day windows, saw $windows calls"; exit 1; }
+# Usage calls only (the /info call is apart); each window starts on a billing period's first day.
+windows=$(grep -c 'GET /client/v4/accounts/[0-9a-f]*/billable-usage?' "$work/standin.log" || true)
+[ "$windows" -ge 2 ] || { echo "expected at least two <=62-day windows, saw $windows usage calls"; exit 1; }
+grep -q 'GET /client/v4/accounts/[0-9a-f]*/billable-usage/info' "$work/standin.log" \
+    || { echo "backfill did not ask the info endpoint for the billing periods"; exit 1; }
 tail -1 "$work/history.om" | grep -qx '# EOF'
 echo "history: $(wc -l <"$work/history.om") lines; building blocks (promtool writes one per 2 h, which takes a minute or two)"
 promtool tsdb create-blocks-from openmetrics "$work/history.om" "$work/tsdb" >"$work/blocks.log"

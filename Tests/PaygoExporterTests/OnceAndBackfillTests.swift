@@ -105,8 +105,8 @@ import Testing
         }
         #expect(status == 0, "\(log)")
         #expect(log.contains("window 2/2") && log.contains("wrote \(output)"), "progress on stderr: \(log)")
-        let queries = api.requests.map(\.target)
-        #expect(queries.count == 2)
+        let queries = api.usageRequests.map(\.target)
+        #expect(queries.count == 2, "no info endpoint (404): plain 62-day windows")
         #expect(queries[0].hasSuffix("?from=2024-12-01&to=2025-01-31"))
         #expect(queries[1].hasSuffix("?from=2025-02-01&to=2025-03-31"))
 
@@ -132,6 +132,45 @@ import Testing
         #expect(cost.last?.0 == 1_738_540_800 - 300 && cost.last?.1 == 3, "the day's records are summed")
         #expect(zip(cost, cost.dropFirst()).allSatisfy { $1.0 - $0.0 == 300 })
         try await Self.checkWithPromtoolIfInstalled(output)
+    }
+
+    @Test func backfillWindowsStartOnTheAccountsBillingPeriods() async throws {
+        let api = StandInCloudflareAPI()
+        let account = TestAccounts.id(1)
+        api.info(for: account, with: StandInCloudflareAPI.infoAnswer(anchor: "2024-11-15T00:00:00Z"))
+        // Each window answers one record on its first day and one on its last.
+        api.answer(path: "/accounts/\(account)/billable-usage") { query in
+            func record(_ date: String, cost: Double) -> [String: Any] {
+                AnswerBuilder.record(
+                    cost: cost, extra: ["ChargePeriodStart": "\(date)T00:00:00Z", "ChargePeriodEnd": "\(date)T12:00:00Z"])
+            }
+            return .json(AnswerBuilder.success([record(query["from"] ?? "", cost: 1), record(query["to"] ?? "", cost: 2)]))
+        }
+        let output = FileManager.default.temporaryDirectory.appendingPathComponent("periods-\(UInt64.random(in: 0...UInt64.max)).om").path
+        defer { try? FileManager.default.removeItem(atPath: output) }
+        let (status, log) = try await api.serve { baseURL in
+            let exporter = try ExporterProcess(
+                arguments: [
+                    "backfill", "--cloudflare.api-url", baseURL, "--cloudflare.account-id", account,
+                    "--from", "2024-12-01", "--to", "2025-03-31", "--output", output,
+                ],
+                environment: ["CLOUDFLARE_API_TOKEN": "t", "PATH": "/usr/bin:/bin"], listen: false)
+            return (await exporter.waitForExit(), exporter.standardError)
+        }
+        #expect(status == 0, "\(log)")
+        #expect(api.requests.filter { $0.path.hasSuffix("/billable-usage/info") }.count == 1)
+        // Periods run from the 15th to the 14th: each window is whole periods, at most 62 days,
+        // the first from the start of the period holding --from, the last cut at --to.
+        #expect(
+            api.usageRequests.map(\.target).map { String($0.drop { $0 != "?" }) } == [
+                "?from=2024-11-15&to=2025-01-14", "?from=2025-01-15&to=2025-03-14", "?from=2025-03-15&to=2025-03-31",
+            ])
+        #expect(log.contains("window 1/3 2024-11-15..2025-01-14: 1 records"), "the day before --from is not kept: \(log)")
+        let text = try String(contentsOfFile: output, encoding: .utf8)
+        let days = Set(
+            text.split(separator: "\n").filter { $0.hasPrefix("cloudflare_paygo_contracted_cost{") }
+                .compactMap { $0.split(separator: " ").last.flatMap { Double($0) } }.map { Int($0) / 86_400 * 86_400 })
+        #expect(days == [1_736_812_800, 1_736_899_200, 1_741_910_400, 1_741_996_800, 1_743_379_200])
     }
 
     /// promtool's own OpenMetrics reader builds blocks from the file when it is installed.

@@ -34,10 +34,18 @@ public enum Backfill {
     }
 
     /// The windows one account's history is fetched in, in order: each at most 62 days (the
-    /// API's limit), together covering `range` once. The one place windows are chosen, per
-    /// account, so a choice that depends on the account (its billing period) goes here.
-    static func windows(for account: AccountID, in range: UsageDateRange) -> [UsageDateRange] {
-        range.windows()
+    /// API's limit), together covering `range` once. Today's usage path answers only ranges
+    /// that include a billing-cycle anchor day, so where the info endpoint gives the account's
+    /// cycle every window starts on a period's first day (the first may begin before `range`:
+    /// `fetchWindow` keeps only the days asked for). Without it (older paths, a failed info
+    /// call) the windows are plain 62-day steps, as those paths accept any range.
+    static func windows(
+        for account: AccountID, in range: UsageDateRange, from source: any UsageSource
+    ) async -> [UsageDateRange] {
+        guard case .info(let info, _) = await source.fetchAccountInfo(for: account),
+            let cycle = info.billingCycle(at: Double(range.lastDay) * 86_400 + 43_200)
+        else { return range.windows() }
+        return range.windows(startingOnPeriodsOf: cycle)
     }
 
     /// Fetches `range` for every account (one call at a time so the token's rate limit holds)
@@ -100,9 +108,9 @@ public enum Backfill {
         var recordTotal = 0
         for (accountIndex, account) in accounts.enumerated() {
             var records: [UsageRecord] = []
-            let windows = windows(for: account, in: range)
+            let windows = await windows(for: account, in: range, from: source)
             for (windowIndex, window) in windows.enumerated() {
-                let fetched = try await fetchWindow(window, of: account, from: source)
+                let fetched = try await fetchWindow(window, of: account, keeping: range, from: source)
                 records += fetched
                 progress(
                     "backfill: account \(accountIndex + 1)/\(accounts.count) \(account), "
@@ -114,18 +122,21 @@ public enum Backfill {
         return (histories, recordTotal)
     }
 
-    /// One window's records, only of the days asked for, so windows can never count a day twice.
+    /// One window's records, only of its days that lie in `range`, so windows can never count
+    /// a day twice nor a window that starts on a period's first day add days before `range`.
     static func fetchWindow(
-        _ window: UsageDateRange, of account: AccountID, from source: any UsageSource
+        _ window: UsageDateRange, of account: AccountID, keeping range: UsageDateRange, from source: any UsageSource
     ) async throws(Failure)
         -> [UsageRecord]
     {
         let outcome = await source.fetchUsage(for: account, range: window)
+        let firstDay = max(window.firstDay, range.firstDay)
+        let lastDay = min(window.lastDay, range.lastDay)
         switch outcome.result {
         case .success(let answer):
             return answer.filter { record in
-                record.chargePeriodStart >= Double(window.firstDay) * 86_400
-                    && record.chargePeriodStart < Double(window.lastDay + 1) * 86_400
+                record.chargePeriodStart >= Double(firstDay) * 86_400
+                    && record.chargePeriodStart < Double(lastDay + 1) * 86_400
             }
         case .failure(let error):
             throw Failure(description: "backfill stopped: \(error)")

@@ -88,7 +88,8 @@ public final class CloudflareAPI: Sendable {
                 return Outcome(result: .failure(.timedOut(after: 0, operation: operation)), responseCodes: codes.codes)
             }
             let result = await attemptOnce(request, interpret: interpret, responseCodes: codes)
-            guard case .failure(let error) = result else {
+            // A cancelled call (shutdown, an account no longer watched) is not retried or logged.
+            guard case .failure(let error) = result, !Task.isCancelled else {
                 return Outcome(result: result, responseCodes: codes.codes)
             }
             let delay: Double

@@ -25,7 +25,7 @@ struct RemoteWriteBackfill: Sendable {
     func run(_ accounts: [AccountID], range: UsageDateRange, from source: any UsageSource) async throws(Backfill.Failure) -> Int {
         var work: [Work] = []
         for (accountIndex, account) in accounts.enumerated() {
-            let windows = Backfill.windows(for: account, in: range)
+            let windows = await Backfill.windows(for: account, in: range, from: source)
             for (windowIndex, window) in windows.enumerated() {
                 work.append(
                     Work(account: account, accountIndex: accountIndex, window: window, windowIndex: windowIndex, windowCount: windows.count)
@@ -39,14 +39,15 @@ struct RemoteWriteBackfill: Sendable {
             let what =
                 "account \(item.accountIndex + 1)/\(accounts.count) \(item.account), window \(item.windowIndex + 1)/\(item.windowCount) \(item.window)"
             func stopped(_ cause: String) -> Backfill.Failure {
-                let resume = item.window.fromText
+                // A first window that starts on a period's first day may begin before `range`.
+                let resume = item.window.firstDay > range.firstDay ? item.window.fromText : range.fromText
                 let stored = resume == range.fromText ? "nothing is known stored yet" : "every day before \(resume) is stored"
                 return Backfill.Failure(description: "\(cause) (at \(what)); \(stored): resume with --from \(resume)")
             }
             if Task.isCancelled { throw stopped("backfill interrupted") }
             let fetched: [UsageRecord]
             do {
-                fetched = try await Backfill.fetchWindow(item.window, of: item.account, from: source)
+                fetched = try await Backfill.fetchWindow(item.window, of: item.account, keeping: range, from: source)
             } catch {
                 throw stopped(error.description)
             }

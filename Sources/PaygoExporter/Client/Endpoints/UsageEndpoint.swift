@@ -85,7 +85,10 @@ public final class UsageEndpoint: UsageSource {
                     return memory[account]
                 }
                 if previous != index {
-                    logger.info("using usage path", metadata: ["path": "\(paths[index])", "account_id": "\(account)"])
+                    // Said once per account at info only for an older path or a change: the
+                    // default answering first is the usual case, one line per account of noise.
+                    let level: Logger.Level = previous == nil && index == 0 ? .debug : .info
+                    logger.log(level: level, "using usage path", metadata: ["path": "\(paths[index])", "account_id": "\(account)"])
                 }
                 return UsageFetchOutcome(result: .success(records), responseCodes: codes)
             case .failure(let error) where error.httpStatus == 404:
