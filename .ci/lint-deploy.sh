@@ -186,8 +186,8 @@ check_yaml() {
         document-start: disable, line-length: disable,
         indentation: {spaces: consistent, indent-sequences: whatever},
         comments: {min-spaces-from-content: 1}, truthy: {check-keys: false}}}' \
-        "$compose" "$k8s"/*.yaml
-    summary "yamllint: $compose and $(find "$k8s" -maxdepth 1 -name '*.yaml' | wc -l) files in $k8s/"
+        "$compose" "$k8s"/*.yaml "$k8s"/sharded/*.yaml
+    summary "yamllint: $compose, $(find "$k8s" -maxdepth 1 -name '*.yaml' | wc -l) files in $k8s/ and $(find "$k8s/sharded" -name '*.yaml' | wc -l) in $k8s/sharded/"
 }
 
 # --- Kubernetes ---------------------------------------------------------------------------------
@@ -215,7 +215,60 @@ for d in docs:
     if meta.get("labels", {}).get("app.kubernetes.io/part-of") != "cloudflare-paygo-exporter": problems.append(f"{d['kind']}: no part-of label")
 if problems: sys.exit("kustomize: " + "; ".join(problems))
 PY
-    summary "kubectl kustomize: 4 resources in namespace monitoring; kubernetes-validate 1.37 --strict: core kinds valid$note"
+    # The sharded variant renders on its own (kubectl apply -k deploy/kubernetes/sharded).
+    "$venv/bin/kubectl" kustomize "$k8s/sharded" >"$work/rendered-sharded.yaml"
+    "$venv/bin/kubernetes-validate" --strict "$k8s/sharded/statefulset.yaml" "$k8s/sharded/service.yaml" "$work/rendered-sharded.yaml" \
+        >"$work/validate.log" 2>&1 || { cat "$work/validate.log"; exit 1; }
+    "$py" - "$work/rendered-sharded.yaml" <<'PY'
+import pathlib, sys, yaml
+docs = [d for d in yaml.safe_load_all(pathlib.Path(sys.argv[1]).read_text()) if d]
+kinds = sorted(d["kind"] for d in docs)
+if kinds != ["Service", "ServiceMonitor", "StatefulSet"]: sys.exit(f"kustomize sharded: rendered kinds {kinds}")
+if any(d["metadata"].get("namespace") != "monitoring" for d in docs): sys.exit("kustomize sharded: a resource outside monitoring")
+PY
+    summary "kubectl kustomize: 4 resources in namespace monitoring, 3 in sharded/; kubernetes-validate 1.37 --strict: core kinds valid$note"
+}
+
+check_k8s_sharded_policy() {
+    "$py" - "$k8s" <<'PY'
+import pathlib, sys, yaml
+root = pathlib.Path(sys.argv[1]) / "sharded"
+def load(name): return yaml.safe_load((root / name).read_text())
+problems = []
+def need(ok, what):
+    if not ok: problems.append(what)
+sts, service, monitor = load("statefulset.yaml"), load("service.yaml"), load("servicemonitor.yaml")
+spec = sts["spec"]
+pod = spec["template"]["spec"]
+container = pod["containers"][0]
+args = container.get("args", [])
+def flag(name): return next((a.split("=", 1)[1] for a in args if a.startswith(name + "=")), None)
+need(flag("--total-shards") == str(spec.get("replicas")), f"statefulset: --total-shards {flag('--total-shards')} equals replicas {spec.get('replicas')}")
+need(flag("--shard") == "$(SHARD)", "statefulset: --shard=$(SHARD)")
+shard_env = next((e for e in container.get("env", []) if e.get("name") == "SHARD"), {})
+need(shard_env.get("valueFrom", {}).get("fieldRef", {}).get("fieldPath") == "metadata.labels['apps.kubernetes.io/pod-index']",
+     "statefulset: SHARD from the pod-index label")
+need(spec.get("serviceName") == service["metadata"]["name"], "statefulset: serviceName is the headless Service")
+need(spec.get("podManagementPolicy") == "Parallel", "statefulset: podManagementPolicy Parallel")
+need(flag("--cloudflare.api-token-file") is not None and "--demo" not in args, "statefulset: a token file, not demo")
+psc, csc = pod.get("securityContext", {}), container.get("securityContext", {})
+need(psc.get("runAsNonRoot") is True and psc.get("seccompProfile", {}).get("type") == "RuntimeDefault", "pod: non-root, seccomp")
+need(csc.get("readOnlyRootFilesystem") is True and csc.get("allowPrivilegeEscalation") is False
+     and csc.get("capabilities", {}).get("drop") == ["ALL"], "container: read-only, no escalation, no capabilities")
+need(pod.get("automountServiceAccountToken") is False, "pod: no service account token")
+need(service["spec"].get("clusterIP") == "None", "service: headless (clusterIP None), so every shard is scraped")
+need(service["spec"]["selector"].items() <= spec["template"]["metadata"]["labels"].items(), "service: selector matches the pods")
+need(spec["selector"]["matchLabels"].items() <= spec["template"]["metadata"]["labels"].items(), "statefulset: selector matches the pods")
+need(monitor["spec"]["selector"]["matchLabels"].items() <= service["metadata"]["labels"].items(), "servicemonitor: selects the Service")
+for e in monitor["spec"]["endpoints"]:
+    need(e.get("honorLabels") is True and e.get("port") == "metrics", "servicemonitor: honorLabels, port metrics")
+    need(any(r.get("targetLabel") == "job" and r.get("replacement") == "cloudflare-paygo" for r in e.get("relabelings", [])),
+         "servicemonitor: job cloudflare-paygo (the shard alerts group by job)")
+need(set(load("kustomization.yaml").get("resources", [])) == {"statefulset.yaml", "service.yaml", "servicemonitor.yaml"},
+     "sharded kustomization: statefulset, service, servicemonitor")
+if problems: sys.exit("kubernetes sharded:\n  " + "\n  ".join(problems))
+PY
+    summary "StatefulSet replicas = --total-shards, --shard from the pod index, headless Service, ServiceMonitor"
 }
 
 check_k8s_policy() {
@@ -346,9 +399,9 @@ check_binary() {
         return 0
     fi
     "$venv/bin/docker-compose" -f "$compose" config --format json >"$work/compose.json"
-    "$py" - "$bin" "$work" "$dockerfile" "$work/compose.json" "$k8s/deployment.yaml" "$unit" "$env_example" <<'PY'
+    "$py" - "$bin" "$work" "$dockerfile" "$work/compose.json" "$k8s/deployment.yaml" "$unit" "$env_example" "$k8s/sharded/statefulset.yaml" <<'PY'
 import json, os, pathlib, re, shlex, socket, subprocess, sys, time, urllib.request, yaml
-bin, work, dockerfile, compose_json, deployment, unit, env_example = sys.argv[1:]
+bin, work, dockerfile, compose_json, deployment, unit, env_example, statefulset = sys.argv[1:]
 work = pathlib.Path(work)
 def free_port():
     with socket.socket() as s:
@@ -365,6 +418,12 @@ cases.append(("compose exporter", compose["services"]["exporter"]["command"], {}
 container = yaml.safe_load(pathlib.Path(deployment).read_text())["spec"]["template"]["spec"]["containers"][0]
 args = [re.sub(r"^(--cloudflare\.api-token-file=).*/", rf"\g<1>{token_dir}/", a) for a in container["args"]]
 cases.append(("Deployment args", args, {e["name"]: e["value"] for e in container.get("env", []) if "value" in e}))
+# The last pod of the StatefulSet, its $(SHARD) expanded as Kubernetes does from the pod index.
+sharded = yaml.safe_load(pathlib.Path(statefulset).read_text())
+container = sharded["spec"]["template"]["spec"]["containers"][0]
+last = str(sharded["spec"]["replicas"] - 1)
+args = [re.sub(r"^(--cloudflare\.api-token-file=).*/", rf"\g<1>{token_dir}/", a).replace("$(SHARD)", last) for a in container["args"]]
+cases.append(("StatefulSet args", args, {e["name"]: e["value"] for e in container.get("env", []) if "value" in e}))
 env = {}
 for line in pathlib.Path(env_example).read_text().splitlines():
     if re.match(r"^[A-Z_]+=", line): k, v = line.split("=", 1); env[k] = v
@@ -400,7 +459,7 @@ for name, args, extra_env in cases:
         problems.append(f"{name}: {' '.join(args)} did not serve /-/healthy (exit {process.returncode}):\n" + log.read()[-2000:])
 if problems: sys.exit("\n".join(problems))
 PY
-    summary "$bin starts and serves /-/healthy with the flags of the Dockerfile, compose, Deployment and systemd unit"
+    summary "$bin starts and serves /-/healthy with the flags of the Dockerfile, compose, Deployment, StatefulSet and systemd unit"
 }
 
 run_check dockerfile check_dockerfile
@@ -408,6 +467,7 @@ run_check compose check_compose
 run_check yaml check_yaml
 run_check kustomize check_kustomize
 run_check k8s-policy check_k8s_policy
+run_check k8s-sharded check_k8s_sharded_policy
 run_check systemd check_systemd
 run_check binary check_binary
 

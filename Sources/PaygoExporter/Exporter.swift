@@ -22,7 +22,7 @@ public struct Exporter: Sendable {
     public func run(handleSignals: Bool = true, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let store = SnapshotStore(accounts: configuration.accounts)
         let budgets = BudgetBook(
-            configuration.budgets, path: configuration.budgetFile, watchedAccounts: configuration.accounts, logger: logger)
+            configuration.budgets, path: configuration.budgetFile, watchedAccounts: configuration.givenAccounts, logger: logger)
         var reloads: [@Sendable (String) -> Void] = configuration.budgetFile == nil ? [] : [{ budgets.reload(reason: $0) }]
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         let sourceParts = UsageSourceParts(mode: configuration.mode, accounts: configuration.accounts, logger: logger)
@@ -52,12 +52,15 @@ public struct Exporter: Sendable {
             store: store, source: source, interval: configuration.refreshInterval, rateLimit: configuration.rateLimit,
             maxStaleSeconds: configuration.maxStaleSeconds, maxSeriesPerAccount: configuration.maxSeriesPerAccount,
             byZone: configuration.usageByZone, logger: logger)
+        // Given ids are seen at start; discovery replaces the count with each listing's.
+        let shardStatus = ShardStatus(
+            shard: configuration.shard, accountsSeen: configuration.discovery == nil ? configuration.givenAccounts.count : 0)
         if let discovery = configuration.discovery, let api = sourceParts.api {
             services.append(
                 .init(
                     service: AccountDiscovery(
                         endpoint: AccountsEndpoint(api: api, logger: logger), store: store, refresher: refresher, settings: discovery,
-                        logger: logger)))
+                        shardStatus: shardStatus, logger: logger)))
         }
         let connections = WebConnections(
             limit: DescriptorLimit.connectionCapAtStart(asked: configuration.web.maxConnections, logger: logger))
@@ -65,7 +68,7 @@ public struct Exporter: Sendable {
         // The server's own families change with traffic: in the once-a-second tail.
         let cache = ExpositionCache(
             store: store, budgets: budgets, rateLimit: configuration.rateLimit,
-            standaloneSources: [refresher.plan as any StandaloneMetricSource] + [sourceParts.gate].compactMap { $0 })
+            standaloneSources: [refresher.plan as any StandaloneMetricSource, shardStatus] + [sourceParts.gate].compactMap { $0 })
         let serverSources: [any MetricSource] = webConfiguration.metricSources + [connections]
         let web = configuration.web
         let router = ExporterRouter(
@@ -114,7 +117,8 @@ public struct Exporter: Sendable {
                 "version": "\(BuildInfo.version)", "revision": "\(BuildInfo.revision)",
                 "accounts": "\(configuration.accounts.count)", "demo": "\(configuration.isDemo)",
                 "refresh_interval": "\(PrometheusDuration.format(configuration.refreshInterval))",
-            ])
+                "shard": "\(configuration.shard)",
+            ].merging(configuration.rateLimit.map { ["rate_limit": "\($0)"] } ?? [:]) { $1 })
         let group = ServiceGroup(
             configuration: .init(
                 services: services + [.init(service: app), .init(service: refresher)],

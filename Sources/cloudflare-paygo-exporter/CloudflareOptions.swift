@@ -36,6 +36,20 @@ struct CloudflareOptions: ParsableArguments {
     var accountNameRegex: String?
 
     @Option(
+        name: .customLong("shard"),
+        help: ArgumentHelp(
+            "This replica's shard, from 0 to --total-shards minus 1: it watches the accounts whose id hashes to it, given or discovered.",
+            valueName: "n"))
+    var shard = CommandLineOptions.defaults.shard
+
+    @Option(
+        name: .customLong("total-shards"),
+        help: ArgumentHelp(
+            "Replicas that split the accounts; each makes 1/n of --cloudflare.rate-limit's calls, as they share the token.",
+            valueName: "n"))
+    var totalShards = CommandLineOptions.defaults.totalShards
+
+    @Option(
         name: .customLong("cloudflare.api-token-file"),
         help: ArgumentHelp("File holding the API token; takes precedence over $CLOUDFLARE_API_TOKEN.", valueName: "path"))
     var apiTokenFile: String?
@@ -119,6 +133,8 @@ struct CloudflareOptions: ParsableArguments {
         options.discoveryInterval = discoveryInterval
         options.excludedAccountIDs = excludedAccountIDs
         options.accountNameRegex = accountNameRegex
+        options.shard = shard
+        options.totalShards = totalShards
         options.logLevel = logLevel
         options.logFormat = logFormat
         options.demo = demo

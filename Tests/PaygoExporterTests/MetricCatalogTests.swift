@@ -48,7 +48,7 @@ import Testing
         let web = try ReloadableWebConfiguration(settings: WebServerSettings(maxRequests: 40, webConfigFile: webConfig), logger: logger)
         let cache = ExpositionCache(
             store: store, budgets: budgets, schedule: RefreshSchedule(accountCount: 1, interval: .seconds(60), rate: rate, jitter: [0]),
-            rateLimit: rate, standaloneSources: [gate])
+            rateLimit: rate, standaloneSources: [gate, ShardStatus(shard: Shard(index: 1, total: 2)!, accountsSeen: 2)])
         let endpoint = MetricsEndpoint(
             cache: cache, openMetricsEnabled: true, serverSources: web.metricSources + [WebConnections(limit: 512)])
         let answer = endpoint.answer(accept: nil, acceptEncoding: nil)

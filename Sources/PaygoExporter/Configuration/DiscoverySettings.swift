@@ -13,13 +13,16 @@ public struct DiscoverySettings: Sendable, Hashable {
     public var namePattern: String?
     /// An account the listing no longer shows is dropped after this long (`--cloudflare.max-stale`).
     public var maxStaleSeconds: Double
+    /// Only this replica's share of what is listed is watched.
+    public var shard: Shard
 
     public static let defaultInterval = Duration.seconds(3_600)
 
     public init(
         interval: Duration = DiscoverySettings.defaultInterval, onlyAccounts: Set<AccountID> = [], excludedAccounts: Set<AccountID> = [],
-        namePattern: String? = nil, maxStaleSeconds: Double = 86_400
+        namePattern: String? = nil, maxStaleSeconds: Double = 86_400, shard: Shard = .whole
     ) {
+        self.shard = shard
         self.interval = interval
         self.onlyAccounts = onlyAccounts
         self.excludedAccounts = excludedAccounts
@@ -27,7 +30,7 @@ public struct DiscoverySettings: Sendable, Hashable {
         self.maxStaleSeconds = maxStaleSeconds
     }
 
-    /// Whether a listed account is watched.
+    /// Whether a listed account is watched by some shard: `keeps` before the shard's share.
     func keeps(_ account: ListedAccount, nameMatcher: NSRegularExpression?) -> Bool {
         guard !excludedAccounts.contains(account.id) else { return false }
         guard onlyAccounts.isEmpty || onlyAccounts.contains(account.id) else { return false }

@@ -16,7 +16,14 @@ public struct ExporterConfiguration: Sendable {
 
     public var listenAddress: ListenAddress
     public var telemetryPath: String
+    /// The accounts this replica watches from the start: the ids given (or the demo's), less
+    /// those of other shards.
     public var accounts: [AccountID]
+    /// Every id given, before the shard's share is taken: budgets may name any of them, and
+    /// their count is `cloudflare_paygo_shard_accounts_seen` when nothing is discovered.
+    public var givenAccounts: [AccountID]
+    /// This replica's share of the accounts (`--shard`, `--total-shards`); `.whole` alone.
+    public var shard: Shard = .whole
     public var mode: Mode
     public var refreshInterval: Duration
     /// How long a failing account's last good usage stays served.
@@ -53,6 +60,7 @@ public struct ExporterConfiguration: Sendable {
         self.listenAddress = listenAddress
         self.telemetryPath = telemetryPath
         self.accounts = accounts
+        self.givenAccounts = accounts
         self.mode = mode
         self.refreshInterval = refreshInterval
         self.maxStaleSeconds = maxStaleSeconds
@@ -145,13 +153,26 @@ public struct ExporterConfiguration: Sendable {
         maxSeriesPerAccount = options.maxSeriesPerAccount
         usageByZone = options.usageByZone
 
+        guard FlagRanges.totalShards.contains(options.totalShards) else {
+            throw ConfigurationError(
+                "--total-shards \(options.totalShards) is not from \(FlagRanges.totalShards.lowerBound) to \(FlagRanges.totalShards.upperBound)",
+                fix: "give the number of replicas that split the accounts, e.g. 3; 1 (the default) serves every account")
+        }
+        guard let shard = Shard(index: options.shard, total: options.totalShards) else {
+            throw ConfigurationError(
+                "--shard \(options.shard) is not from 0 to \(options.totalShards - 1) (--total-shards \(options.totalShards))",
+                fix: "number the replicas from 0, e.g. with a StatefulSet pod's ordinal (deploy/kubernetes/sharded)")
+        }
+        self.shard = shard
+
         if options.demo {
             guard options.accountIDs.isEmpty, !options.discoverAccounts else {
                 throw ConfigurationError(
                     "--demo serves its own sample accounts and ignores Cloudflare settings",
                     fix: "drop --cloudflare.account-id and --cloudflare.discover-accounts, or drop --demo to watch real accounts")
             }
-            accounts = DemoConfiguration.accounts
+            givenAccounts = DemoConfiguration.accounts
+            accounts = DemoConfiguration.accounts.filter(shard.owns)
             mode = .demo
             budgetFile = options.budgetFile
             budgets =
@@ -164,7 +185,8 @@ public struct ExporterConfiguration: Sendable {
         }
 
         let watched = try Self.accounts(options.accountIDs, environment: environment, required: !options.discoverAccounts)
-        accounts = watched
+        givenAccounts = watched
+        accounts = watched.filter(shard.owns)
         if options.discoverAccounts {
             let interval = try FlagRanges.duration(
                 options.discoveryInterval, flag: "--cloudflare.discovery-interval", in: FlagRanges.discoveryIntervalSeconds,
@@ -174,7 +196,7 @@ public struct ExporterConfiguration: Sendable {
                     .filter { !$0.isEmpty })
             let settings = DiscoverySettings(
                 interval: .saturating(seconds: interval), onlyAccounts: Set(watched), excludedAccounts: Set(excluded),
-                namePattern: options.accountNameRegex, maxStaleSeconds: maxStaleSeconds)
+                namePattern: options.accountNameRegex, maxStaleSeconds: maxStaleSeconds, shard: shard)
             do {
                 _ = try settings.compiledNamePattern()
             } catch {
@@ -203,11 +225,16 @@ public struct ExporterConfiguration: Sendable {
                 "--cloudflare.usage-path \"\(options.usagePath)\" must start with / and contain {account_id}",
                 fix: "use e.g. \(UsageEndpoint.defaultPath)")
         }
+        guard let rateShare = shard.share(of: rateLimit) else {
+            throw ConfigurationError(
+                "--cloudflare.rate-limit \(rateLimit) cannot be split among \(shard.total) shards: each would get less than one call per window",
+                fix: "raise --cloudflare.rate-limit (it is the token's budget for all replicas together) or lower --total-shards")
+        }
         let credentials = try CredentialsResolver.resolve(tokenFile: options.apiTokenFile, environment: environment)
         let api = CloudflareAPIConfiguration(
             baseURL: options.apiURL, credentials: credentials, timeoutSeconds: timeout, maxBodyBytes: maxBody,
             tokenFile: options.apiTokenFile,
-            proxy: try ProxySettings.from(environment: environment, apiURL: url), rateLimit: rateLimit)
+            proxy: try ProxySettings.from(environment: environment, apiURL: url), rateLimit: rateShare)
         mode = .cloudflare(api, usagePath: options.usagePath)
     }
 

@@ -10,6 +10,8 @@ public enum FlagRanges {
     public static let maxStaleSeconds: ClosedRange<Double> = 1...(366 * 86_400)
     /// `--cloudflare.discovery-interval`: at least a minute (each listing costs calls), at most a week.
     public static let discoveryIntervalSeconds: ClosedRange<Double> = 60...(7 * 86_400)
+    /// `--total-shards`: replicas that split the accounts between them.
+    public static let totalShards: ClosedRange<Int> = 1...1_000
     /// `--cloudflare.rate-limit`: requests per window.
     public static let rateLimitRequests = RequestRate.requestRange
     /// `--cloudflare.rate-limit`: the window, seconds: 1s to 1d.

@@ -14,13 +14,15 @@ public struct AccountDiscovery: Service {
     private let store: SnapshotStore
     private let refresher: UsageRefresher
     private let settings: DiscoverySettings
+    private let shardStatus: ShardStatus?
     private let clock: any ExporterClock
     private let logger: Logger
 
     public init(
         endpoint: AccountsEndpoint, store: SnapshotStore, refresher: UsageRefresher, settings: DiscoverySettings,
-        clock: any ExporterClock = SystemClock(), logger: Logger
+        shardStatus: ShardStatus? = nil, clock: any ExporterClock = SystemClock(), logger: Logger
     ) {
+        self.shardStatus = shardStatus
         self.endpoint = endpoint
         self.store = store
         self.refresher = refresher
@@ -51,6 +53,7 @@ public struct AccountDiscovery: Service {
         let now = clock.unixTime
         let listing = await endpoint.listAccounts()
         let change = state.apply(listing, at: now, matcher: matcher)
+        if let seen = change.seen { shardStatus?.seen(seen) }
         if let explanation = change.explanation {
             logger.warning("\(explanation.message)", metadata: ["fix": "\(explanation.fix)"])
         }
@@ -89,6 +92,9 @@ struct DiscoveryState {
         var watched: [AccountID]
         var names: [(AccountID, String)]
         var explanation: (message: String, fix: String)?
+        /// Accounts the listing showed that some shard watches (this one's and the others');
+        /// nil when the listing failed.
+        var seen: Int?
     }
 
     let settings: DiscoverySettings
@@ -104,10 +110,12 @@ struct DiscoveryState {
     ) -> Change {
         var names: [(AccountID, String)] = []
         var explanation: (message: String, fix: String)?
+        var seen: Int?
         switch listing {
         case .success(let accounts):
             let kept = accounts.filter { settings.keeps($0, nameMatcher: matcher) }
-            for account in kept {
+            seen = kept.count
+            for account in kept where settings.shard.owns(account.id) {
                 lastListed[account.id] = now
                 if let name = account.name { names.append((account.id, name)) }
             }
@@ -140,8 +148,9 @@ struct DiscoveryState {
             return true
         }()
         if listedNone, watched.isEmpty {
-            watched = Array(settings.onlyAccounts)
+            watched = settings.onlyAccounts.filter(settings.shard.owns)
+            seen = settings.onlyAccounts.count
         }
-        return Change(watched: watched.sorted(), names: names, explanation: explanation)
+        return Change(watched: watched.sorted(), names: names, explanation: explanation, seen: seen)
     }
 }

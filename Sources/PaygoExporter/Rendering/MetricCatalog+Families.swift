@@ -50,6 +50,8 @@ extension MetricCatalog {
             .init(rateLimit, .standalone),
             .init(rateLimitedUntil, .standalone),
             .init(buildInfo, .standalone),
+            .init(shardInfo, .standalone),
+            .init(shardAccountsSeen, .standalone),
             .init(webConfigLastReloadSuccessful, .server),
             .init(webConfigLastReloadSuccessTimestamp, .server),
             .init(webAuthChecks, .server),

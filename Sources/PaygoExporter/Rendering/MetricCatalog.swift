@@ -138,6 +138,16 @@ public enum MetricCatalog {
         name: "cloudflare_paygo_rate_limited_until_timestamp_seconds",
         help: "Unix time until which every call on the API token waits after a 429 (Retry-After, capped at 5 minutes); 0 when not paused.",
         type: .gauge, unit: "seconds")
+    public static let shardInfo = MetricDescriptor(
+        name: "cloudflare_paygo_shard_info",
+        help:
+            "Always 1; shard and total_shards are --shard and --total-shards (0 and 1 without sharding). Replicas that disagree on total_shards split the accounts wrongly.",
+        type: .info)
+    public static let shardAccountsSeen = MetricDescriptor(
+        name: "cloudflare_paygo_shard_accounts_seen",
+        help:
+            "Accounts given or discovered (after exclusions and the name filter) before this replica takes its shard's share: every shard should see the same number, and together serve that many.",
+        type: .gauge)
     public static let buildInfo = MetricDescriptor(
         name: "cloudflare_paygo_exporter_build_info",
         help: "Always 1; labels give the exporter's version, source revision and Swift version.",
