@@ -27,7 +27,7 @@ three. K = 0: every account on every path. --not-covered ID,... : those accounts
 covered:false and their usage paths answer an empty result.
 
 usage: standin_api.py serve --services S [--variants N] [--port P] [--bucket N/SECONDS]
-                            [--old-paths K] [--not-covered ID,...]
+                            [--window N/SECONDS [--no-quota-headers]] [--old-paths K] [--not-covered ID,...]
            Listens on 127.0.0.1:P (0 picks a free port) and prints the port on the first line.
            With --bucket, enforces a token bucket like Cloudflare's per-token limit (N calls,
            refilled evenly over SECONDS; 429 with Retry-After when empty); every call under
@@ -37,15 +37,21 @@ usage: standin_api.py serve --services S [--variants N] [--port P] [--bucket N/S
              whose /info answered 200), first_cycle_seconds (from the first account's first
              usage answer to the last one's), first_cycle_calls (calls made in that time, the
              last one included).
+           With --window instead, at most N calls in any SECONDS, as Cloudflare counts them;
+           every answer reports the quota left (Ratelimit: "default";r=..;t=.. with
+           Ratelimit-Policy) unless --no-quota-headers; GET /spend?n=K spends K calls as another
+           client of the token would, and /stats adds other_calls and other_refused.
        standin_api.py answer --services S --days D [--seed K] [--columns 27|11] [--anchor-day A]
            Prints one answer with D days ending today (spanning billing periods as needed: day A
            of each month, or its last day; default 31).
 """
 import argparse
 import calendar
+import collections
 import datetime
 import hashlib
 import json
+import math
 import random
 import re
 import sys
@@ -303,6 +309,64 @@ class TokenBucket:
                     "first_cycle_calls": firsts[-1][1] - firsts[0][1] + 1 if firsts else 0}
 
 
+class SlidingWindow(TokenBucket):
+    """Cloudflare's limit as it is counted: at most N calls in any SECONDS (1,200 in any 5
+    minutes), with the quota reported in the draft's headers on every answer, and calls that
+    another client of the same token spends (`spend`), counted apart."""
+
+    def __init__(self, capacity: int, window: float, headers: bool) -> None:
+        super().__init__(capacity, window)
+        self.times: collections.deque = collections.deque()
+        self.headers = headers
+        self.other_calls = self.other_refused = 0
+
+    def _expire(self, now: float) -> None:
+        while self.times and self.times[0] <= now - self.window:
+            self.times.popleft()
+
+    def take(self) -> bool:
+        with self.lock:
+            now = time.monotonic()
+            self._expire(now)
+            self.calls += 1
+            if len(self.times) >= self.capacity:
+                self.refused += 1
+                return False
+            self.times.append(now)
+            return True
+
+    def spend(self, count: int) -> int:
+        """Another client's calls on the token; returns how many got through."""
+        with self.lock:
+            now = time.monotonic()
+            self._expire(now)
+            taken = min(count, self.capacity - len(self.times))
+            self.times.extend([now] * taken)
+            self.other_calls += taken
+            self.other_refused += count - taken
+            return taken
+
+    def quota_headers(self) -> list:
+        """Remaining calls, and seconds (rounded up) until the oldest counted call leaves the
+        window: in a sliding window that is when the quota next grows, the nearest thing to a
+        reset it has."""
+        if not self.headers:
+            return []
+        with self.lock:
+            now = time.monotonic()
+            self._expire(now)
+            remaining = self.capacity - len(self.times)
+            reset = math.ceil(self.times[0] + self.window - now) if self.times else 0
+        return [("Ratelimit", f'"default";r={remaining};t={reset}'),
+                ("Ratelimit-Policy", f'"default";q={self.capacity};w={self.window:g}')]
+
+    def stats(self) -> dict:
+        result = super().stats()
+        with self.lock:
+            result.update(other_calls=self.other_calls, other_refused=self.other_refused)
+        return result
+
+
 NOT_FOUND = b'{"success":false,"errors":[{"code":7003,"message":"Could not route"}],"messages":[],"result":null}'
 EMPTY = b'{"success":true,"errors":[],"messages":[],"result":[]}'
 
@@ -319,6 +383,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         if self.path == "/stats" and Handler.bucket:
             return self.send(200, json.dumps(Handler.bucket.stats()).encode())
+        if self.path.startswith("/spend?n=") and isinstance(Handler.bucket, SlidingWindow):
+            taken = Handler.bucket.spend(int(self.path.split("=", 1)[1]))
+            return self.send(200, json.dumps({"taken": taken}).encode())
         match = ROUTE.match(self.path)
         if not match:
             return self.send(404, NOT_FOUND)
@@ -360,6 +427,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         if status == 429:
             self.send_header("Retry-After", "1")
+        if isinstance(Handler.bucket, SlidingWindow):
+            for name, value in Handler.bucket.quota_headers():
+                self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
 
@@ -380,6 +450,8 @@ def main() -> None:
     serve.add_argument("--variants", type=int, default=8)
     serve.add_argument("--port", type=int, default=0)
     serve.add_argument("--bucket", help="N/SECONDS: refuse calls beyond a token bucket")
+    serve.add_argument("--window", help="N/SECONDS: refuse calls beyond N in any SECONDS, reporting the quota in headers")
+    serve.add_argument("--no-quota-headers", action="store_true", help="with --window: report no quota (a control run)")
     serve.add_argument("--old-paths", type=int, default=16, metavar="K",
                        help="id %% K == 1: on /paygo-usage, == 2: on /billing/usage/paygo only (0: none)")
     serve.add_argument("--not-covered", default="", metavar="ID,...")
@@ -405,6 +477,9 @@ def main() -> None:
     if args.bucket:
         calls, seconds = args.bucket.split("/")
         Handler.bucket = TokenBucket(int(calls), float(seconds))
+    if args.window:
+        calls, seconds = args.window.split("/")
+        Handler.bucket = SlidingWindow(int(calls), float(seconds), headers=not args.no_quota_headers)
     server = Server(("127.0.0.1", args.port), Handler)
     print(server.server_address[1], flush=True)
     server.serve_forever()

@@ -67,8 +67,9 @@ public struct Exporter: Sendable {
         // The token's pause changes rarely and sorts among the usage families: in the cached body.
         // The server's own families change with traffic: in the once-a-second tail.
         let cache = ExpositionCache(
-            store: store, budgets: budgets, rateLimit: configuration.rateLimit,
-            standaloneSources: [refresher.plan as any StandaloneMetricSource, shardStatus] + [sourceParts.gate].compactMap { $0 })
+            store: store, budgets: budgets,
+            standaloneSources: [refresher.plan as any StandaloneMetricSource, shardStatus]
+                + [sourceParts.credentialMetrics].compactMap { $0 })
         let serverSources: [any MetricSource] = webConfiguration.metricSources + [connections]
         let web = configuration.web
         let router = ExporterRouter(

@@ -38,9 +38,12 @@ import Testing
         let logger = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
         let budgets = BudgetBook(
             [Budget(account: account, currency: "USD", amount: 10, warnRatio: 0.8)], path: nil, watchedAccounts: [account], logger: logger)
-        let gate = RateLimitGate()
-        gate.pause(seconds: 60)
         let rate = RequestRate(requests: 600, perSeconds: 300)
+        let api = CloudflareAPI(
+            httpClient: .shared, configuration: CloudflareAPIConfiguration(credentials: .apiToken("t"), rateLimit: rate),
+            credentials: CredentialsStore(fixed: .apiToken("t")), userAgent: "test", logger: logger)
+        api.gate.pause(seconds: 60)
+        api.budget.observe(RateLimitQuota(remaining: 900), at: .now)
         // A web config with basic auth, for the web server's own families.
         let webConfig = FileManager.default.temporaryDirectory.appendingPathComponent("web-\(UInt64.random(in: 0...UInt64.max)).yml").path
         try "basic_auth_users:\n  alice: \(WebConfigurationTests.aliceHash)\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
@@ -48,7 +51,7 @@ import Testing
         let web = try ReloadableWebConfiguration(settings: WebServerSettings(maxRequests: 40, webConfigFile: webConfig), logger: logger)
         let cache = ExpositionCache(
             store: store, budgets: budgets, schedule: RefreshSchedule(accountCount: 1, interval: .seconds(60), rate: rate, jitter: [0]),
-            rateLimit: rate, standaloneSources: [gate, ShardStatus(shard: Shard(index: 1, total: 2)!, accountsSeen: 2)])
+            standaloneSources: [CredentialMetrics([api]), ShardStatus(shard: Shard(index: 1, total: 2)!, accountsSeen: 2)])
         let endpoint = MetricsEndpoint(
             cache: cache, openMetricsEnabled: true, serverSources: web.metricSources + [WebConnections(limit: 512)])
         let answer = endpoint.answer(accept: nil, acceptEncoding: nil)

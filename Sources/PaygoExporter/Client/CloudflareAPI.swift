@@ -45,10 +45,12 @@ public final class CloudflareAPI: Sendable {
     private let credentials: CredentialsStore
     /// Holds every call on the token after a 429; its pause is a metric.
     public let gate: RateLimitGate
-    private let budget: RequestBudget
+    /// Paces every call on the token, and slows down when the quota the answers report runs low.
+    public let budget: RequestBudget
     private let clock: any ExporterClock
     private let logger: Logger
     private let userAgent: String
+    private let callsMade = Atomic<Int>(0)
 
     public init(
         httpClient: HTTPClient,
@@ -68,6 +70,9 @@ public final class CloudflareAPI: Sendable {
         self.userAgent = userAgent
         self.logger = logger
     }
+
+    /// Calls sent on the token so far (answered or not; retries and path fallbacks count).
+    public var callCount: Int { callsMade.load(ordering: .relaxed) }
 
     /// The credentials in force, for cutting them out of echoed messages.
     public var currentCredentials: CloudflareCredentials { credentials.current() }
@@ -142,8 +147,12 @@ public final class CloudflareAPI: Sendable {
         let timeout = configuration.timeoutSeconds
         do {
             try await budget.acquire()
+            callsMade.add(1, ordering: .relaxed)
             let response = try await withDeadline(seconds: timeout, clock: clock) { try await self.get(request) }
             responseCodes.append(response.status)
+            if let quota = RateLimitQuota.parse(response.headers, now: clock.unixTime) {
+                budget.observe(quota, at: clock.now)
+            }
             if (300..<400).contains(response.status) {
                 // Followed, a redirect would carry the credentials to wherever it points.
                 throw CloudflareAPIError.redirected(

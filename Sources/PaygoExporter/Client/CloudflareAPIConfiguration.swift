@@ -2,6 +2,7 @@
 /// Endpoint settings (such as the usage path) live with their endpoints.
 public struct CloudflareAPIConfiguration: Sendable {
     public static let defaultBaseURL = "https://api.cloudflare.com/client/v4"
+    public static let defaultCredentialName = "default"
 
     /// API root without a trailing slash, e.g. `https://api.cloudflare.com/client/v4`.
     public var baseURL: String
@@ -17,6 +18,9 @@ public struct CloudflareAPIConfiguration: Sendable {
     public var proxy: ProxySettings?
     /// Calls allowed on the token, counting every path tried and every retry.
     public var rateLimit: RequestRate
+    /// The `credential` label of the token's metrics: a name from `--config.file`, never the
+    /// secret; `default` for the token given by flags.
+    public var credentialName: String
 
     public init(
         baseURL: String = Self.defaultBaseURL,
@@ -26,8 +30,10 @@ public struct CloudflareAPIConfiguration: Sendable {
         tokenFile: String? = nil,
         retryPolicy: RetryPolicy = RetryPolicy(),
         proxy: ProxySettings? = nil,
-        rateLimit: RequestRate = .default
+        rateLimit: RequestRate = .default,
+        credentialName: String = Self.defaultCredentialName
     ) {
+        self.credentialName = credentialName
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.credentials = credentials
         self.timeoutSeconds = timeoutSeconds

@@ -1,4 +1,3 @@
-import PrometheusExposition
 import Synchronization
 
 /// Holds every call made with one token while Cloudflare has asked us to wait.
@@ -6,7 +5,7 @@ import Synchronization
 /// Cloudflare's limit is per token, and a client that keeps calling after a 429 is blocked for
 /// five minutes, so one account's 429 pauses all accounts that share the token. A pause never
 /// runs longer than `RetryPolicy.maxRateLimitPauseSeconds`, whatever `Retry-After` said.
-public final class RateLimitGate: StandaloneMetricSource {
+public final class RateLimitGate: Sendable {
     private struct Pause {
         var until: ContinuousClock.Instant
         /// The same moment in Unix seconds, for the metric.
@@ -67,9 +66,5 @@ public final class RateLimitGate: StandaloneMetricSource {
         return state.withLock { state in
             state.changes &* 2 &+ (state.pause.map { $0.until > now ? 1 : 0 } ?? 0)
         }
-    }
-
-    public func families() -> [MetricFamily] {
-        [MetricFamily(MetricCatalog.rateLimitedUntil, samples: [Sample(labels: [], value: pausedUntilUnixSeconds)])]
     }
 }

@@ -11,9 +11,32 @@ public final class RequestBudget: Sendable {
     private let spacing: Duration
     /// How far ahead of the steady pace a call may go: the burst, in time.
     private let tolerance: Duration
-    /// When the next call would be due if calls had kept exactly to the pace.
-    private let theoreticalArrival: Mutex<ContinuousClock.Instant>
+    private struct State {
+        /// When the next call would be due if calls had kept exactly to the pace.
+        var theoreticalArrival: ContinuousClock.Instant
+        /// While the token's reported quota runs low: the slower spacing it leaves room for,
+        /// and until when it holds (the window's reset).
+        var quotaPace: (spacing: Duration, until: ContinuousClock.Instant)?
+        /// The quota the newest answer reported, for the metric.
+        var quota: RateLimitQuota?
+        /// Set when only the reserve is left: no call goes before the reset, also one that
+        /// was reserved earlier.
+        var hold: ContinuousClock.Instant?
+        var generation: UInt64 = 0
+    }
+
+    private let state: Mutex<State>
     private let clock: any ExporterClock
+
+    /// Calls kept back from the reported quota for the token's other users and for retries:
+    /// the exporter slows down before the quota is spent, not after a 429.
+    static func reserve(of quota: RateLimitQuota, rate: RequestRate) -> Int {
+        max(2, (quota.limit ?? rate.requests) / 20)
+    }
+
+    /// The longest the reported quota may hold calls back: Cloudflare's window, the same cap as
+    /// a `Retry-After` pause.
+    static let maxQuotaWaitSeconds = RetryPolicy.defaultMaxRateLimitPauseSeconds
 
     public init(rate: RequestRate, clock: any ExporterClock = SystemClock()) {
         self.rate = rate
@@ -21,26 +44,68 @@ public final class RequestBudget: Sendable {
         spacing = rate.spacing
         let burst = max(1, rate.requests / 10)
         tolerance = spacing * (burst - 1)
-        theoreticalArrival = Mutex(clock.now)
+        state = Mutex(State(theoreticalArrival: clock.now))
     }
 
     /// Returns when this call may go; throws `CancellationError` if cancelled while waiting
     /// (its reserved slot is then simply not used).
     public func acquire() async throws {
-        let now = clock.now
-        let sendAt = reserve(at: now)
-        if sendAt > now {
-            try await clock.sleep(until: sendAt)
+        while true {
+            let now = clock.now
+            let sendAt = reserve(at: now)
+            if sendAt > now {
+                try await clock.sleep(until: sendAt)
+            }
+            // A call reserved before an answer said the quota is spent waits for its reset too.
+            guard let hold = state.withLock({ $0.hold }), hold > clock.now else { return }
         }
     }
 
     /// Reserves the earliest send time the pace allows for a call asked for at `now`.
     /// Kept apart from the sleep so the pacing can be checked without a wall clock.
     func reserve(at now: ContinuousClock.Instant) -> ContinuousClock.Instant {
-        theoreticalArrival.withLock { arrival in
-            let sendAt = max(now, arrival - tolerance)
-            arrival = max(arrival, sendAt) + spacing
+        state.withLock { state in
+            if let pace = state.quotaPace, pace.until <= now { state.quotaPace = nil }
+            // Under a low quota: no burst, and the slower of the two spacings.
+            let pace = state.quotaPace.map { max($0.spacing, spacing) }
+            let sendAt = max(now, state.theoreticalArrival - (pace == nil ? tolerance : .zero))
+            state.theoreticalArrival = max(state.theoreticalArrival, sendAt) + (pace ?? spacing)
             return sendAt
         }
     }
+
+    /// Takes in the quota an answer reported at `now`. When what is left, less a reserve, would
+    /// run out before the window resets at the budget's pace, the following calls are spread
+    /// over the time to the reset instead; with nothing left but the reserve, they wait for the
+    /// reset. Either way for at most `maxQuotaWaitSeconds`.
+    public func observe(_ quota: RateLimitQuota, at now: ContinuousClock.Instant) {
+        let resetSeconds = min(quota.resetSeconds ?? quota.windowSeconds ?? rate.perSeconds, Self.maxQuotaWaitSeconds)
+        let reset = Duration.saturating(seconds: resetSeconds)
+        let usable = quota.remaining - Self.reserve(of: quota, rate: rate)
+        state.withLock { state in
+            if state.quota != quota {
+                state.quota = quota
+                state.generation &+= 1
+            }
+            if usable <= 0 {
+                // Nothing to spare: the next call goes when the window resets.
+                state.quotaPace = (reset, now + reset)
+                state.theoreticalArrival = max(state.theoreticalArrival, now + reset)
+                state.hold = now + reset
+            } else if reset / usable > spacing {
+                state.quotaPace = (reset / usable, now + reset)
+                state.theoreticalArrival = max(state.theoreticalArrival, now + reset / usable)
+                state.hold = nil
+            } else {
+                state.quotaPace = nil
+                state.hold = nil
+            }
+        }
+    }
+
+    /// The quota the newest answer reported; nil until one did.
+    public var reportedQuota: RateLimitQuota? { state.withLock { $0.quota } }
+
+    /// Changes when `reportedQuota` does.
+    public var generation: UInt64 { state.withLock { $0.generation } }
 }

@@ -10,8 +10,9 @@ public struct UsageSourceParts: Sendable {
     public let source: any UsageSource
     /// Reloadable on SIGHUP when the token came from a file.
     public let credentials: CredentialsStore?
-    /// The token's pause after a 429, exposed as a metric; nil in demo mode.
-    public let gate: RateLimitGate?
+    /// The token-level families (rate, calls, reported quota, pause) per credential; nil in
+    /// demo mode.
+    public let credentialMetrics: CredentialMetrics?
     /// The token's API, for endpoints beside usage (listing accounts); nil in demo mode.
     public let api: CloudflareAPI?
     private let httpClient: HTTPClient?
@@ -23,7 +24,7 @@ public struct UsageSourceParts: Sendable {
         case .demo:
             source = DemoUsageSource()
             credentials = nil
-            gate = nil
+            credentialMetrics = nil
             api = nil
             httpClient = nil
         case .cloudflare(let configuration, let usagePath):
@@ -38,7 +39,7 @@ public struct UsageSourceParts: Sendable {
             // Every account on the one token, discovered ones included.
             source = RoutingUsageSource(everyAccountTo: UsageEndpoint(api: api, path: usagePath, logger: logger))
             credentials = store.reloads ? store : nil
-            gate = api.gate
+            credentialMetrics = CredentialMetrics([api])
             self.api = api
             httpClient = client
         }

@@ -38,10 +38,9 @@ public final class ExpositionCache: Sendable {
 
     /// - Parameters:
     ///   - schedule: the refresh plan, exposed so users see the effective interval; nil for `once`.
-    ///   - rateLimit: the token's request budget; nil when nothing limits requests (demo).
     ///   - standaloneSources: families that change without a snapshot changing.
     public init(
-        store: SnapshotStore, budgets: BudgetBook? = nil, schedule: RefreshSchedule? = nil, rateLimit: RequestRate? = nil,
+        store: SnapshotStore, budgets: BudgetBook? = nil, schedule: RefreshSchedule? = nil,
         standaloneSources: [any StandaloneMetricSource] = []
     ) {
         self.store = store
@@ -64,9 +63,6 @@ public final class ExpositionCache: Sendable {
         if let schedule {
             fixed.append(family(MetricCatalog.refreshInterval, [], schedule.effectiveInterval.seconds))
             fixed.append(family(MetricCatalog.configuredRefreshInterval, [], schedule.configuredInterval.seconds))
-        }
-        if let rateLimit {
-            fixed.append(family(MetricCatalog.rateLimit, [], rateLimit.requestsPerSecond))
         }
         fixedFamilies = fixed
     }

@@ -48,6 +48,8 @@ extension MetricCatalog {
             .init(refreshInterval, .standalone),
             .init(configuredRefreshInterval, .standalone),
             .init(rateLimit, .standalone),
+            .init(rateLimitRemaining, .standalone),
+            .init(apiCalls, .standalone),
             .init(rateLimitedUntil, .standalone),
             .init(buildInfo, .standalone),
             .init(shardInfo, .standalone),

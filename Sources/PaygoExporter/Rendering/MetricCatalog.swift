@@ -114,8 +114,18 @@ public enum MetricCatalog {
         type: .gauge, unit: "seconds")
     public static let rateLimit = MetricDescriptor(
         name: "cloudflare_paygo_rate_limit_requests_per_second",
-        help: "Average calls per second the exporter allows itself on its API token (--cloudflare.rate-limit).",
+        help:
+            "Average calls per second the exporter allows itself on the credential's token (--cloudflare.rate-limit or the credential's rate_limit, divided by --total-shards).",
         type: .gauge)
+    public static let rateLimitRemaining = MetricDescriptor(
+        name: "cloudflare_paygo_rate_limit_remaining",
+        help:
+            "Calls the token has left in Cloudflare's window, as the newest answer's Ratelimit or X-RateLimit-Remaining header said (everything using the token counts); absent until an answer said.",
+        type: .gauge)
+    public static let apiCalls = MetricDescriptor(
+        name: "cloudflare_paygo_api_calls_total",
+        help: "Calls sent on the credential's token, answered or not; retries, path fallbacks, info and account listings count.",
+        type: .counter)
     public static let records = MetricDescriptor(
         name: "cloudflare_paygo_records",
         help: "Records in the account's last successful answer, before aggregation.",
@@ -136,7 +146,8 @@ public enum MetricCatalog {
         type: .counter)
     public static let rateLimitedUntil = MetricDescriptor(
         name: "cloudflare_paygo_rate_limited_until_timestamp_seconds",
-        help: "Unix time until which every call on the API token waits after a 429 (Retry-After, capped at 5 minutes); 0 when not paused.",
+        help:
+            "Unix time until which every call on the credential's token waits after a 429 (Retry-After, capped at 5 minutes); 0 when not paused.",
         type: .gauge, unit: "seconds")
     public static let shardInfo = MetricDescriptor(
         name: "cloudflare_paygo_shard_info",
