@@ -31,7 +31,7 @@ public struct Exporter: Sendable {
             // First in the group, so it stops last, after the refresher that calls through it.
             services.append(.init(service: httpClientService))
         }
-        if let credentials = sourceParts.credentials {
+        for credentials in sourceParts.reloadableCredentials {
             reloads.append { credentials.reload(reason: $0) }
         }
         let webConfiguration = try ReloadableWebConfiguration(settings: configuration.web, logger: logger)
@@ -43,24 +43,37 @@ public struct Exporter: Sendable {
                         configuration: webConfiguration, interval: configuration.web.reloadCheckInterval, clock: SystemClock())))
         }
 
-        // Trapped even with nothing to reload: SIGHUP's default action would end the process.
-        if handleSignals {
-            services.append(.init(service: ReloadOnHangup(reloads: reloads, logger: logger)))
-        }
-
         let refresher = UsageRefresher(
             store: store, source: source, interval: configuration.refreshInterval, rateLimit: configuration.rateLimit,
             maxStaleSeconds: configuration.maxStaleSeconds, maxSeriesPerAccount: configuration.maxSeriesPerAccount,
             byZone: configuration.usageByZone, logger: logger)
-        // Given ids are seen at start; discovery replaces the count with each listing's.
-        let shardStatus = ShardStatus(
-            shard: configuration.shard, accountsSeen: configuration.discovery == nil ? configuration.givenAccounts.count : 0)
-        if let discovery = configuration.discovery, let api = sourceParts.api {
+        let shardStatus = ShardStatus(shard: configuration.shard, accountsSeen: 0)
+        let credentials = configuration.isDemo ? [("demo", configuration.givenAccounts)] : configuration.credentials.map { ($0.name, $0.accounts) }
+        let assignment = AccountAssignment(
+            credentials: credentials, shard: configuration.shard, labels: configuration.accountLabels, store: store,
+            routing: sourceParts.routing, shardStatus: shardStatus, logger: logger)
+        assignment.start()
+        for (index, credential) in configuration.credentials.enumerated() {
+            guard let discovery = credential.discovery, sourceParts.apis.indices.contains(index) else { continue }
             services.append(
                 .init(
                     service: AccountDiscovery(
-                        endpoint: AccountsEndpoint(api: api, logger: logger), store: store, refresher: refresher, settings: discovery,
-                        shardStatus: shardStatus, logger: logger)))
+                        endpoint: AccountsEndpoint(api: sourceParts.apis[index], logger: logger), store: store, refresher: refresher,
+                        settings: discovery, assignment: assignment, credential: index, logger: logger)))
+        }
+        if let file = configuration.configFile, let defaults = configuration.configFileDefaults {
+            let configured = configuration.credentials.map(\.name)
+            let logger = logger
+            reloads.append { reason in
+                ConfigFileReload.reload(
+                    file, defaults: defaults, configured: configured, assignment: assignment, refresher: refresher, reason: reason,
+                    logger: logger)
+            }
+        }
+
+        // Trapped even with nothing to reload: SIGHUP's default action would end the process.
+        if handleSignals {
+            services.append(.init(service: ReloadOnHangup(reloads: reloads, logger: logger)))
         }
         let connections = WebConnections(
             limit: DescriptorLimit.connectionCapAtStart(asked: configuration.web.maxConnections, logger: logger))

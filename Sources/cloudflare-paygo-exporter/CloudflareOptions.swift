@@ -36,6 +36,13 @@ struct CloudflareOptions: ParsableArguments {
     var accountNameRegex: String?
 
     @Option(
+        name: .customLong("config.file"),
+        help: ArgumentHelp(
+            "YAML file of credentials (each its token, rate limit, accounts and discovery) and static account labels; re-read on SIGHUP. Replaces the credential and account flags.",
+            valueName: "path"))
+    var configFile: String?
+
+    @Option(
         name: .customLong("shard"),
         help: ArgumentHelp(
             "This replica's shard, from 0 to --total-shards minus 1: it watches the accounts whose id hashes to it, given or discovered.",
@@ -133,6 +140,7 @@ struct CloudflareOptions: ParsableArguments {
         options.discoveryInterval = discoveryInterval
         options.excludedAccountIDs = excludedAccountIDs
         options.accountNameRegex = accountNameRegex
+        options.configFile = configFile
         options.shard = shard
         options.totalShards = totalShards
         options.logLevel = logLevel

@@ -13,6 +13,9 @@ public struct CloudflareAPIConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Re-read on SIGHUP or when it changes; nil when the token came from the environment.
     public var tokenFile: String?
+    /// Set when `tokenFile` holds a global API key rather than a token: the account email it
+    /// goes with.
+    public var globalKeyEmail: String?
     public var retryPolicy: RetryPolicy
     /// From `HTTPS_PROXY`/`HTTP_PROXY` unless `NO_PROXY` exempts the API host.
     public var proxy: ProxySettings?

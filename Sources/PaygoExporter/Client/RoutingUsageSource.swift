@@ -1,27 +1,30 @@
-/// Sends each account's calls to the source that serves it, so that accounts can belong to
-/// different tokens (each an `UsageEndpoint` over its own `CloudflareAPI`).
-public struct RoutingUsageSource: UsageSource {
-    private let routes: [AccountID: any UsageSource]
-    /// Serves accounts without a route of their own (those discovery adds on a single token).
-    private let fallback: (any UsageSource)?
+import Synchronization
 
-    public init(routes: [AccountID: any UsageSource], fallback: (any UsageSource)? = nil) {
-        self.routes = routes
-        self.fallback = fallback
+/// Sends each account's calls to the credential that polls it (each credential a
+/// `UsageEndpoint` over its own `CloudflareAPI`), as `AccountAssignment` decides. With one
+/// credential, an account without a route goes to it.
+public final class RoutingUsageSource: UsageSource {
+    private let sources: [any UsageSource]
+    private let routes: Mutex<[AccountID: Int]>
+
+    /// - Parameter sources: one per credential, in the configuration's order.
+    public init(sources: [any UsageSource], routes: [AccountID: Int] = [:]) {
+        self.sources = sources
+        self.routes = Mutex(routes)
     }
 
-    /// Every account in `accounts` served by `source`.
-    public init(_ accounts: [AccountID], to source: any UsageSource) {
-        self.init(routes: Dictionary(accounts.map { ($0, source) }, uniquingKeysWith: { first, _ in first }))
+    /// Replaces the routes: account to the index of its credential's source.
+    public func route(_ routes: [AccountID: Int]) {
+        self.routes.withLock { $0 = routes }
     }
 
-    /// Every account, whichever, served by `source` (one token).
-    public init(everyAccountTo source: any UsageSource) {
-        self.init(routes: [:], fallback: source)
+    private func source(for account: AccountID) -> (any UsageSource)? {
+        let index = routes.withLock { $0[account] } ?? (sources.count == 1 ? 0 : nil)
+        return index.flatMap { sources.indices.contains($0) ? sources[$0] : nil }
     }
 
     public func fetchUsage(for account: AccountID, range: UsageDateRange?) async -> UsageFetchOutcome {
-        guard let source = routes[account] ?? fallback else {
+        guard let source = source(for: account) else {
             return UsageFetchOutcome(
                 result: .failure(
                     RefreshFailure(
@@ -34,6 +37,6 @@ public struct RoutingUsageSource: UsageSource {
 
     public func fetchAccountInfo(for account: AccountID) async -> AccountInfoOutcome {
         // An unrouted account fails its usage call, which says why; no info is asked for it.
-        await (routes[account] ?? fallback)?.fetchAccountInfo(for: account) ?? .unavailable(responseCodes: [])
+        await source(for: account)?.fetchAccountInfo(for: account) ?? .unavailable(responseCodes: [])
     }
 }

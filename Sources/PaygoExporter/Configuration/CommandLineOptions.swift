@@ -26,6 +26,7 @@ public struct CommandLineOptions: Sendable {
     public var discoveryInterval = "1h"
     public var excludedAccountIDs: [String] = []
     public var accountNameRegex: String?
+    public var configFile: String?
     public var shard = 0
     public var totalShards = 1
     public var logLevel = "info"

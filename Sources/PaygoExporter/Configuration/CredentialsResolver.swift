@@ -4,16 +4,12 @@ import Foundation
 /// `CLOUDFLARE_API_EMAIL` + `CLOUDFLARE_API_KEY`. Secrets never come from a plain flag value,
 /// which would show in `ps` and shell history.
 public enum CredentialsResolver {
-    public static func resolve(tokenFile: String?, environment: [String: String]) throws(ConfigurationError) -> CloudflareCredentials {
+    /// - Parameter flag: where `tokenFile` was named, for the error.
+    public static func resolve(
+        tokenFile: String?, environment: [String: String], flag: String = "--cloudflare.api-token-file"
+    ) throws(ConfigurationError) -> CloudflareCredentials {
         if let tokenFile {
-            let token: String
-            do {
-                token = try String(contentsOfFile: tokenFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
-            } catch {
-                throw ConfigurationError(
-                    "cannot read --cloudflare.api-token-file \(tokenFile)",
-                    fix: "check that the file exists, is readable by this user and holds the API token as UTF-8 text")
-            }
+            let token = try readSecret(tokenFile, flag: flag, holding: "the API token")
             try check(token, source: "the token in \(tokenFile)")
             return .apiToken(token)
         }
@@ -38,6 +34,24 @@ public enum CredentialsResolver {
             fix:
                 "set CLOUDFLARE_API_TOKEN or --cloudflare.api-token-file to an API token with the \"Billing Read\" permission, or run with --demo"
         )
+    }
+
+    /// The legacy global API key read from `keyFile`, for the account email `email`
+    /// (`--config.file`'s api_email_env with api_key_file).
+    public static func resolveGlobalKey(email: String, keyFile: String, field: String) throws(ConfigurationError) -> CloudflareCredentials {
+        let key = try readSecret(keyFile, flag: field, holding: "the global API key")
+        try check(email, source: "the email of \(field)")
+        try check(key, source: "the key in \(keyFile)")
+        return .globalKey(email: email, key: key)
+    }
+
+    private static func readSecret(_ path: String, flag: String, holding what: String) throws(ConfigurationError) -> String {
+        do {
+            return try String(contentsOfFile: path, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+        } catch {
+            throw ConfigurationError(
+                "cannot read \(flag) \(path)", fix: "check that the file exists, is readable by this user and holds \(what) as UTF-8 text")
+        }
     }
 
     /// A header value must be one line of visible ASCII; says which source is wrong, not what it holds.

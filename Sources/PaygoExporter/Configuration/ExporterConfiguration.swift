@@ -10,8 +10,9 @@ public struct ExporterConfiguration: Sendable {
     public enum Mode: Sendable {
         /// The built-in sample accounts; no token, no network.
         case demo
-        /// Cloudflare's API with one credential, and the usage path to try first.
-        case cloudflare(CloudflareAPIConfiguration, usagePath: String)
+        /// Cloudflare's API with one or more credentials (each its own token, budget and
+        /// accounts), and the usage path to try first.
+        case cloudflare([CredentialConfiguration], usagePath: String)
     }
 
     public var listenAddress: ListenAddress
@@ -32,9 +33,12 @@ public struct ExporterConfiguration: Sendable {
     public var maxSeriesPerAccount: Int
     /// Whether usage is also broken down by zone (`--usage.by-zone`).
     public var usageByZone: Bool
-    /// Set with `--cloudflare.discover-accounts`: the watched accounts come from the token's
-    /// listing; `accounts` then holds the ids given alongside it (possibly none).
-    public var discovery: DiscoverySettings?
+    /// Static labels per account from `--config.file`, on `cloudflare_paygo_account_info`.
+    public var accountLabels: [AccountID: [String: String]] = [:]
+    /// `--config.file`, re-read on SIGHUP; nil with the flags' one credential.
+    public var configFile: String?
+    /// What the flags give every credential of `--config.file`, for its reload.
+    public var configFileDefaults: ExporterConfigFile.Defaults?
     public var logLevel: Logger.Level
     public var logFormat: LogFormat
     public var web: WebServerSettings
@@ -66,7 +70,6 @@ public struct ExporterConfiguration: Sendable {
         self.maxStaleSeconds = maxStaleSeconds
         self.maxSeriesPerAccount = maxSeriesPerAccount
         self.usageByZone = usageByZone
-        self.discovery = nil
         self.logLevel = logLevel
         self.logFormat = logFormat
         self.web = web
@@ -78,10 +81,22 @@ public struct ExporterConfiguration: Sendable {
         if case .demo = mode { true } else { false }
     }
 
-    /// The token's request budget; nil in demo mode, which makes no calls.
-    public var rateLimit: RequestRate? {
-        if case .cloudflare(let api, _) = mode { api.rateLimit } else { nil }
+    /// The credentials; none in demo mode.
+    public var credentials: [CredentialConfiguration] {
+        if case .cloudflare(let credentials, _) = mode { credentials } else { [] }
     }
+
+    /// The calls the credentials allow together, for the refresh schedule (which assumes the
+    /// accounts spread over them); nil in demo mode, which makes no calls.
+    public var rateLimit: RequestRate? {
+        guard let first = credentials.first?.api.rateLimit else { return nil }
+        let perSecond = credentials.reduce(0) { $0 + $1.api.rateLimit.requestsPerSecond }
+        let requests = Int(min((perSecond * first.perSeconds).rounded(), Double(RequestRate.requestRange.upperBound)))
+        return RequestRate(requests: max(1, requests), perSeconds: first.perSeconds)
+    }
+
+    /// The discovery of the first credential that discovers (the flags' one, when set).
+    public var discovery: DiscoverySettings? { credentials.lazy.compactMap(\.discovery).first }
 
     /// Checks the flags and the environment; the first problem found is thrown with its fix.
     public init(options: CommandLineOptions, environment: [String: String]) throws(ConfigurationError) {
@@ -184,18 +199,78 @@ public struct ExporterConfiguration: Sendable {
             return
         }
 
-        let watched = try Self.accounts(options.accountIDs, environment: environment, required: !options.discoverAccounts)
-        givenAccounts = watched
-        accounts = watched.filter(shard.owns)
+        guard let url = URL(string: options.apiURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
+            url.host != nil,
+            url.query == nil, url.user == nil, url.password == nil
+        else {
+            throw ConfigurationError(
+                "--cloudflare.api-url is not an http(s) URL without query or credentials",
+                fix: "use e.g. \(CloudflareAPIConfiguration.defaultBaseURL)")
+        }
+        guard options.usagePath.hasPrefix("/"), options.usagePath.contains("{account_id}") else {
+            throw ConfigurationError(
+                "--cloudflare.usage-path \"\(options.usagePath)\" must start with / and contain {account_id}",
+                fix: "use e.g. \(UsageEndpoint.defaultPath)")
+        }
+        let discoveryInterval = try FlagRanges.duration(
+            options.discoveryInterval, flag: "--cloudflare.discovery-interval", in: FlagRanges.discoveryIntervalSeconds,
+            example: "1h or 30m")
+        // What every credential shares; each sets its own secret, name and rate.
+        let template = CloudflareAPIConfiguration(
+            baseURL: options.apiURL, credentials: .apiToken("unset"), timeoutSeconds: timeout, maxBodyBytes: maxBody,
+            proxy: try ProxySettings.from(environment: environment, apiURL: url), rateLimit: rateLimit)
+
+        let credentials: [CredentialConfiguration]
+        if let file = options.configFile {
+            let oneTokenFlags = [
+                ("--cloudflare.account-id", !options.accountIDs.isEmpty), ("--cloudflare.api-token-file", options.apiTokenFile != nil),
+                ("--cloudflare.discover-accounts", options.discoverAccounts),
+                ("--cloudflare.exclude-account-id", !options.excludedAccountIDs.isEmpty),
+                ("--cloudflare.account-name-regex", options.accountNameRegex != nil),
+            ].filter(\.1).map(\.0)
+            guard oneTokenFlags.isEmpty else {
+                throw ConfigurationError(
+                    "\(oneTokenFlags.joined(separator: ", ")) and --config.file are both given",
+                    fix: "those flags are the one-token shortcut: move the credential and its accounts into the file's credentials, or drop --config.file")
+            }
+            let defaults = ExporterConfigFile.Defaults(
+                api: template, shard: shard, discoveryInterval: .saturating(seconds: discoveryInterval), maxStaleSeconds: maxStaleSeconds)
+            let contents = try ExporterConfigFile.load(path: file, defaults: defaults, environment: environment)
+            configFileDefaults = defaults
+            credentials = contents.credentials
+            accountLabels = contents.accountLabels
+            configFile = file
+        } else {
+            credentials = [try Self.flagCredential(options, environment: environment, template: template, discoveryInterval: discoveryInterval, maxStaleSeconds: maxStaleSeconds, shard: shard)]
+        }
+        // Each account once, for the first credential that gives it.
+        var given: [AccountID] = []
+        var seen = Set<AccountID>()
+        for credential in credentials {
+            for account in credential.accounts where seen.insert(account).inserted { given.append(account) }
+        }
+        givenAccounts = given
+        accounts = given.filter(shard.owns)
+        budgetFile = options.budgetFile
+        budgets = if let path = options.budgetFile { try BudgetFile.load(path: path, watchedAccounts: given) } else { [] }
+        mode = .cloudflare(credentials, usagePath: options.usagePath)
+    }
+
+    /// The one credential the flags give (`default`): the token from `--cloudflare.api-token-file`
+    /// or the environment, the ids from `--cloudflare.account-id` or `CLOUDFLARE_ACCOUNT_ID`,
+    /// and discovery when asked for.
+    private static func flagCredential(
+        _ options: CommandLineOptions, environment: [String: String], template: CloudflareAPIConfiguration,
+        discoveryInterval: Double, maxStaleSeconds: Double, shard: Shard
+    ) throws(ConfigurationError) -> CredentialConfiguration {
+        let watched = try accounts(options.accountIDs, environment: environment, required: !options.discoverAccounts)
+        var discovery: DiscoverySettings?
         if options.discoverAccounts {
-            let interval = try FlagRanges.duration(
-                options.discoveryInterval, flag: "--cloudflare.discovery-interval", in: FlagRanges.discoveryIntervalSeconds,
-                example: "1h or 30m")
-            let excluded = try Self.accountIDs(
+            let excluded = try accountIDs(
                 options.excludedAccountIDs.flatMap { $0.split(separator: ",") }.map { $0.trimmingCharacters(in: .whitespaces) }
                     .filter { !$0.isEmpty })
             let settings = DiscoverySettings(
-                interval: .saturating(seconds: interval), onlyAccounts: Set(watched), excludedAccounts: Set(excluded),
+                interval: .saturating(seconds: discoveryInterval), onlyAccounts: Set(watched), excludedAccounts: Set(excluded),
                 namePattern: options.accountNameRegex, maxStaleSeconds: maxStaleSeconds, shard: shard)
             do {
                 _ = try settings.compiledNamePattern()
@@ -210,32 +285,16 @@ public struct ExporterConfiguration: Sendable {
                 "--cloudflare.exclude-account-id and --cloudflare.account-name-regex filter discovered accounts",
                 fix: "add --cloudflare.discover-accounts, or list only the accounts to watch with --cloudflare.account-id")
         }
-        budgetFile = options.budgetFile
-        budgets = if let path = options.budgetFile { try BudgetFile.load(path: path, watchedAccounts: watched) } else { [] }
-        guard let url = URL(string: options.apiURL), let scheme = url.scheme?.lowercased(), ["http", "https"].contains(scheme),
-            url.host != nil,
-            url.query == nil, url.user == nil, url.password == nil
-        else {
+        guard let rateShare = shard.share(of: template.rateLimit) else {
             throw ConfigurationError(
-                "--cloudflare.api-url is not an http(s) URL without query or credentials",
-                fix: "use e.g. \(CloudflareAPIConfiguration.defaultBaseURL)")
-        }
-        guard options.usagePath.hasPrefix("/"), options.usagePath.contains("{account_id}") else {
-            throw ConfigurationError(
-                "--cloudflare.usage-path \"\(options.usagePath)\" must start with / and contain {account_id}",
-                fix: "use e.g. \(UsageEndpoint.defaultPath)")
-        }
-        guard let rateShare = shard.share(of: rateLimit) else {
-            throw ConfigurationError(
-                "--cloudflare.rate-limit \(rateLimit) cannot be split among \(shard.total) shards: each would get less than one call per window",
+                "--cloudflare.rate-limit \(template.rateLimit) cannot be split among \(shard.total) shards: each would get less than one call per window",
                 fix: "raise --cloudflare.rate-limit (it is the token's budget for all replicas together) or lower --total-shards")
         }
-        let credentials = try CredentialsResolver.resolve(tokenFile: options.apiTokenFile, environment: environment)
-        let api = CloudflareAPIConfiguration(
-            baseURL: options.apiURL, credentials: credentials, timeoutSeconds: timeout, maxBodyBytes: maxBody,
-            tokenFile: options.apiTokenFile,
-            proxy: try ProxySettings.from(environment: environment, apiURL: url), rateLimit: rateShare)
-        mode = .cloudflare(api, usagePath: options.usagePath)
+        var api = template
+        api.credentials = try CredentialsResolver.resolve(tokenFile: options.apiTokenFile, environment: environment)
+        api.tokenFile = options.apiTokenFile
+        api.rateLimit = rateShare
+        return CredentialConfiguration(api: api, accounts: watched, discovery: discovery)
     }
 
     private static let logLevels: [String: Logger.Level] = [

@@ -14,15 +14,18 @@ public struct AccountDiscovery: Service {
     private let store: SnapshotStore
     private let refresher: UsageRefresher
     private let settings: DiscoverySettings
-    private let shardStatus: ShardStatus?
+    private let assignment: AccountAssignment
+    private let credential: Int
     private let clock: any ExporterClock
     private let logger: Logger
 
     public init(
         endpoint: AccountsEndpoint, store: SnapshotStore, refresher: UsageRefresher, settings: DiscoverySettings,
-        shardStatus: ShardStatus? = nil, clock: any ExporterClock = SystemClock(), logger: Logger
+        assignment: AccountAssignment? = nil, credential: Int = 0, clock: any ExporterClock = SystemClock(), logger: Logger
     ) {
-        self.shardStatus = shardStatus
+        // Alone (one credential, tests), the listing decides the watched accounts by itself.
+        self.assignment = assignment ?? AccountAssignment(credentials: [("default", [])], store: store, logger: logger)
+        self.credential = credential
         self.endpoint = endpoint
         self.store = store
         self.refresher = refresher
@@ -53,7 +56,6 @@ public struct AccountDiscovery: Service {
         let now = clock.unixTime
         let listing = await endpoint.listAccounts()
         let change = state.apply(listing, at: now, matcher: matcher)
-        if let seen = change.seen { shardStatus?.seen(seen) }
         if let explanation = change.explanation {
             logger.warning("\(explanation.message)", metadata: ["fix": "\(explanation.fix)"])
         }
@@ -65,7 +67,7 @@ public struct AccountDiscovery: Service {
                 return named
             }
         }
-        let (added, removed) = store.replaceAccounts(with: change.watched)
+        let (added, removed) = assignment.discovered(change.watched, seen: change.seen, byCredential: credential)
         for (account, name) in change.names where added.contains(account) {
             store.update(account) { snapshot in
                 var named = snapshot
@@ -94,7 +96,7 @@ struct DiscoveryState {
         var explanation: (message: String, fix: String)?
         /// Accounts the listing showed that some shard watches (this one's and the others');
         /// nil when the listing failed.
-        var seen: Int?
+        var seen: Set<AccountID>?
     }
 
     let settings: DiscoverySettings
@@ -110,11 +112,11 @@ struct DiscoveryState {
     ) -> Change {
         var names: [(AccountID, String)] = []
         var explanation: (message: String, fix: String)?
-        var seen: Int?
+        var seen: Set<AccountID>?
         switch listing {
         case .success(let accounts):
             let kept = accounts.filter { settings.keeps($0, nameMatcher: matcher) }
-            seen = kept.count
+            seen = Set(kept.map(\.id))
             for account in kept where settings.shard.owns(account.id) {
                 lastListed[account.id] = now
                 if let name = account.name { names.append((account.id, name)) }
@@ -149,7 +151,7 @@ struct DiscoveryState {
         }()
         if listedNone, watched.isEmpty {
             watched = settings.onlyAccounts.filter(settings.shard.owns)
-            seen = settings.onlyAccounts.count
+            seen = settings.onlyAccounts
         }
         return Change(watched: watched.sorted(), names: names, explanation: explanation, seen: seen)
     }

@@ -8,41 +8,82 @@ import ServiceLifecycle
 /// exporter's group, or around a one-off run.
 public struct UsageSourceParts: Sendable {
     public let source: any UsageSource
-    /// Reloadable on SIGHUP when the token came from a file.
-    public let credentials: CredentialsStore?
+    /// The credentials whose secrets come from files, reloadable on SIGHUP.
+    public let reloadableCredentials: [CredentialsStore]
     /// The token-level families (rate, calls, reported quota, pause) per credential; nil in
     /// demo mode.
     public let credentialMetrics: CredentialMetrics?
-    /// The token's API, for endpoints beside usage (listing accounts); nil in demo mode.
-    public let api: CloudflareAPI?
+    /// Each credential's API, in the configuration's order, for endpoints beside usage
+    /// (listing accounts); empty in demo mode.
+    public let apis: [CloudflareAPI]
+    /// Routes each account to its credential; nil in demo mode.
+    public let routing: RoutingUsageSource?
     private let httpClient: HTTPClient?
     private let logger: Logger
+
+    /// The first credential's API: the only one with the flags.
+    public var api: CloudflareAPI? { apis.first }
 
     public init(mode: ExporterConfiguration.Mode, accounts: [AccountID], clock: any ExporterClock = SystemClock(), logger: Logger) {
         self.logger = logger
         switch mode {
         case .demo:
             source = DemoUsageSource()
-            credentials = nil
+            reloadableCredentials = []
             credentialMetrics = nil
-            api = nil
+            apis = []
+            routing = nil
             httpClient = nil
-        case .cloudflare(let configuration, let usagePath):
-            let client = CloudflareAPI.makeHTTPClient(for: configuration, logger: logger)
-            let store = CredentialsStore(
-                ReloadableFile(
-                    configuration.credentials, path: configuration.tokenFile, subject: "API token", logger: logger
-                ) { path in try CredentialsResolver.resolve(tokenFile: path, environment: [:]) })
-            let api = CloudflareAPI(
-                httpClient: client, configuration: configuration, credentials: store, clock: clock, userAgent: BuildInfo.userAgent,
-                logger: logger)
-            // Every account on the one token, discovered ones included.
-            source = RoutingUsageSource(everyAccountTo: UsageEndpoint(api: api, path: usagePath, logger: logger))
-            credentials = store.reloads ? store : nil
-            credentialMetrics = CredentialMetrics([api])
-            self.api = api
+        case .cloudflare(let credentials, let usagePath):
+            // One HTTP client (one connection pool) for every credential: they reach one API.
+            let client = CloudflareAPI.makeHTTPClient(for: credentials.first?.api ?? CloudflareAPIConfiguration(credentials: .apiToken("-")), logger: logger)
+            var stores: [CredentialsStore] = []
+            var apis: [CloudflareAPI] = []
+            for credential in credentials {
+                let configuration = credential.api
+                let store = CredentialsStore(
+                    ReloadableFile(
+                        configuration.credentials, path: configuration.tokenFile,
+                        subject: configuration.globalKeyEmail == nil ? "API token" : "global API key", logger: logger
+                    ) { path in
+                        if let email = configuration.globalKeyEmail {
+                            return try CredentialsResolver.resolveGlobalKey(email: email, keyFile: path, field: "api_key_file")
+                        }
+                        return try CredentialsResolver.resolve(tokenFile: path, environment: [:])
+                    })
+                if store.reloads { stores.append(store) }
+                apis.append(
+                    CloudflareAPI(
+                        httpClient: client, configuration: configuration, credentials: store, clock: clock, userAgent: BuildInfo.userAgent,
+                        logger: Self.logger(logger, naming: credential.name, when: credentials.count > 1)))
+            }
+            let routing = RoutingUsageSource(
+                sources: apis.map { UsageEndpoint(api: $0, path: usagePath, logger: logger) },
+                routes: Self.initialRoutes(credentials))
+            source = routing
+            self.routing = routing
+            reloadableCredentials = stores
+            credentialMetrics = CredentialMetrics(apis)
+            self.apis = apis
             httpClient = client
         }
+    }
+
+    /// With several credentials, every line a credential's API logs says which one it is.
+    private static func logger(_ logger: Logger, naming credential: String, when several: Bool) -> Logger {
+        var named = logger
+        if several { named[metadataKey: "credential"] = "\(credential)" }
+        return named
+    }
+
+    /// Each given account to the first credential that gives it, so `once` and `backfill`
+    /// route without an `AccountAssignment`.
+    private static func initialRoutes(_ credentials: [CredentialConfiguration]) -> [AccountID: Int] {
+        var routes: [AccountID: Int] = [:]
+        for (index, credential) in credentials.enumerated() {
+            for account in credential.accounts where routes[account] == nil { routes[account] = index }
+        }
+        return routes
     }
 
     /// A service that shuts the HTTP client down when the group stops; listed first, it stops

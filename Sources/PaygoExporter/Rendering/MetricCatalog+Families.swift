@@ -69,8 +69,10 @@ extension MetricCatalog {
     public static let accountFamilies: [FamilyDeclaration] = families.filter(\.isPerAccount)
 
     @Sendable private static func accountNameSamples(_ snapshot: AccountSnapshot) -> [AccountSample] {
-        guard let name = snapshot.accountName else { return [] }
-        return [AccountSample([Label("account_name", name)], 1)]
+        guard snapshot.accountName != nil || !snapshot.staticLabels.isEmpty else { return [] }
+        let name = snapshot.accountName.map { [Label("account_name", $0)] } ?? []
+        let labels = snapshot.staticLabels.sorted { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }.map { Label($0.key, $0.value) }
+        return [AccountSample(name + labels, 1)]
     }
 
     @Sendable private static func coveredSamples(_ snapshot: AccountSnapshot) -> [AccountSample] {

@@ -54,7 +54,7 @@ public enum MetricCatalog {
     public static let accountInfo = MetricDescriptor(
         name: "cloudflare_paygo_account_info",
         help:
-            "Always 1 per account whose name is known; account_name is the newest BillingAccountName. Join it onto other families with group_left(account_name).",
+            "Always 1 per account whose name or static labels are known; account_name is the newest name (the account listing or BillingAccountName), the other labels are --config.file's account_labels. Join it onto other families with group_left(account_name).",
         type: .info)
     public static let accountCovered = MetricDescriptor(
         name: "cloudflare_paygo_account_covered",

@@ -6,6 +6,8 @@ public struct AccountSnapshot: Sendable, Hashable {
     public private(set) var health = AccountHealth()
     /// The newest name known for the account (`BillingAccountName`); nil while unknown.
     public internal(set) var accountName: String?
+    /// Static labels from `--config.file`'s account_labels, on the account-info family only.
+    public internal(set) var staticLabels: [String: String] = [:]
     /// What the info endpoint said; its billing cycle ends each billing period.
     public private(set) var billingInfo = AccountBillingInfo()
 

@@ -30,7 +30,7 @@ enum TestAccounts {
         return ExporterConfiguration(
             listenAddress: ListenAddress(host: "127.0.0.1", port: 0),
             accounts: accounts.map(account),
-            mode: .cloudflare(client, usagePath: usagePath),
+            mode: .cloudflare([CredentialConfiguration(api: client, accounts: accounts.map(account))], usagePath: usagePath),
             refreshInterval: interval,
             maxStaleSeconds: maxStaleSeconds)
     }
