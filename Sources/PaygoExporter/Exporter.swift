@@ -48,7 +48,8 @@ public struct Exporter: Sendable {
             maxStaleSeconds: configuration.maxStaleSeconds, maxSeriesPerAccount: configuration.maxSeriesPerAccount,
             byZone: configuration.usageByZone, logger: logger)
         let shardStatus = ShardStatus(shard: configuration.shard, accountsSeen: 0)
-        let credentials = configuration.isDemo ? [("demo", configuration.givenAccounts)] : configuration.credentials.map { ($0.name, $0.accounts) }
+        let credentials =
+            configuration.isDemo ? [("demo", configuration.givenAccounts)] : configuration.credentials.map { ($0.name, $0.accounts) }
         let assignment = AccountAssignment(
             credentials: credentials, shard: configuration.shard, labels: configuration.accountLabels, store: store,
             routing: sourceParts.routing, shardStatus: shardStatus, logger: logger)

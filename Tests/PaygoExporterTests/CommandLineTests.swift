@@ -37,7 +37,7 @@ import Testing
             "--cloudflare.api-url", "--cloudflare.usage-path", "--cloudflare.refresh-interval", "--cloudflare.timeout",
             "--log.level", "--log.format", "--demo", "--version", "CLOUDFLARE_API_TOKEN", "CLOUDFLARE_ACCOUNT_ID",
             "--web.config.file", "--web.max-requests", "--web.max-connections", "--cloudflare.max-body-size", "--cloudflare.max-stale",
-            "HTTPS_PROXY", "SIGHUP",
+            "HTTPS_PROXY", "SIGHUP", "--config.file", "--shard", "--total-shards",
         ] {
             #expect(help.stdout.contains(flag), "--help mentions \(flag)")
         }
@@ -157,6 +157,10 @@ import Testing
         (["--web.max-connections", "lots"], "--web.max-connections"),
         (["--web.config.file", "/nonexistent/web.yml"], "--web.config.file"),
         (["--budget.config-file", "/nonexistent/budgets.yml"], "--budget.config-file"),
+        (["--total-shards", "0"], "--total-shards"),
+        (["--total-shards", "1001"], "--total-shards"),
+        (["--shard", "2", "--total-shards", "2"], "--shard"),
+        (["--shard", "-1"], "--shard"),
     ])
     func invalidFlagValuesExitTwo(arguments: [String], flag: String) throws {
         try expectUsageError(["--demo"] + arguments, mentions: [flag])
@@ -164,6 +168,20 @@ import Testing
 
     @Test func demoRefusesRealAccounts() throws {
         try expectUsageError(["--demo", "--cloudflare.account-id", TestAccounts.id(1)], mentions: ["--demo"])
+        try expectUsageError(["--demo", "--config.file", "/nonexistent/exporter.yml"], mentions: ["--demo"])
+    }
+
+    /// The binary stops at a broken --config.file with one line and exit code 2, and at the
+    /// one-token flags given beside it.
+    @Test func aBrokenConfigFileExitsTwo() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("exporter-\(UInt64.random(in: 0...UInt64.max)).yml").path
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        try "credentials:\n  - name: a\n    api_token_env: NOT_SET_ANYWHERE\n    discover: true\n".write(
+            toFile: file, atomically: true, encoding: .utf8)
+        try expectUsageError(["--config.file", file], mentions: ["--config.file", "NOT_SET_ANYWHERE"])
+        try expectUsageError(["--config.file", "/nonexistent/exporter.yml"], mentions: ["--config.file"])
+        try expectUsageError(
+            ["--config.file", file, "--cloudflare.account-id", TestAccounts.id(1)], mentions: ["--cloudflare.account-id", "--config.file"])
     }
 
     @Test func invalidAPIURLAndPathExitTwo() throws {

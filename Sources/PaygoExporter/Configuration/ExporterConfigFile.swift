@@ -61,7 +61,8 @@ public enum ExporterConfigFile {
                 guard let list = value.sequence else { throw fail("credentials must be a list") }
                 guard list.count <= maxCredentials else { throw fail("more than \(maxCredentials) credentials") }
                 for (index, entry) in list.enumerated() {
-                    let credential = try parseCredential(entry, at: "credentials[\(index)]", defaults: defaults, environment: environment, fail)
+                    let credential = try parseCredential(
+                        entry, at: "credentials[\(index)]", defaults: defaults, environment: environment, fail)
                     guard !credentials.contains(where: { $0.name == credential.name }) else {
                         throw fail("credentials[\(index)].name \"\(credential.name)\" is used twice", "give each credential its own name")
                     }
@@ -109,7 +110,8 @@ public enum ExporterConfigFile {
             switch field {
             case "name":
                 let text = try scalar(value, field)
-                guard text.utf8.count <= 64, text.utf8.allSatisfy({ $0 < 0x80 && (isLabelCharacter($0) || $0 == 0x2D || $0 == 0x2E) }) else {
+                guard text.utf8.count <= 64, text.utf8.allSatisfy({ $0 < 0x80 && (isLabelCharacter($0) || $0 == 0x2D || $0 == 0x2E) })
+                else {
                     throw fail("\(place).name must be 1 to 64 letters, digits, '_', '-' or '.'")
                 }
                 name = text
@@ -126,13 +128,16 @@ public enum ExporterConfigFile {
             case "accounts": accounts = try ids(value, field)
             case "exclude": excluded = try ids(value, field)
             case "discover":
-                guard let flag = value.scalar.flatMap({ Bool.construct(from: $0) }) else { throw fail("\(place).discover must be true or false") }
+                guard let flag = value.scalar.flatMap({ Bool.construct(from: $0) }) else {
+                    throw fail("\(place).discover must be true or false")
+                }
                 discover = flag
             case "account_name_regex": pattern = try scalar(value, field)
             default:
                 throw fail(
                     "unknown key \(place).\(field)",
-                    "use name, api_token_file, api_token_env, api_email_env, api_key_file, rate_limit, accounts, discover, exclude, account_name_regex")
+                    "use name, api_token_file, api_token_env, api_email_env, api_key_file, rate_limit, accounts, discover, exclude, account_name_regex"
+                )
             }
         }
         guard let name else { throw fail("\(place).name is missing") }
@@ -141,7 +146,8 @@ public enum ExporterConfigFile {
         api.credentialName = name
         switch (tokenFile, tokenEnv, emailEnv, keyFile) {
         case (let file?, nil, nil, nil):
-            api.credentials = try CredentialsResolver.resolve(tokenFile: file, environment: [:], flag: "\(where_).api_token_file")
+            api.credentials = try CredentialsResolver.resolve(
+                tokenFile: file, environment: [:], flag: "--config.file \(where_).api_token_file")
             api.tokenFile = file
         case (nil, let variable?, nil, nil):
             guard let token = environment[variable]?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty else {
@@ -153,7 +159,8 @@ public enum ExporterConfigFile {
             guard let email = environment[variable]?.trimmingCharacters(in: .whitespacesAndNewlines), !email.isEmpty else {
                 throw fail("\(where_).api_email_env names \(variable), which is not set or empty")
             }
-            api.credentials = try CredentialsResolver.resolveGlobalKey(email: email, keyFile: file, field: "\(where_).api_key_file")
+            api.credentials = try CredentialsResolver.resolveGlobalKey(
+                email: email, keyFile: file, field: "--config.file \(where_).api_key_file")
             api.tokenFile = file
             api.globalKeyEmail = email
         default:

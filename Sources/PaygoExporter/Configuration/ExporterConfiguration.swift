@@ -181,10 +181,12 @@ public struct ExporterConfiguration: Sendable {
         self.shard = shard
 
         if options.demo {
-            guard options.accountIDs.isEmpty, !options.discoverAccounts else {
+            guard options.accountIDs.isEmpty, !options.discoverAccounts, options.configFile == nil else {
                 throw ConfigurationError(
                     "--demo serves its own sample accounts and ignores Cloudflare settings",
-                    fix: "drop --cloudflare.account-id and --cloudflare.discover-accounts, or drop --demo to watch real accounts")
+                    fix:
+                        "drop --cloudflare.account-id, --cloudflare.discover-accounts and --config.file, or drop --demo to watch real accounts"
+                )
             }
             givenAccounts = DemoConfiguration.accounts
             accounts = DemoConfiguration.accounts.filter(shard.owns)
@@ -231,7 +233,9 @@ public struct ExporterConfiguration: Sendable {
             guard oneTokenFlags.isEmpty else {
                 throw ConfigurationError(
                     "\(oneTokenFlags.joined(separator: ", ")) and --config.file are both given",
-                    fix: "those flags are the one-token shortcut: move the credential and its accounts into the file's credentials, or drop --config.file")
+                    fix:
+                        "those flags are the one-token shortcut: move the credential and its accounts into the file's credentials, or drop --config.file"
+                )
             }
             let defaults = ExporterConfigFile.Defaults(
                 api: template, shard: shard, discoveryInterval: .saturating(seconds: discoveryInterval), maxStaleSeconds: maxStaleSeconds)
@@ -241,7 +245,11 @@ public struct ExporterConfiguration: Sendable {
             accountLabels = contents.accountLabels
             configFile = file
         } else {
-            credentials = [try Self.flagCredential(options, environment: environment, template: template, discoveryInterval: discoveryInterval, maxStaleSeconds: maxStaleSeconds, shard: shard)]
+            credentials = [
+                try Self.flagCredential(
+                    options, environment: environment, template: template, discoveryInterval: discoveryInterval,
+                    maxStaleSeconds: maxStaleSeconds, shard: shard)
+            ]
         }
         // Each account once, for the first credential that gives it.
         var given: [AccountID] = []

@@ -55,7 +55,9 @@ public final class AccountAssignment: Sendable {
     /// A listing of credential `index`: what it keeps for this shard and, when it listed, what
     /// it showed for every shard. Returns the accounts added and removed.
     @discardableResult
-    public func discovered(_ accounts: [AccountID], seen: Set<AccountID>?, byCredential index: Int) -> (
+    public func discovered(
+        _ accounts: [AccountID], seen: Set<AccountID>?, byCredential index: Int
+    ) -> (
         added: [AccountID], removed: [AccountID]
     ) {
         state.withLock { state in

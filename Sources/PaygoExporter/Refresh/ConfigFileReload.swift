@@ -9,11 +9,11 @@ import Logging
 enum ConfigFileReload {
     static func reload(
         _ path: String, defaults: ExporterConfigFile.Defaults, configured: [String], assignment: AccountAssignment,
-        refresher: UsageRefresher, reason: String, logger: Logger
+        refresher: UsageRefresher, reason: String, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger
     ) {
         let contents: ExporterConfigFile.Contents
         do {
-            contents = try ExporterConfigFile.load(path: path, defaults: defaults, environment: ProcessInfo.processInfo.environment)
+            contents = try ExporterConfigFile.load(path: path, defaults: defaults, environment: environment)
         } catch {
             logger.error(
                 "--config.file not reloaded; the running configuration stays in force",

@@ -36,7 +36,8 @@ public struct UsageSourceParts: Sendable {
             httpClient = nil
         case .cloudflare(let credentials, let usagePath):
             // One HTTP client (one connection pool) for every credential: they reach one API.
-            let client = CloudflareAPI.makeHTTPClient(for: credentials.first?.api ?? CloudflareAPIConfiguration(credentials: .apiToken("-")), logger: logger)
+            let client = CloudflareAPI.makeHTTPClient(
+                for: credentials.first?.api ?? CloudflareAPIConfiguration(credentials: .apiToken("-")), logger: logger)
             var stores: [CredentialsStore] = []
             var apis: [CloudflareAPI] = []
             for credential in credentials {

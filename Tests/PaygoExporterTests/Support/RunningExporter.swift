@@ -78,6 +78,8 @@ final class LogLines: Sendable {
     private let lines = Mutex<[String]>([])
     func append(_ line: String) { lines.withLock { $0.append(line) } }
     var all: String { lines.withLock { $0.joined() } }
+    /// Whether some line satisfies `predicate`.
+    func contains(where predicate: (String) -> Bool) -> Bool { lines.withLock { $0.contains(where: predicate) } }
 }
 
 struct TestFailure: Error, CustomStringConvertible {

@@ -1,0 +1,254 @@
+import Foundation
+import Logging
+import Synchronization
+import Testing
+
+@testable import PaygoExporter
+
+/// `--config.file`: its errors, many credentials kept apart over loopback HTTP (a 429 and a
+/// revoked token on one, the others unaffected), an account two credentials reach polled once,
+/// static labels on account_info, and the reload.
+@Suite struct ConfigFileTests {
+    static let quiet = Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }
+
+    /// A temporary directory with files in it, removed when the test ends.
+    final class Folder: Sendable {
+        let path: String
+        init() throws {
+            path = FileManager.default.temporaryDirectory.appendingPathComponent("config-\(UInt64.random(in: 0...UInt64.max))").path
+            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+        }
+        deinit { try? FileManager.default.removeItem(atPath: path) }
+
+        @discardableResult
+        func write(_ name: String, _ text: String) throws -> String {
+            let file = path + "/" + name
+            try text.write(toFile: file, atomically: true, encoding: .utf8)
+            return file
+        }
+    }
+
+    static func id(_ number: Int) -> String { String(format: "%032x", number) }
+
+    func configuration(
+        _ yaml: String, in folder: Folder, options: (inout CommandLineOptions) -> Void = { _ in }
+    ) throws
+        -> ExporterConfiguration
+    {
+        var commandLine = CommandLineOptions()
+        commandLine.configFile = try folder.write("exporter.yml", yaml)
+        options(&commandLine)
+        return try ExporterConfiguration(options: commandLine, environment: ["TEAM_B_TOKEN": "token-b", "LEGACY_EMAIL": "ops@example.com"])
+    }
+
+    @Test func theExampleOfTheIssueIsAccepted() throws {
+        let folder = try Folder()
+        let tokenA = try folder.write("team-a", "token-a\n")
+        let keyC = try folder.write("legacy-key", "0123456789abcdef0123456789abcdef01234\n")
+        let configuration = try configuration(
+            """
+            credentials:
+              - name: team-a
+                api_token_file: \(tokenA)
+                rate_limit: 600/5m
+                accounts: [\(Self.id(1))]
+                discover: true
+                exclude: [\(Self.id(9))]
+              - name: team-b
+                api_token_env: TEAM_B_TOKEN
+                accounts: [\(Self.id(2)), \(Self.id(1))]
+              - name: legacy
+                api_email_env: LEGACY_EMAIL
+                api_key_file: \(keyC)
+                accounts: [\(Self.id(3))]
+            account_labels:
+              \(Self.id(1)): {team: payments, cost_center: cc-42}
+            """, in: folder)
+        let credentials = configuration.credentials
+        #expect(credentials.map(\.name) == ["team-a", "team-b", "legacy"])
+        #expect(credentials[0].api.tokenFile == tokenA && credentials[0].discovery?.excludedAccounts == [AccountID(Self.id(9))!])
+        #expect(credentials[0].api.rateLimit == RequestRate(requests: 600, perSeconds: 300))
+        #expect(credentials[1].api.tokenFile == nil && credentials[1].discovery == nil)
+        #expect(credentials[2].api.globalKeyEmail == "ops@example.com")
+        #expect(configuration.givenAccounts.map(\.rawValue) == [Self.id(1), Self.id(2), Self.id(3)], "each account once")
+        #expect(configuration.accountLabels[AccountID(Self.id(1))!] == ["team": "payments", "cost_center": "cc-42"])
+        #expect(configuration.configFile != nil)
+    }
+
+    @Test(arguments: [
+        ("credentials: []", "no credentials"),
+        ("credential: []", "unknown key credential"),
+        ("credentials:\n  - name: a\n    api_token_env: TEAM_B_TOKEN\n", "has no accounts"),
+        ("credentials:\n  - name: a\n    api_token_env: TEAM_B_TOKEN\n    accounts: [nope]\n", "not a Cloudflare account id"),
+        ("credentials:\n  - name: a\n    api_token_env: TEAM_B_TOKEN\n    discover: yes please\n", "discover must be true or false"),
+        ("credentials:\n  - name: a\n    api_token_env: MISSING\n    discover: true\n", "MISSING, which is not set"),
+        ("credentials:\n  - name: a\n    discover: true\n", "needs exactly one of"),
+        (
+            "credentials:\n  - name: a\n    api_token_env: TEAM_B_TOKEN\n    api_token_file: /x\n    discover: true\n",
+            "needs exactly one of"
+        ),
+        ("credentials:\n  - name: a\n    api_token_file: /nonexistent/token\n    discover: true\n", "cannot read"),
+        ("credentials:\n  - name: a b\n    api_token_env: TEAM_B_TOKEN\n    discover: true\n", "name must be"),
+        ("credentials:\n  - api_token_env: TEAM_B_TOKEN\n    discover: true\n", "name is missing"),
+        ("credentials:\n  - name: a\n    api_token_env: TEAM_B_TOKEN\n    discover: true\n    rate_limit: lots\n", "rate_limit"),
+        (
+            "credentials:\n  - name: a\n    api_token_env: TEAM_B_TOKEN\n    discover: true\n    colour: red\n",
+            "unknown key credentials[0].colour"
+        ),
+        (
+            "credentials:\n  - name: a\n    api_token_env: TEAM_B_TOKEN\n    accounts: [\(id(1))]\n    exclude: [\(id(2))]\n",
+            "add discover: true"
+        ),
+        (
+            "credentials:\n  - name: a\n    api_token_env: TEAM_B_TOKEN\n    discover: true\n  - name: a\n    api_token_env: TEAM_B_TOKEN\n    discover: true\n",
+            "used twice"
+        ),
+        (
+            "credentials:\n  - name: a\n    api_token_env: TEAM_B_TOKEN\n    discover: true\naccount_labels:\n  \(id(1)): {account_name: x}\n",
+            "a label the exporter"
+        ),
+        (
+            "credentials:\n  - name: a\n    api_token_env: TEAM_B_TOKEN\n    discover: true\naccount_labels:\n  \(id(1)): {9lives: x}\n",
+            "not a Prometheus label name"
+        ),
+        (
+            "credentials:\n  - name: a\n    api_token_env: TEAM_B_TOKEN\n    discover: true\n    account_name_regex: 'prod-('\n",
+            "not a valid regular expression"
+        ),
+        ("credentials: [unclosed", "not valid YAML"),
+    ])
+    func mistakesAreOneLineErrors(yaml: String, mentions: String) throws {
+        let folder = try Folder()
+        do {
+            _ = try configuration(yaml, in: folder)
+            Issue.record("accepted: \(yaml)")
+        } catch {
+            let text = "\(error)"
+            #expect(error is ConfigurationError)
+            #expect(text.contains(mentions), "\(text)")
+            #expect(text.contains("--config.file"), "\(text)")
+            #expect(!text.contains("\n"))
+            #expect(!text.contains("token-b"), "never a secret")
+        }
+    }
+
+    @Test func theOneTokenFlagsDoNotMixWithTheFile() throws {
+        let folder = try Folder()
+        let yaml = "credentials:\n  - name: a\n    api_token_env: TEAM_B_TOKEN\n    discover: true\n"
+        #expect(throws: ConfigurationError.self) {
+            try configuration(yaml, in: folder) { $0.accountIDs = [Self.id(1)] }
+        }
+        #expect(throws: ConfigurationError.self) {
+            try configuration(yaml, in: folder) { $0.discoverAccounts = true }
+        }
+        // Settings that are not per credential apply to every one of them.
+        let shared = try configuration(yaml, in: folder) {
+            $0.apiURL = "http://127.0.0.1:9/client/v4"
+            $0.timeout = "7s"
+            $0.totalShards = 2
+            $0.rateLimit = "600/5m"
+        }
+        #expect(shared.credentials[0].api.baseURL == "http://127.0.0.1:9/client/v4" && shared.credentials[0].api.timeoutSeconds == 7)
+        #expect(shared.credentials[0].api.rateLimit == RequestRate(requests: 300, perSeconds: 300), "the flag's rate, split over 2 shards")
+    }
+
+    /// Three credentials against one stand-in: team-a's token is rate limited (429 with a long
+    /// Retry-After), team-b's is revoked (401), team-c's works. team-c's accounts refresh and
+    /// its gate stays open; each account is called with its own credential's token only.
+    @Test func aRateLimitedAndARevokedTokenNeverSlowTheOthers() async throws {
+        let folder = try Folder()
+        let api = StandInCloudflareAPI()
+        let (limited, revoked, healthy, shared) = (Self.id(1), Self.id(2), Self.id(3), Self.id(4))
+        api.reply(
+            for: limited,
+            with: .json(AnswerBuilder.failure(code: 971, message: "Please wait"), status: 429, headers: ["Retry-After": "120"]))
+        api.reply(for: revoked, with: .json(AnswerBuilder.failure(code: 10000, message: "Authentication error"), status: 401))
+        for account in [healthy, shared] {
+            api.reply(for: account, with: .json(AnswerBuilder.success([AnswerBuilder.record(cost: 2)])))
+        }
+        let tokenA = try folder.write("a", "token-a")
+        let tokenC = try folder.write("c", "token-c")
+        try await api.serve { baseURL in
+            let configuration = try configuration(
+                """
+                credentials:
+                  - name: team-a
+                    api_token_file: \(tokenA)
+                    accounts: [\(limited)]
+                  - name: team-b
+                    api_token_env: TEAM_B_TOKEN
+                    accounts: [\(revoked)]
+                  - name: team-c
+                    api_token_file: \(tokenC)
+                    accounts: [\(healthy), \(shared)]
+                  - name: team-d
+                    api_token_env: TEAM_B_TOKEN
+                    accounts: [\(shared)]
+                account_labels:
+                  \(healthy): {team: "pay\\"ments", cost_center: cc-42}
+                """, in: folder
+            ) { $0.apiURL = baseURL }
+            try await RunningExporter.with(configuration) { exporter in
+                let parsed = try await exporter.scrape { parsed in
+                    parsed.value("cloudflare_paygo_up", ["account_id": healthy]) == 1
+                        && parsed.value("cloudflare_paygo_up", ["account_id": revoked]) == 0
+                        && (parsed.value("cloudflare_paygo_rate_limited_until_timestamp_seconds", ["credential": "team-a"]) ?? 0) > 0
+                }
+                #expect(parsed.value("cloudflare_paygo_up", ["account_id": shared]) == 1)
+                #expect(parsed.value("cloudflare_paygo_rate_limited_until_timestamp_seconds", ["credential": "team-c"]) == 0)
+                #expect(parsed.value("cloudflare_paygo_refresh_errors_total", ["account_id": revoked, "reason": "auth"]) == 1)
+                for credential in ["team-a", "team-b", "team-c", "team-d"] {
+                    #expect(parsed.value("cloudflare_paygo_rate_limit_requests_per_second", ["credential": credential]) == 2, "600/5m each")
+                }
+                #expect(
+                    parsed.value("cloudflare_paygo_api_calls_total", ["credential": "team-d"]) == 0, "team-d's only account is team-c's")
+                #expect(
+                    parsed.value(
+                        "cloudflare_paygo_account_info", ["account_id": healthy, "team": "pay\"ments", "cost_center": "cc-42"]) == 1)
+                #expect(exporter.logLines.contains { $0.contains("polled with the first") && $0.contains(shared) })
+            }
+            func tokens(of account: String) -> Set<String> {
+                Set(api.requests.filter { $0.path.contains(account) }.compactMap { $0.headers["authorization"] })
+            }
+            #expect(tokens(of: limited) == ["Bearer token-a"])
+            #expect(tokens(of: revoked) == ["Bearer token-b"])
+            #expect(tokens(of: healthy) == ["Bearer token-c"])
+            #expect(tokens(of: shared) == ["Bearer token-c"], "polled once, with the first credential that has it")
+        }
+    }
+
+    /// SIGHUP's reload: new accounts and labels apply while running; a broken file keeps the
+    /// running configuration.
+    @Test func aReloadAppliesAccountsAndLabelsAndABrokenFileChangesNothing() throws {
+        let folder = try Folder()
+        let yaml = { (accounts: String, team: String) in
+            "credentials:\n  - name: a\n    api_token_env: TEAM_B_TOKEN\n    accounts: [\(accounts)]\naccount_labels:\n  \(Self.id(1)): {team: \(team)}\n"
+        }
+        let configuration = try configuration(yaml(Self.id(1), "one"), in: folder)
+        let store = SnapshotStore(accounts: configuration.accounts)
+        let assignment = AccountAssignment(
+            credentials: configuration.credentials.map { ($0.name, $0.accounts) }, labels: configuration.accountLabels, store: store,
+            logger: Self.quiet)
+        assignment.start()
+        #expect(store.snapshot(of: AccountID(Self.id(1))!)?.staticLabels == ["team": "one"])
+        let refresher = UsageRefresher(
+            store: store, source: DemoUsageSource(), interval: .seconds(600), rateLimit: nil, logger: Self.quiet)
+        let lines = LogLines()
+        let logger = Logger(label: "test") { label in
+            ExporterLogHandler(label: label, level: .debug, format: .logfmt, sink: LogSink { lines.append($0) })
+        }
+        func reload() {
+            ConfigFileReload.reload(
+                configuration.configFile!, defaults: configuration.configFileDefaults!, configured: ["a"], assignment: assignment,
+                refresher: refresher, reason: "SIGHUP", environment: ["TEAM_B_TOKEN": "token-b"], logger: logger)
+        }
+        try folder.write("exporter.yml", yaml("\(Self.id(1)), \(Self.id(2))", "two"))
+        reload()
+        #expect(store.accounts.map(\.rawValue) == [Self.id(1), Self.id(2)])
+        #expect(store.snapshot(of: AccountID(Self.id(1))!)?.staticLabels == ["team": "two"])
+        try folder.write("exporter.yml", "credentials: [broken")
+        reload()
+        #expect(store.accounts.map(\.rawValue) == [Self.id(1), Self.id(2)], "kept")
+        #expect(lines.contains { $0.contains("not reloaded") && $0.contains("level=error") })
+    }
+}
