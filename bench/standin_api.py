@@ -41,6 +41,9 @@ usage: standin_api.py serve --services S [--variants N] [--port P] [--bucket N/S
            every answer reports the quota left (Ratelimit: "default";r=..;t=.. with
            Ratelimit-Policy) unless --no-quota-headers; GET /spend?n=K spends K calls as another
            client of the token would, and /stats adds other_calls and other_refused.
+           With --tokens T=FIRST-LAST,... as well, each token has a window of its own (another
+           token is refused with 403), GET /client/v4/accounts lists its accounts (paged, 50 a
+           page, result_info.total_pages), and /stats answers per token.
        standin_api.py answer --services S --days D [--seed K] [--columns 27|11] [--anchor-day A]
            Prints one answer with D days ending today (spanning billing periods as needed: day A
            of each month, or its last day; default 31).
@@ -58,6 +61,7 @@ import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qs
 
 # Real product names, families and units as they appear on Cloudflare invoices; a service may be
 # billed in two units (the unit is part of a series' identity); zone-level services carry a
@@ -380,9 +384,22 @@ class Handler(BaseHTTPRequestHandler):
     old_every = 16
     not_covered: set = set()
 
+    tokens: dict = {}        # --tokens: token -> (its SlidingWindow, the accounts it lists)
+
+    def limit_for(self) -> "TokenBucket":
+        """The limit this call counts against: its token's window with --tokens, else the one."""
+        if Handler.tokens:
+            entry = Handler.tokens.get(self.headers.get("Authorization", "").removeprefix("Bearer "))
+            return entry[0] if entry else None
+        return Handler.bucket
+
     def do_GET(self) -> None:
+        if self.path == "/stats" and Handler.tokens:
+            return self.send(200, json.dumps({token: window.stats() for token, (window, _) in Handler.tokens.items()}).encode())
         if self.path == "/stats" and Handler.bucket:
             return self.send(200, json.dumps(Handler.bucket.stats()).encode())
+        if self.path.startswith("/client/v4/accounts?") and Handler.tokens:
+            return self.list_accounts()
         if self.path.startswith("/spend?n=") and isinstance(Handler.bucket, SlidingWindow):
             taken = Handler.bucket.spend(int(self.path.split("=", 1)[1]))
             return self.send(200, json.dumps({"taken": taken}).encode())
@@ -390,9 +407,10 @@ class Handler(BaseHTTPRequestHandler):
         if not match:
             return self.send(404, NOT_FOUND)
         account, path = match.group(1), match.group(2)
-        if not self.headers.get("Authorization", "").startswith("Bearer "):
+        if not self.headers.get("Authorization", "").startswith("Bearer ") or (Handler.tokens and self.limit_for() is None):
             return self.send(403, b'{"success":false,"errors":[{"code":10000,"message":"Authentication error"}],"messages":[],"result":null}')
-        if Handler.bucket and not Handler.bucket.take():
+        limit = self.limit_for()
+        if limit and not limit.take():
             return self.send(429, b'{"success":false,"errors":[{"code":971,"message":"Please wait and consider throttling your request speed"}],"messages":[],"result":null}')
         if not serves(account, path, Handler.old_every):
             self.count(account, "not_found")
@@ -416,10 +434,27 @@ class Handler(BaseHTTPRequestHandler):
         """Which body an account gets (its seed)."""
         return int(account[-6:], 16) % len(Handler.bodies)
 
-    @staticmethod
-    def count(account: str, kind: str) -> None:
-        if Handler.bucket:
-            Handler.bucket.answered(account, kind)
+    def list_accounts(self) -> None:
+        """GET /accounts of the caller's token, 50 a page, with result_info."""
+        limit = self.limit_for()
+        if limit is None:
+            return self.send(403, b'{"success":false,"errors":[{"code":10000,"message":"Authentication error"}],"messages":[],"result":null}')
+        if not limit.take():
+            return self.send(429, b'{"success":false,"errors":[{"code":971,"message":"Please wait"}],"messages":[],"result":null}')
+        query = parse_qs(self.path.split("?", 1)[1])
+        page, per_page = int(query.get("page", ["1"])[0]), int(query.get("per_page", ["50"])[0])
+        listed = Handler.tokens[self.headers["Authorization"].removeprefix("Bearer ")][1]
+        chunk = listed[(page - 1) * per_page:page * per_page]
+        body = {"success": True, "errors": [], "messages": [],
+                "result": [{"id": account, "name": f"Bench account {account}", "type": "standard"} for account in chunk],
+                "result_info": {"page": page, "per_page": per_page, "count": len(chunk), "total_count": len(listed),
+                                "total_pages": max(1, math.ceil(len(listed) / per_page))}}
+        self.send(200, json.dumps(body).encode())
+
+    def count(self, account: str, kind: str) -> None:
+        limit = self.limit_for()
+        if limit:
+            limit.answered(account, kind)
 
     def send(self, status: int, body: bytes) -> None:
         self.send_response(status)
@@ -427,8 +462,9 @@ class Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         if status == 429:
             self.send_header("Retry-After", "1")
-        if isinstance(Handler.bucket, SlidingWindow):
-            for name, value in Handler.bucket.quota_headers():
+        limit = self.limit_for()
+        if isinstance(limit, SlidingWindow):
+            for name, value in limit.quota_headers():
                 self.send_header(name, value)
         self.end_headers()
         self.wfile.write(body)
@@ -452,6 +488,8 @@ def main() -> None:
     serve.add_argument("--bucket", help="N/SECONDS: refuse calls beyond a token bucket")
     serve.add_argument("--window", help="N/SECONDS: refuse calls beyond N in any SECONDS, reporting the quota in headers")
     serve.add_argument("--no-quota-headers", action="store_true", help="with --window: report no quota (a control run)")
+    serve.add_argument("--tokens", metavar="T=FIRST-LAST,...",
+                       help="with --window: a window per token; token T lists accounts FIRST to LAST (numbers, as 32-hex ids)")
     serve.add_argument("--old-paths", type=int, default=16, metavar="K",
                        help="id %% K == 1: on /paygo-usage, == 2: on /billing/usage/paygo only (0: none)")
     serve.add_argument("--not-covered", default="", metavar="ID,...")
@@ -480,6 +518,11 @@ def main() -> None:
     if args.window:
         calls, seconds = args.window.split("/")
         Handler.bucket = SlidingWindow(int(calls), float(seconds), headers=not args.no_quota_headers)
+        for item in filter(None, (args.tokens or "").split(",")):
+            token, span = item.split("=")
+            first, last = (int(n) for n in span.split("-"))
+            Handler.tokens[token] = (SlidingWindow(int(calls), float(seconds), headers=not args.no_quota_headers),
+                                     [f"{n:032x}" for n in range(first, last + 1)])
     server = Server(("127.0.0.1", args.port), Handler)
     print(server.server_address[1], flush=True)
     server.serve_forever()

@@ -46,10 +46,13 @@ public struct Exporter: Sendable {
         let refresher = UsageRefresher(
             store: store, source: source, interval: configuration.refreshInterval, rateLimit: configuration.rateLimit,
             maxStaleSeconds: configuration.maxStaleSeconds, maxSeriesPerAccount: configuration.maxSeriesPerAccount,
-            byZone: configuration.usageByZone, logger: logger)
+            byZone: configuration.usageByZone, lane: { [routing = sourceParts.routing] in routing?.credentialIndex(of: $0) ?? 0 },
+            logger: logger)
         let shardStatus = ShardStatus(shard: configuration.shard, accountsSeen: 0)
         let credentials =
-            configuration.isDemo ? [("demo", configuration.givenAccounts)] : configuration.credentials.map { ($0.name, $0.accounts) }
+            configuration.isDemo
+            ? [("demo", configuration.givenAccounts, false)]
+            : configuration.credentials.map { ($0.name, $0.accounts, $0.keepsGivenAccounts) }
         let assignment = AccountAssignment(
             credentials: credentials, shard: configuration.shard, labels: configuration.accountLabels, store: store,
             routing: sourceParts.routing, shardStatus: shardStatus, logger: logger)

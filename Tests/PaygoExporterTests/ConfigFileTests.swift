@@ -227,7 +227,8 @@ import Testing
         let configuration = try configuration(yaml(Self.id(1), "one"), in: folder)
         let store = SnapshotStore(accounts: configuration.accounts)
         let assignment = AccountAssignment(
-            credentials: configuration.credentials.map { ($0.name, $0.accounts) }, labels: configuration.accountLabels, store: store,
+            credentials: configuration.credentials.map { ($0.name, $0.accounts, $0.keepsGivenAccounts) },
+            labels: configuration.accountLabels, store: store,
             logger: Self.quiet)
         assignment.start()
         #expect(store.snapshot(of: AccountID(Self.id(1))!)?.staticLabels == ["team": "one"])

@@ -18,6 +18,11 @@ public final class RoutingUsageSource: UsageSource {
         self.routes.withLock { $0 = routes }
     }
 
+    /// The index of the credential that polls `account` (0 when none does).
+    public func credentialIndex(of account: AccountID) -> Int {
+        routes.withLock { $0[account] } ?? 0
+    }
+
     private func source(for account: AccountID) -> (any UsageSource)? {
         let index = routes.withLock { $0[account] } ?? (sources.count == 1 ? 0 : nil)
         return index.flatMap { sources.indices.contains($0) ? sources[$0] : nil }

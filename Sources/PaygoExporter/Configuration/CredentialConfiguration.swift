@@ -7,11 +7,18 @@ public struct CredentialConfiguration: Sendable {
     public var accounts: [AccountID]
     /// Set when the credential also watches every account its token lists.
     public var discovery: DiscoverySettings?
+    /// Whether `accounts` stay watched beside what discovery lists (`--config.file`: "accounts"
+    /// and "discover" add up), rather than narrowing it (the flags: `--cloudflare.account-id`
+    /// with `--cloudflare.discover-accounts`).
+    public var keepsGivenAccounts: Bool
 
-    public init(api: CloudflareAPIConfiguration, accounts: [AccountID], discovery: DiscoverySettings? = nil) {
+    public init(
+        api: CloudflareAPIConfiguration, accounts: [AccountID], discovery: DiscoverySettings? = nil, keepsGivenAccounts: Bool = false
+    ) {
         self.api = api
         self.accounts = accounts
         self.discovery = discovery
+        self.keepsGivenAccounts = keepsGivenAccounts
     }
 
     public var name: String { api.credentialName }

@@ -179,7 +179,7 @@ public enum ExporterConfigFile {
         var discovery: DiscoverySettings?
         if discover {
             let settings = DiscoverySettings(
-                interval: defaults.discoveryInterval, onlyAccounts: Set(accounts), excludedAccounts: Set(excluded), namePattern: pattern,
+                interval: defaults.discoveryInterval, excludedAccounts: Set(excluded), namePattern: pattern,
                 maxStaleSeconds: defaults.maxStaleSeconds, shard: defaults.shard)
             do {
                 _ = try settings.compiledNamePattern()
@@ -188,7 +188,8 @@ public enum ExporterConfigFile {
             }
             discovery = settings
         }
-        return CredentialConfiguration(api: api, accounts: accounts, discovery: discovery)
+        // The accounts given are watched beside what the token lists, not a filter of it.
+        return CredentialConfiguration(api: api, accounts: accounts, discovery: discovery, keepsGivenAccounts: true)
     }
 
     private static func parseLabels(

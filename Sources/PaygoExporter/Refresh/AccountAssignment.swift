@@ -21,6 +21,8 @@ public final class AccountAssignment: Sendable {
     }
 
     private let names: [String]
+    /// Per credential, whether its given accounts stay beside what its discovery lists.
+    private let keepsGiven: [Bool]
     private let shard: Shard
     private let store: SnapshotStore
     private let routing: RoutingUsageSource?
@@ -29,10 +31,12 @@ public final class AccountAssignment: Sendable {
     private let state: Mutex<State>
 
     public init(
-        credentials: [(name: String, accounts: [AccountID])], shard: Shard = .whole, labels: [AccountID: [String: String]] = [:],
-        store: SnapshotStore, routing: RoutingUsageSource? = nil, shardStatus: ShardStatus? = nil, logger: Logger
+        credentials: [(name: String, accounts: [AccountID], keepsGiven: Bool)], shard: Shard = .whole,
+        labels: [AccountID: [String: String]] = [:], store: SnapshotStore, routing: RoutingUsageSource? = nil,
+        shardStatus: ShardStatus? = nil, logger: Logger
     ) {
         names = credentials.map(\.name)
+        keepsGiven = credentials.map(\.keepsGiven)
         self.shard = shard
         self.store = store
         self.routing = routing
@@ -82,20 +86,23 @@ public final class AccountAssignment: Sendable {
 
     /// The credential polling `account`, by name.
     public func credential(of account: AccountID) -> String? {
-        let assignment = state.withLock { Self.assign($0, shard: shard).owner }
+        let assignment = state.withLock { Self.assign($0, shard: shard, keepsGiven: keepsGiven).owner }
         return assignment[account].map { names[$0] }
     }
 
     /// Each account once, for the first credential that has it; and who else has it.
-    private static func assign(_ state: State, shard: Shard) -> (owner: [AccountID: Int], order: [AccountID], twice: [(AccountID, [Int])]) {
+    private static func assign(
+        _ state: State, shard: Shard, keepsGiven: [Bool]
+    ) -> (owner: [AccountID: Int], order: [AccountID], twice: [(AccountID, [Int])]) {
         var owner: [AccountID: Int] = [:]
         var order: [AccountID] = []
         var others: [AccountID: [Int]] = [:]
         for index in state.given.indices {
-            let accounts = state.discovered[index] ?? state.given[index].filter(shard.owns)
+            let given = state.given[index].filter(shard.owns)
+            let accounts = state.discovered[index].map { (keepsGiven[index] ? given : []) + $0 } ?? given
             for account in accounts {
                 if let first = owner[account] {
-                    if first != index { others[account, default: [first]].append(index) }
+                    if first != index, others[account]?.contains(index) != true { others[account, default: [first]].append(index) }
                 } else {
                     owner[account] = index
                     order.append(account)
@@ -107,9 +114,12 @@ public final class AccountAssignment: Sendable {
 
     private func apply() -> (added: [AccountID], removed: [AccountID]) {
         let (assignment, seenCount, twice) = state.withLock { state in
-            let assignment = Self.assign(state, shard: shard)
+            let assignment = Self.assign(state, shard: shard, keepsGiven: keepsGiven)
             var seen = Set<AccountID>()
-            for index in state.given.indices { seen.formUnion(state.seen[index] ?? Set(state.given[index])) }
+            for index in state.given.indices {
+                let given = Set(state.given[index])
+                seen.formUnion(state.seen[index].map { keepsGiven[index] ? $0.union(given) : $0 } ?? given)
+            }
             let twice = assignment.twice.filter { state.reportedTwice.insert($0.0).inserted }
             return (assignment, seen.count, twice)
         }

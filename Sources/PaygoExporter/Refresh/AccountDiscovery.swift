@@ -24,7 +24,7 @@ public struct AccountDiscovery: Service {
         assignment: AccountAssignment? = nil, credential: Int = 0, clock: any ExporterClock = SystemClock(), logger: Logger
     ) {
         // Alone (one credential, tests), the listing decides the watched accounts by itself.
-        self.assignment = assignment ?? AccountAssignment(credentials: [("default", [])], store: store, logger: logger)
+        self.assignment = assignment ?? AccountAssignment(credentials: [("default", [], false)], store: store, logger: logger)
         self.credential = credential
         self.endpoint = endpoint
         self.store = store

@@ -10,7 +10,8 @@ import ServiceLifecycle
 /// account goes at once (paced by the request budget); later ones are spread evenly over the
 /// interval. Scrapes never wait for it: they read the store.
 public struct UsageRefresher: Service {
-    /// Refreshes in flight at once; AsyncHTTPClient keeps at most 8 connections per host.
+    /// Refreshes in flight at once per credential; AsyncHTTPClient keeps at most 8
+    /// connections per host.
     public static let maxConcurrentRefreshes = 8
 
     private let store: SnapshotStore
@@ -24,7 +25,9 @@ public struct UsageRefresher: Service {
     private let maxSeriesPerAccount: Int
     private let byZone: Bool
     private let costDifferenceLogged = OncePerAccount()
-    private let concurrency = ConcurrencyLimit(limit: Self.maxConcurrentRefreshes)
+    /// One limit per credential ("lane").
+    private let lanes = ConcurrencyLanes(limit: Self.maxConcurrentRefreshes)
+    private let lane: @Sendable (AccountID) -> Int
     private let clock: any ExporterClock
     private let logger: Logger
 
@@ -38,8 +41,10 @@ public struct UsageRefresher: Service {
     public init(
         store: SnapshotStore, source: any UsageSource, interval: Duration, rateLimit: RequestRate?,
         maxStaleSeconds: Double = .infinity, maxSeriesPerAccount: Int = AccountUsage.defaultMaxSeries, byZone: Bool = false,
-        jitter: [Double]? = nil, clock: any ExporterClock = SystemClock(), logger: Logger
+        jitter: [Double]? = nil, lane: @escaping @Sendable (AccountID) -> Int = { _ in 0 }, clock: any ExporterClock = SystemClock(),
+        logger: Logger
     ) {
+        self.lane = lane
         self.store = store
         self.source = source
         let accounts = store.accounts
@@ -52,6 +57,10 @@ public struct UsageRefresher: Service {
         self.maxSeriesPerAccount = maxSeriesPerAccount
         self.byZone = byZone
         self.logger = logger
+    }
+
+    private func concurrency(for account: AccountID) -> ConcurrencyLimit {
+        lanes.limit(of: lane(account))
     }
 
     /// The schedule in force (it changes with the watched accounts).
@@ -128,7 +137,8 @@ public struct UsageRefresher: Service {
     /// info call first when it is due, then the usage call unless the account is not covered.
     private func refreshOnce(_ account: AccountID, nextRefreshTime: (() -> ContinuousClock.Instant)?) async {
         guard
-            let (info, outcome, seconds) = await concurrency.run({ () async -> (AccountInfoOutcome?, UsageFetchOutcome?, Double) in
+            let (info, outcome, seconds) = await concurrency(for: account).run({
+                () async -> (AccountInfoOutcome?, UsageFetchOutcome?, Double) in
                 let started = clock.now
                 var info: AccountInfoOutcome?
                 var covered = store.snapshot(of: account)?.covered
