@@ -158,10 +158,15 @@ import Testing
     @Test func aRateLimitedAndARevokedTokenNeverSlowTheOthers() async throws {
         let folder = try Folder()
         let api = StandInCloudflareAPI()
-        let (limited, revoked, healthy, shared) = (Self.id(1), Self.id(2), Self.id(3), Self.id(4))
-        api.reply(
-            for: limited,
-            with: .json(AnswerBuilder.failure(code: 971, message: "Please wait"), status: 429, headers: ["Retry-After": "120"]))
+        // team-a has more accounts than the refresher has slots, and they sort (and so start)
+        // before team-c's: waiting out team-a's pause must not hold team-c's refreshes.
+        let (limited, revoked, healthy, shared) = (Self.id(1), Self.id(2), Self.id(20), Self.id(21))
+        let moreLimited = (5..<15).map(Self.id)
+        for account in [limited] + moreLimited {
+            api.reply(
+                for: account,
+                with: .json(AnswerBuilder.failure(code: 971, message: "Please wait"), status: 429, headers: ["Retry-After": "120"]))
+        }
         api.reply(for: revoked, with: .json(AnswerBuilder.failure(code: 10000, message: "Authentication error"), status: 401))
         for account in [healthy, shared] {
             api.reply(for: account, with: .json(AnswerBuilder.success([AnswerBuilder.record(cost: 2)])))
@@ -174,7 +179,7 @@ import Testing
                 credentials:
                   - name: team-a
                     api_token_file: \(tokenA)
-                    accounts: [\(limited)]
+                    accounts: [\(([limited] + moreLimited).joined(separator: ", "))]
                   - name: team-b
                     api_token_env: TEAM_B_TOKEN
                     accounts: [\(revoked)]
