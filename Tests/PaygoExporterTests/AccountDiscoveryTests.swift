@@ -142,6 +142,38 @@ import Testing
         }
     }
 
+    /// Accounts given by id whose answers carry no name (not covered, or records without
+    /// BillingAccountName) are named by `GET /accounts/{id}`, once; one whose records name it
+    /// costs no such call.
+    @Test func accountsGivenByIDAreNamedToo() async throws {
+        let api = StandInCloudflareAPI()
+        let (uncovered, unnamed, named) = (TestAccounts.id(1), TestAccounts.id(2), TestAccounts.id(3))
+        api.info(for: uncovered, with: StandInCloudflareAPI.infoAnswer(covered: false, anchor: "2025-01-01T00:00:00Z"))
+        api.reply(for: unnamed, with: .json(AnswerBuilder.success([AnswerBuilder.record()])))
+        api.reply(for: named, with: .json(AnswerBuilder.success([AnswerBuilder.record(extra: ["BillingAccountName": "From the records"])])))
+        let hostile = "Ops \"EU\"\\\n{prod}"
+        for account in [uncovered, unnamed, named] {
+            api.answer(path: "/accounts/\(account)") { _ in
+                .json(
+                    AnswerBuilder.json([
+                        "success": true, "errors": [Any](), "messages": [Any](),
+                        "result": ["id": account, "name": "\(hostile) \(account.suffix(1))"],
+                    ]))
+            }
+        }
+        try await api.serve { baseURL in
+            try await RunningExporter.with(TestAccounts.configuration(baseURL: baseURL, accounts: [1, 2, 3])) { exporter in
+                let parsed = try await exporter.scrape { $0.matching("cloudflare_paygo_account_info").count == 3 }
+                #expect(parsed.value("cloudflare_paygo_account_info", ["account_id": uncovered, "account_name": "\(hostile) 1"]) == 1)
+                #expect(parsed.value("cloudflare_paygo_account_info", ["account_id": unnamed, "account_name": "\(hostile) 2"]) == 1)
+                #expect(parsed.value("cloudflare_paygo_account_info", ["account_id": named, "account_name": "From the records"]) == 1)
+                #expect(parsed.value("cloudflare_paygo_account_covered", ["account_id": uncovered]) == 0)
+            }
+        }
+        #expect(
+            Set(api.accountNameRequests.map(\.path)).count == 2 && api.accountNameRequests.count == 2, "once each, not for the named one")
+    }
+
     /// A token that may not list accounts: the given ids are watched, explained once.
     @Test func aTokenThatMayNotListFallsBackToTheGivenIDs() async throws {
         var state = DiscoveryState(settings: DiscoverySettings(onlyAccounts: [TestAccounts.account(1), TestAccounts.account(2)]))

@@ -195,7 +195,10 @@ import Testing
                 _ = try await exporter.scrape { $0.value("cloudflare_paygo_up") == 1 }
             }
         }
-        #expect(api.requests.map(\.path) == ["/info", ""].map { "/client/v4/accounts/\(TestAccounts.id(1))/billable-usage" + $0 })
+        // Then the name, which the records do not give.
+        #expect(
+            api.requests.map(\.path)
+                == ["/billable-usage/info", "/billable-usage", ""].map { "/client/v4/accounts/\(TestAccounts.id(1))" + $0 })
         for request in api.requests {
             #expect(request.headers["authorization"] == "Bearer \(TestAccounts.secretToken)")
             #expect(request.headers["x-auth-key"] == nil)
@@ -244,6 +247,7 @@ import Testing
                 "/client/v4/accounts/\(TestAccounts.id(1))/billable-usage",
                 "/client/v4/accounts/\(TestAccounts.id(1))/paygo-usage",
                 "/client/v4/accounts/\(TestAccounts.id(1))/billing/usage/paygo",
+                "/client/v4/accounts/\(TestAccounts.id(1))",
             ])
     }
 

@@ -150,10 +150,9 @@ import Testing
         let budget = RequestRate(requests: 180, perSeconds: 2)
         let allowedCycle = Double(accounts.count) * budget.spacingSeconds
         try await api.serve { baseURL in
-            var configuration = TestAccounts.configuration(baseURL: baseURL, accounts: [1], interval: .seconds(1)) {
+            let configuration = TestAccounts.configuration(baseURL: baseURL, accounts: [1], interval: .seconds(1)) {
                 $0.rateLimit = budget
-            }
-            configuration.accounts = accounts.compactMap(AccountID.init)
+            }.watching(accounts.compactMap(AccountID.init))
             try await RunningExporter.with(configuration) { exporter in
                 // Watched at the stand-in: scraping a thousand accounts in a loop would load the
                 // two cores this test shares with the exporter and with other suites.
@@ -179,7 +178,7 @@ import Testing
                 let effective = try #require(parsed.value("cloudflare_paygo_refresh_interval_seconds"))
                 #expect(abs(effective - allowedCycle) < 0.01, "stretched from 1 s to what the budget allows")
                 #expect(parsed.value("cloudflare_paygo_configured_refresh_interval_seconds") == 1)
-                #expect(parsed.value("cloudflare_paygo_rate_limit_requests_per_second") == 90)
+                #expect(parsed.value("cloudflare_paygo_rate_limit_requests_per_second", ["credential": "default"]) == 90)
                 #expect(exporter.logLines.all.contains("refresh interval stretched"))
 
                 let next = parsed.matching("cloudflare_paygo_next_refresh_timestamp_seconds").map(\.value).sorted()

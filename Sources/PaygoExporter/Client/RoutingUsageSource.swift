@@ -40,6 +40,10 @@ public final class RoutingUsageSource: UsageSource {
         return await source.fetchUsage(for: account, range: range)
     }
 
+    public func fetchAccountName(for account: AccountID) async -> String? {
+        await source(for: account)?.fetchAccountName(for: account)
+    }
+
     public func fetchAccountInfo(for account: AccountID) async -> AccountInfoOutcome {
         // An unrouted account fails its usage call, which says why; no info is asked for it.
         await source(for: account)?.fetchAccountInfo(for: account) ?? .unavailable(responseCodes: [])

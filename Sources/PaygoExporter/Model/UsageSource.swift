@@ -12,6 +12,10 @@ public protocol UsageSource: Sendable {
     /// Asks the usage API's info endpoint whether it reports on `account` and how its billing
     /// cycle runs. Never throws.
     func fetchAccountInfo(for account: AccountID) async -> AccountInfoOutcome
+
+    /// The account's name, for an account whose answers carry none; nil when unknown. Never
+    /// throws.
+    func fetchAccountName(for account: AccountID) async -> String?
 }
 
 extension UsageSource {
@@ -19,6 +23,9 @@ extension UsageSource {
     public func fetchAccountInfo(for account: AccountID) async -> AccountInfoOutcome {
         .unavailable(responseCodes: [])
     }
+
+    /// Sources without a way to name accounts.
+    public func fetchAccountName(for account: AccountID) async -> String? { nil }
 
     /// The current billing period's usage.
     public func fetchUsage(for account: AccountID) async -> UsageFetchOutcome {

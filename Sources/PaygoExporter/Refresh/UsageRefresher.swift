@@ -25,6 +25,8 @@ public struct UsageRefresher: Service {
     private let maxSeriesPerAccount: Int
     private let byZone: Bool
     private let costDifferenceLogged = OncePerAccount()
+    /// Accounts whose name was asked for: once each, only while their answers give none.
+    private let nameAsked = OncePerAccount()
     /// One limit per credential ("lane").
     private let lanes = ConcurrencyLanes(limit: Self.maxConcurrentRefreshes)
     private let lane: @Sendable (AccountID) -> Int
@@ -176,6 +178,15 @@ public struct UsageRefresher: Service {
             return result
         }
         if let info, let previous, let updated { logInfo(info, for: account, before: previous, after: updated) }
+        // Every watched account gets a name, also one given by id whose answers carry none.
+        if updated?.accountName == nil, nameAsked.first(account), let name = await source.fetchAccountName(for: account) {
+            store.update(account) { snapshot in
+                guard snapshot.accountName == nil else { return snapshot }
+                var named = snapshot
+                named.accountName = name
+                return named
+            }
+        }
         guard let outcome else { return }
         if case .success = outcome.result, updated?.usage?.otherCostDiffers == true, costDifferenceLogged.first(account) {
             logger.debug(

@@ -127,8 +127,19 @@ final class StandInCloudflareAPI: Sendable {
         return handler(query)
     }
 
-    /// The usage calls among `requests`: all but the billable-usage info calls.
-    var usageRequests: [RecordedRequest] { requests.filter { !$0.path.hasSuffix("/billable-usage/info") } }
+    /// The usage calls among `requests`: all but the billable-usage info calls and the
+    /// account-name calls (`GET /accounts/{id}`).
+    var usageRequests: [RecordedRequest] {
+        requests.filter { !$0.path.hasSuffix("/billable-usage/info") && !Self.isAccountNameCall($0.path) }
+    }
+
+    /// The `GET /accounts/{id}` calls among `requests`.
+    var accountNameRequests: [RecordedRequest] { requests.filter { Self.isAccountNameCall($0.path) } }
+
+    private static func isAccountNameCall(_ path: String) -> Bool {
+        let parts = path.split(separator: "/")
+        return parts.count >= 2 && parts[parts.count - 2] == "accounts" && parts.last?.utf8.count == 32
+    }
 
     /// Runs the stand-in for the duration of `body`, which gets its base URL.
     func serve<T: Sendable>(_ body: @Sendable (_ baseURL: String) async throws -> T) async throws -> T {

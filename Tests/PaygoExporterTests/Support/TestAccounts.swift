@@ -38,3 +38,17 @@ enum TestAccounts {
     /// Recognisable so a test can look for it anywhere the exporter writes.
     static let secretToken = "SECRETtoken0123456789abcdefXYZ_-canary"
 }
+
+extension ExporterConfiguration {
+    /// The same configuration watching `accounts`, given on its first credential.
+    func watching(_ accounts: [AccountID]) -> ExporterConfiguration {
+        var copy = self
+        copy.accounts = accounts
+        copy.givenAccounts = accounts
+        if case .cloudflare(var credentials, let path) = mode, !credentials.isEmpty {
+            credentials[0].accounts = accounts
+            copy.mode = .cloudflare(credentials, usagePath: path)
+        }
+        return copy
+    }
+}

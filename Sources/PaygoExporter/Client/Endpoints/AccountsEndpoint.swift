@@ -26,6 +26,29 @@ public struct AccountsEndpoint: Sendable {
         "listing the token's accounts", account: nil, permission: "Account Settings Read",
         notFoundHint: "check --cloudflare.api-url; listing accounts needs Account Settings Read besides Billing Read")
 
+    /// One account's name from `GET /accounts/{account_id}`: for an account given by id whose
+    /// answers carry no name (older paths, not covered, no usage yet). Nil when the call fails
+    /// or the answer has no name; the failure is logged at debug, as the name is a nicety.
+    public func name(of account: AccountID) async -> String? {
+        let operation = APIOperation(
+            "reading the account's name", account: account, permission: "Account Settings Read",
+            notFoundHint: "the token may not read account settings; the account is shown by id")
+        let credentials = api.currentCredentials
+        let outcome = await api.call(CloudflareAPI.Request(path: Self.path + "/" + account.rawValue, operation: operation)) {
+            response throws(CloudflareAPIError) in
+            try AnswerInterpreter(AccountResult(), credentials: credentials)
+                .answer(status: response.status, body: response.body.readableBytesView, operation: operation)
+        }
+        switch outcome.result {
+        case .success(let answer):
+            guard let listed = answer.result, listed.id == account else { return nil }
+            return listed.name
+        case .failure(let error):
+            logger.debug("no name for the account", metadata: ["account_id": "\(account)", "error": "\(error)"])
+            return nil
+        }
+    }
+
     /// The listed accounts in the order given, each once, or the failure of the page that failed.
     public func listAccounts() async -> Result<[ListedAccount], CloudflareAPIError> {
         var accounts: [ListedAccount] = []

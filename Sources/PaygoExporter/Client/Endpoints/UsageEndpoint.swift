@@ -64,6 +64,11 @@ public final class UsageEndpoint: UsageSource {
         await info.fetchAccountInfo(for: account)
     }
 
+    /// From `GET /accounts/{account_id}`, on the same token.
+    public func fetchAccountName(for account: AccountID) async -> String? {
+        await AccountsEndpoint(api: api, logger: logger).name(of: account)
+    }
+
     public func fetchUsage(for account: AccountID, range: UsageDateRange?) async -> UsageFetchOutcome {
         let operation = Self.operation(for: account)
         let first = answeringPathIndex.withLock { $0[account] } ?? 0
