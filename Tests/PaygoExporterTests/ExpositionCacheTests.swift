@@ -59,6 +59,36 @@ import Testing
         #expect(String(buffer: cache.body(.openMetrics).bytes) == fresh(store, .openMetrics))
     }
 
+    /// Issue 17's scale: 10,000 accounts x 10 services refreshed in waves and in a shuffled
+    /// order, some again with new values, accounts joining and leaving: the cached body stays
+    /// byte-exact against one rendered from scratch, in both formats.
+    @Test func tenThousandAccountsStayByteExactAgainstAFreshRender() throws {
+        let accounts = (1...10_000).map { AccountID(String(format: "%032x", $0))! }
+        let store = SnapshotStore(accounts: accounts)
+        let cache = ExpositionCache(store: store)
+        let services = (0..<10).map { "Service \($0)" }
+        var generator = SystemRandomNumberGenerator()
+        let order = accounts.shuffled(using: &generator)
+        for wave in stride(from: 0, to: order.count, by: 2_500) {
+            for (index, account) in order[wave..<(wave + 2_500)].enumerated() {
+                refresh(store, account, services.map { record($0, cost: Double(index % 97) + 0.25) }, at: 100)
+            }
+            _ = cache.body()
+        }
+        #expect(String(buffer: cache.body().bytes) == fresh(store, .prometheusText))
+        for account in order.prefix(1_000) {
+            refresh(store, account, services.prefix(5).map { record($0, cost: 1.5) }, at: 200)
+        }
+        let leaving = Set(order.suffix(500))
+        let joining = (10_001...10_200).map { AccountID(String(format: "%032x", $0))! }
+        _ = store.replaceAccounts(with: accounts.filter { !leaving.contains($0) } + joining)
+        for account in joining { refresh(store, account, [record("New", cost: 3)], at: 300) }
+        let text = String(buffer: cache.body().bytes)
+        #expect(text == fresh(store, .prometheusText))
+        #expect(String(buffer: cache.body(.openMetrics).bytes) == fresh(store, .openMetrics))
+        #expect(text.utf8.count > 10_000 * 10 * 100, "the body holds every account's series")
+    }
+
     @Test func unchangedStoreServesTheSameBuffer() {
         let store = SnapshotStore(accounts: Self.accounts)
         refresh(store, Self.accounts[0], [record("Workers", cost: 1)], at: 100)
