@@ -52,17 +52,23 @@ def account_ids(count):
 
 
 class Handler(BaseHTTPRequestHandler):
-    """GET .../accounts/<id>/billing/usage/paygo?from=&to=: one record per (service, unit, day)."""
+    """GET .../accounts/<id>/billable-usage?from=&to=: one record per (service, unit, day); 404 for
+    anything else (the info endpoint too)."""
 
     def do_GET(self):
         url = urllib.parse.urlparse(self.path)
+        if url.path.endswith("/billable-usage/info") or "from" not in url.query:
+            # An older API generation: no info endpoint, so backfill keeps plain 62-day windows.
+            return self.answer(404, b'{"success":false,"errors":[{"code":7003,"message":"Could not route"}],"messages":[],"result":null}')
         query = urllib.parse.parse_qs(url.query)
         first = datetime.date.fromisoformat(query["from"][0])
         last = datetime.date.fromisoformat(query["to"][0])
         days = [first + datetime.timedelta(days=n) for n in range((last - first).days + 1)]
         seed = int(url.path.split("/accounts/")[1][:6], 16)
-        body = standin_api.envelope(standin_api.records(SERVICES, days, seed))
-        self.send_response(200)
+        self.answer(200, standin_api.envelope(standin_api.records(SERVICES, days, seed)))
+
+    def answer(self, status, body):
+        self.send_response(status)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(body)))
         self.end_headers()

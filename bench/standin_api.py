@@ -277,6 +277,7 @@ class TokenBucket:
         self.lock = threading.Lock()
         self.calls = self.refused = self.not_found = self.info_calls = self.usage_calls = 0
         self.first_answers: dict = {}   # account -> (time, calls so far) of its first usage answer
+        self.last_answers: dict = {}    # account -> time of its newest usage answer
         self.info_accounts: set = set()
 
     def take(self) -> bool:
@@ -297,6 +298,7 @@ class TokenBucket:
             if kind == "usage":
                 self.usage_calls += 1
                 self.first_answers.setdefault(account, (time.monotonic(), self.calls))
+                self.last_answers[account] = time.monotonic()
             elif kind == "info":
                 self.info_calls += 1
                 self.info_accounts.add(account)
@@ -310,7 +312,10 @@ class TokenBucket:
                     "info_calls": self.info_calls, "usage_calls": self.usage_calls,
                     "accounts": len(firsts), "info_accounts": len(self.info_accounts),
                     "first_cycle_seconds": firsts[-1][0] - firsts[0][0] if firsts else 0,
-                    "first_cycle_calls": firsts[-1][1] - firsts[0][1] + 1 if firsts else 0}
+                    "first_cycle_calls": firsts[-1][1] - firsts[0][1] + 1 if firsts else 0,
+                    # Accounts answered again since the first cycle ended, and how long ago it did.
+                    "again_after_first_cycle": sum(1 for t in self.last_answers.values() if firsts and t > firsts[-1][0]),
+                    "since_first_cycle_seconds": time.monotonic() - firsts[-1][0] if firsts else 0}
 
 
 class SlidingWindow(TokenBucket):
