@@ -84,12 +84,6 @@ public final class AccountAssignment: Sendable {
         return change
     }
 
-    /// The credential polling `account`, by name.
-    public func credential(of account: AccountID) -> String? {
-        let assignment = state.withLock { Self.assign($0, shard: shard, keepsGiven: keepsGiven).owner }
-        return assignment[account].map { names[$0] }
-    }
-
     /// Each account once, for the first credential that has it; and who else has it.
     private static func assign(
         _ state: State, shard: Shard, keepsGiven: [Bool]
