@@ -14,7 +14,8 @@ Reports counts and ratios, not absolute times:
     one's) against the time its budget allows the busiest replica for the calls it needs
     (each replica has 1/3 of the credential's rate_limit): at most 1.1x;
   - the cycles after it: within 1.1x of the time the budget allows the busiest replica for one
-    usage call per account, every account of every token has been refreshed again.
+    usage call per account, every account of every token has been refreshed again; and over
+    the next STEADY_CYCLES cycles no account waits longer than that between two refreshes.
 Prints one markdown report and writes bench/results/scale.md (raw: scale.json).
 
 Environment: PAYGO_BENCH_BIN_DIR (bench/scale sets it), SCALE_ACCOUNTS_PER_TOKEN (1000).
@@ -35,6 +36,7 @@ REPLICAS = 3
 WINDOW_CALLS, WINDOW_SECONDS = 1200, 30    # 1,200 per 5 minutes, ten times faster
 RATE = 1080                                # each credential's rate_limit: 90% of its token
 INFO_AND_USAGE = 2                         # first sight: /info, then usage (current path)
+STEADY_CYCLES = 2                          # watched after the one that follows the first
 
 
 def fnv1a(text: str) -> int:
@@ -95,6 +97,10 @@ def main() -> int:
         steady = {token: max(owned[token]) / (RATE / REPLICAS / WINDOW_SECONDS) for token in range(TOKENS)}
         since = min(stats[f"scale-token-{t}"]["since_first_cycle_seconds"] for t in range(TOKENS))
         time.sleep(max(2.0, 1.1 * max(steady.values()) - since))
+        again = {t: json.loads(get(f"http://127.0.0.1:{api_port}/stats"))[f"scale-token-{t}"]["again_after_first_cycle"]
+                 for t in range(TOKENS)}
+        # Then the steady cycles: how long each account waits between two refreshes.
+        time.sleep(STEADY_CYCLES * 1.1 * max(steady.values()))
         served = []
         for port in ports:
             body = get(f"http://127.0.0.1:{port}/metrics").decode()
@@ -115,17 +121,21 @@ def main() -> int:
     for token in range(TOKENS):
         entry = stats[f"scale-token-{token}"]
         ratio = entry["first_cycle_seconds"] / allowed[token] if allowed[token] else 0
+        gap_ratio = entry["steady_max_gap_seconds"] / steady[token]
         rows.append((f"team-{token}", entry["accounts"], entry["calls"], entry["refused"], entry["first_cycle_seconds"], allowed[token], ratio,
-                     entry["again_after_first_cycle"], steady[token]))
+                     again[token], steady[token], entry["steady_max_gap_seconds"], gap_ratio))
         if entry["refused"]:
             problems.append(f"team-{token}: {entry['refused']} calls refused with 429")
         if entry["accounts"] != PER_TOKEN:
             problems.append(f"team-{token}: {entry['accounts']} of {PER_TOKEN} accounts refreshed")
         if ratio > 1.1:
             problems.append(f"team-{token}: first cycle {ratio:.2f}x the time its budget allows")
-        if entry["again_after_first_cycle"] != PER_TOKEN:
-            problems.append(f"team-{token}: {entry['again_after_first_cycle']} of {PER_TOKEN} accounts refreshed again within "
+        if again[token] != PER_TOKEN:
+            problems.append(f"team-{token}: {again[token]} of {PER_TOKEN} accounts refreshed again within "
                             f"1.1x of a steady cycle ({steady[token]:.1f} s) after the first")
+        if entry["steady_accounts"] != PER_TOKEN or gap_ratio > 1.1:
+            problems.append(f"team-{token}: in the steady cycles, {entry['steady_accounts']} of {PER_TOKEN} accounts refreshed twice, "
+                            f"the longest wait between two refreshes {gap_ratio:.2f}x a steady cycle")
     if union != every:
         problems.append(f"{len(every - union)} accounts served by no replica")
     if twice:
@@ -139,9 +149,10 @@ def main() -> int:
         f"{WINDOW_SECONDS} s (a sliding window with quota headers), each credential's rate_limit {RATE}/{WINDOW_SECONDS}s.", "",
         f"Accounts served: {len(union)} of {len(every)}; by two replicas: {twice}; by a replica their id does not hash to: {misplaced}; "
         f"per replica: {', '.join(str(len(s)) for s in served)}.", "",
-        "| credential | accounts refreshed | calls | 429s | first cycle (s) | budget allows (s) | ratio | refreshed again within 1.1x a steady cycle (s) |",
-        "|---|---|---|---|---|---|---|---|",
-    ] + [f"| {n} | {a} | {c} | {r} | {s:.1f} | {w:.1f} | {x:.2f}x | {g} ({1.1 * d:.1f}) |" for n, a, c, r, s, w, x, g, d in rows] + [
+        "| credential | accounts refreshed | calls | 429s | first cycle (s) | budget allows (s) | ratio | refreshed again within 1.1x a steady cycle (s) | longest wait between two later refreshes (s) |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ] + [f"| {n} | {a} | {c} | {r} | {s:.1f} | {w:.1f} | {x:.2f}x | {g} ({1.1 * d:.1f}) | {m:.1f} ({q:.2f}x a steady cycle) |"
+         for n, a, c, r, s, w, x, g, d, m, q in rows] + [
         "", "Result: " + ("PASS" if not problems else "FAIL: " + "; ".join(problems)), ""]
     text = "\n".join(report)
     print(text)

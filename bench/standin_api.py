@@ -278,6 +278,8 @@ class TokenBucket:
         self.calls = self.refused = self.not_found = self.info_calls = self.usage_calls = 0
         self.first_answers: dict = {}   # account -> (time, calls so far) of its first usage answer
         self.last_answers: dict = {}    # account -> time of its newest usage answer
+        self.second_answers: dict = {}  # account -> time of its second usage answer
+        self.steady_gaps: dict = {}     # account -> longest time between two answers after its second
         self.info_accounts: set = set()
 
     def take(self) -> bool:
@@ -298,7 +300,13 @@ class TokenBucket:
             if kind == "usage":
                 self.usage_calls += 1
                 self.first_answers.setdefault(account, (time.monotonic(), self.calls))
-                self.last_answers[account] = time.monotonic()
+                now = time.monotonic()
+                if account in self.second_answers:
+                    gap = now - self.last_answers[account]
+                    self.steady_gaps[account] = max(self.steady_gaps.get(account, 0), gap)
+                elif account in self.last_answers:
+                    self.second_answers[account] = now
+                self.last_answers[account] = now
             elif kind == "info":
                 self.info_calls += 1
                 self.info_accounts.add(account)
@@ -315,7 +323,11 @@ class TokenBucket:
                     "first_cycle_calls": firsts[-1][1] - firsts[0][1] + 1 if firsts else 0,
                     # Accounts answered again since the first cycle ended, and how long ago it did.
                     "again_after_first_cycle": sum(1 for t in self.last_answers.values() if firsts and t > firsts[-1][0]),
-                    "since_first_cycle_seconds": time.monotonic() - firsts[-1][0] if firsts else 0}
+                    "since_first_cycle_seconds": time.monotonic() - firsts[-1][0] if firsts else 0,
+                    # The cycles after the second: per account the longest time between two
+                    # answers, and how many accounts had one.
+                    "steady_max_gap_seconds": max(self.steady_gaps.values(), default=0),
+                    "steady_accounts": len(self.steady_gaps)}
 
 
 class SlidingWindow(TokenBucket):

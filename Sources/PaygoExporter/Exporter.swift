@@ -44,10 +44,10 @@ public struct Exporter: Sendable {
         }
 
         let refresher = UsageRefresher(
-            store: store, source: source, interval: configuration.refreshInterval, rateLimit: configuration.rateLimit,
+            store: store, source: source, interval: configuration.refreshInterval, credentials: configuration.refreshCredentials,
             maxStaleSeconds: configuration.maxStaleSeconds, maxSeriesPerAccount: configuration.maxSeriesPerAccount,
-            byZone: configuration.usageByZone, lane: { [routing = sourceParts.routing] in routing?.credentialIndex(of: $0) ?? 0 },
-            logger: logger)
+            byZone: configuration.usageByZone,
+            credentialIndex: { [routing = sourceParts.routing] in routing?.credentialIndex(of: $0) ?? 0 }, logger: logger)
         let shardStatus = ShardStatus(shard: configuration.shard, accountsSeen: 0)
         let credentials =
             configuration.isDemo
@@ -136,7 +136,10 @@ public struct Exporter: Sendable {
                 "accounts": "\(configuration.accounts.count)", "demo": "\(configuration.isDemo)",
                 "refresh_interval": "\(PrometheusDuration.format(configuration.refreshInterval))",
                 "shard": "\(configuration.shard)",
-            ].merging(configuration.rateLimit.map { ["rate_limit": "\($0)"] } ?? [:]) { $1 })
+            ].merging(
+                configuration.credentials.isEmpty
+                    ? [:] : ["rate_limit": "\(configuration.credentials.map { "\($0.name)=\($0.api.rateLimit)" }.joined(separator: ","))"]
+            ) { $1 })
         let group = ServiceGroup(
             configuration: .init(
                 services: services + [.init(service: app), .init(service: refresher)],

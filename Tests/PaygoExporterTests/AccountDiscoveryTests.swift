@@ -108,7 +108,7 @@ import Testing
             let store = SnapshotStore(accounts: [])
             try await parts.run { parts in
                 let refresher = UsageRefresher(
-                    store: store, source: parts.source, interval: .seconds(600), rateLimit: nil, clock: clock, logger: Self.quiet)
+                    store: store, source: parts.source, interval: .seconds(600), clock: clock, logger: Self.quiet)
                 let discovery = AccountDiscovery(
                     endpoint: endpoint, store: store, refresher: refresher,
                     settings: DiscoverySettings(interval: .seconds(3_600), maxStaleSeconds: 7_200), clock: clock, logger: Self.quiet)
@@ -137,7 +137,7 @@ import Testing
                 let parsed = try ParsedExposition(body)
                 #expect(parsed.matching("cloudflare_paygo_up").count == 2)
                 #expect(parsed.matching("cloudflare_paygo_account_info").count == 2)
-                #expect(refresher.schedule.accountCount == 2, "the schedule follows the watched accounts")
+                #expect(refresher.schedule().accountCount == 2, "the schedule follows the watched accounts")
             }
         }
     }

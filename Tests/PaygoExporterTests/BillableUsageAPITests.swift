@@ -92,7 +92,7 @@ import Testing
             let store = SnapshotStore(accounts: configuration.accounts)
             try await UsageSourceParts(mode: configuration.mode, accounts: configuration.accounts, logger: Self.quiet).run { parts in
                 let refresher = UsageRefresher(
-                    store: store, source: parts.source, interval: .seconds(3_600), rateLimit: nil, jitter: [0, 0], clock: clock,
+                    store: store, source: parts.source, interval: .seconds(3_600), jitter: [0, 0], clock: clock,
                     logger: Self.quiet)
                 let running = Task { try await refresher.run() }
                 defer { running.cancel() }

@@ -31,7 +31,7 @@ import Testing
         let store = SnapshotStore(accounts: accounts)
         let source = RecordingSource(clock: clock)
         let refresher = UsageRefresher(
-            store: store, source: source, interval: .seconds(60), rateLimit: nil, jitter: [0, 0], clock: clock,
+            store: store, source: source, interval: .seconds(60), jitter: [0, 0], clock: clock,
             logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
         let running = Task { try await refresher.run() }
         defer { running.cancel() }
@@ -53,6 +53,41 @@ import Testing
         try await clock.waitForSleepers(2)
         #expect(source.times(of: accounts[1]) == [clock.start, clock.start + .seconds(90)])
         #expect(store.entries().map(\.snapshot.health.nextRefreshTime) == [1_120, 1_150])
+    }
+
+    /// Discovery finds more accounts than the credential's budget fits in the interval: the
+    /// plan stretches, and an account that went to sleep on the old plan's slot wakes on it
+    /// but waits for its new one, which begins once the budget had time for every first
+    /// refresh (with its info call).
+    @Test func aLoopAsleepOnAnOldSlotWaitsForTheNewPlansSlot() async throws {
+        let clock = TestClock(unixTime: 1_000)
+        let accounts = (1...120).map { AccountID(String(format: "%032x", $0))! }
+        let store = SnapshotStore(accounts: Array(accounts.prefix(2)))
+        let source = RecordingSource(clock: clock)
+        let refresher = UsageRefresher(
+            store: store, source: source, interval: .seconds(60),
+            credentials: [.init(name: "team", rate: RequestRate(requests: 60, perSeconds: 60))], jitter: [0, 0], clock: clock,
+            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let running = Task { try await refresher.run() }
+        defer { running.cancel() }
+        try await clock.waitForSleepers(2)
+        #expect(store.entries().map(\.snapshot.health.nextRefreshTime) == [1_060, 1_090], "two accounts fit in 60 s")
+
+        _ = store.replaceAccounts(with: accounts)
+        refresher.watchedAccountsChanged()
+        try await clock.waitForSleepers(120)
+        // 120 info and 120 usage calls at one a second: the second cycle begins at 240 s.
+        let plan = refresher.schedule()
+        #expect(plan.isStretched && plan.firstCycleDelay == .seconds(240) - plan.effectiveInterval)
+        clock.advance(by: .seconds(60))
+        try await clock.waitForSleepers(120)
+        #expect(source.times(of: accounts[0]) == [clock.start], "woken on the old slot, not refreshed")
+        clock.advance(by: .seconds(179))
+        try await clock.waitForSleepers(120)
+        #expect(source.times(of: accounts[0]) == [clock.start], "not a second early")
+        clock.advance(by: .seconds(1))
+        try await clock.waitForSleepers(120)
+        #expect(source.times(of: accounts[0]) == [clock.start, clock.start + .seconds(240)])
     }
 
     @Test func aScrapeBodyIsReusedForExactlyOneSecond() {

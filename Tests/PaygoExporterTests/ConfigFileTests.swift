@@ -238,7 +238,7 @@ import Testing
         assignment.start()
         #expect(store.snapshot(of: AccountID(Self.id(1))!)?.staticLabels == ["team": "one"])
         let refresher = UsageRefresher(
-            store: store, source: DemoUsageSource(), interval: .seconds(600), rateLimit: nil, logger: Self.quiet)
+            store: store, source: DemoUsageSource(), interval: .seconds(600), logger: Self.quiet)
         let lines = LogLines()
         let logger = Logger(label: "test") { label in
             ExporterLogHandler(label: label, level: .debug, format: .logfmt, sink: LogSink { lines.append($0) })

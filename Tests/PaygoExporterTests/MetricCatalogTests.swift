@@ -50,8 +50,11 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: webConfig) }
         let web = try ReloadableWebConfiguration(settings: WebServerSettings(maxRequests: 40, webConfigFile: webConfig), logger: logger)
         let cache = ExpositionCache(
-            store: store, budgets: budgets, schedule: RefreshSchedule(accountCount: 1, interval: .seconds(60), rate: rate, jitter: [0]),
-            standaloneSources: [CredentialMetrics([api]), ShardStatus(shard: Shard(index: 1, total: 2)!, accountsSeen: 2)])
+            store: store, budgets: budgets,
+            standaloneSources: [
+                RefreshPlan(accounts: [account], interval: .seconds(60), credentials: [.init(name: "default", rate: rate)]),
+                CredentialMetrics([api]), ShardStatus(shard: Shard(index: 1, total: 2)!, accountsSeen: 2),
+            ])
         let endpoint = MetricsEndpoint(
             cache: cache, openMetricsEnabled: true, serverSources: web.metricSources + [WebConnections(limit: 512)])
         let answer = endpoint.answer(accept: nil, acceptEncoding: nil)

@@ -30,32 +30,87 @@ import Testing
     @Test func intervalStretchesOnlyWhenTheAccountsNeedMoreCallsThanTheBudget() {
         let many = RefreshSchedule(accountCount: 1_000, interval: .seconds(60), rate: .default, jitter: [])
         #expect(many.isStretched)
-        // 1,000 calls at one per 0.5 s, plus the info calls that fall into that time: each
-        // account's one a day takes 500 s of every 86,400 s of budget.
-        #expect(abs(many.effectiveInterval.seconds - 500 / (1 - 500.0 / 86_400)) < 1e-6, "\(many.effectiveInterval)")
+        // 1,000 calls at one per 0.5 s, plus the info calls that fall into that time (each
+        // account's one a day takes 500 s of every 86,400 s of budget), planned to fill 95%
+        // of the budget.
+        #expect(abs(many.effectiveInterval.seconds - 500 / (1 - 500.0 / 86_400) / 0.95) < 1e-6, "\(many.effectiveInterval)")
         var noInfo = RefreshSchedule.TokenLoad(rate: .default, accounts: 1_000)
         noInfo.infoCallsPerDay = 0
-        #expect(
-            RefreshSchedule(accountCount: 1_000, interval: .seconds(60), tokens: [noInfo], jitter: []).effectiveInterval == .seconds(500))
+        let noInfoInterval = RefreshSchedule(accountCount: 1_000, interval: .seconds(60), load: noInfo, jitter: []).effectiveInterval
+        #expect(abs(noInfoInterval.seconds - 500 / 0.95) < 1e-6)
         let few = RefreshSchedule(accountCount: 20, interval: .seconds(600), rate: .default, jitter: [])
         #expect(!few.isStretched)
         #expect(few.effectiveInterval == .seconds(600))
+        #expect(few.firstCycleDelay == .zero, "40 first calls fit in one interval")
+        // 575 s of calls: within the 600 s asked for, but beyond 95% of them.
+        noInfo.accounts = 1_150
+        let nearly = RefreshSchedule(accountCount: 1_150, interval: .seconds(600), load: noInfo, jitter: [])
+        #expect(nearly.isStretched && abs(nearly.effectiveInterval.seconds - 575 / 0.95) < 1e-6)
         let demo = RefreshSchedule(accountCount: 2, interval: .seconds(1), rate: nil, jitter: [])
         #expect(!demo.isStretched)
+        #expect(demo.firstCycleDelay == .zero)
     }
 
-    /// With several tokens the interval stretches to the slowest token's cycle, and an endpoint
-    /// that makes more calls per refresh counts them.
-    @Test func theIntervalStretchesToTheSlowestTokenCountingEveryCall() {
-        let fast = RefreshSchedule.TokenLoad(rate: RequestRate(requests: 600, perSeconds: 300), accounts: 100)
-        let slow = RefreshSchedule.TokenLoad(rate: RequestRate(requests: 60, perSeconds: 300), accounts: 100)
-        let schedule = RefreshSchedule(accountCount: 200, interval: .seconds(60), tokens: [fast, slow], jitter: [])
-        #expect(abs(schedule.effectiveInterval.seconds - 500 / (1 - 500.0 / 86_400)) < 1e-6, "100 calls at one per 5 s, plus info calls")
-        var twoCalls = fast
+    /// A refresh that makes more calls counts them all.
+    @Test func theIntervalCountsEveryCallOfARefresh() {
+        var twoCalls = RefreshSchedule.TokenLoad(rate: RequestRate(requests: 600, perSeconds: 300), accounts: 100)
         twoCalls.callsPerRefresh = 2
-        let twoCallInterval = RefreshSchedule(accountCount: 100, interval: .seconds(60), tokens: [twoCalls], jitter: []).effectiveInterval
-        #expect(abs(twoCallInterval.seconds - 100 / (1 - 50.0 / 86_400)) < 1e-6)
-        #expect(RefreshSchedule(accountCount: 100, interval: .seconds(60), tokens: [fast], jitter: []).effectiveInterval == .seconds(60))
+        let twoCallInterval = RefreshSchedule(accountCount: 100, interval: .seconds(60), load: twoCalls, jitter: []).effectiveInterval
+        #expect(abs(twoCallInterval.seconds - 100 / (1 - 50.0 / 86_400) / 0.95) < 1e-6)
+    }
+
+    /// The first refresh of every account also makes its info call: twice the calls of a later
+    /// cycle. The second cycle's slots begin once the budget has had time for all of them, or
+    /// they would queue behind the first cycle and never catch up.
+    @Test func theSecondCycleBeginsOnceTheBudgetHadTimeForTheFirst() {
+        let rate = RequestRate(requests: 600, perSeconds: 300)
+        let schedule = RefreshSchedule(accountCount: 1_000, interval: .seconds(60), rate: rate, jitter: [])
+        let interval = 500 / (1 - 500.0 / 86_400) / 0.95
+        // 1,000 info calls and 1,000 usage calls at one per 0.5 s.
+        #expect(abs(schedule.firstCycleDelay.seconds - (1_000 - interval)) < 1e-6, "\(schedule.firstCycleDelay)")
+        let start = ContinuousClock.now
+        #expect(schedule.nextSlot(ofAccountAt: 0, after: start + .seconds(3), start: start) == start + .seconds(1_000))
+        let last = schedule.nextSlot(ofAccountAt: 999, after: start + .seconds(3), start: start)
+        #expect(abs((last - start).seconds - (1_000 + interval * 0.999)) < 1e-6)
+        // Then one interval apart, as always.
+        let second = schedule.nextSlot(ofAccountAt: 0, after: start + .seconds(1_000), start: start)
+        #expect(abs((second - start).seconds - (1_000 + interval)) < 1e-6)
+    }
+
+    /// Each credential plans for its own accounts and budget: a token with little room
+    /// stretches only its own accounts' interval, and the metric says which.
+    @Test func eachCredentialGetsItsOwnSchedule() throws {
+        let accounts = (1...200).map { AccountID(String(format: "%032x", $0))! }
+        let slow = Set(accounts.suffix(100))
+        let plan = RefreshPlan(
+            accounts: accounts, interval: .seconds(60),
+            credentials: [
+                .init(name: "fast", rate: RequestRate(requests: 600, perSeconds: 300)),
+                .init(name: "slow", rate: RequestRate(requests: 60, perSeconds: 300)),
+            ],
+            credentialIndex: { slow.contains($0) ? 1 : 0 }, jitter: Dictionary(uniqueKeysWithValues: accounts.map { ($0, 0.0) }))
+        let schedules = plan.schedules
+        #expect(schedules.map(\.credential) == ["fast", "slow"])
+        #expect(schedules[0].schedule.effectiveInterval == .seconds(60) && schedules[0].schedule.accountCount == 100)
+        // 100 calls at one per 5 s, plus info calls, at 95%.
+        let slowInterval = 500 / (1 - 500.0 / 86_400) / 0.95
+        #expect(abs(schedules[1].schedule.effectiveInterval.seconds - slowInterval) < 1e-6)
+        #expect(plan.schedule(of: accounts[0]).effectiveInterval == .seconds(60))
+        #expect(plan.schedule(of: accounts[150]).isStretched)
+        // Slots spread over each credential's own interval, each starting at its own first.
+        let start = ContinuousClock.now
+        let fastSlots = accounts.prefix(100).compactMap { plan.nextSlot(of: $0, after: start, start: start) }.map { ($0 - start).seconds }
+        // Not stretched (50 s of calls), but the first cycle's 200 calls take 100 s.
+        #expect(fastSlots.count == 100 && fastSlots[0] == 100 && abs(fastSlots[99] - 159.4) < 1e-9, "\(fastSlots)")
+        let slowFirst = try #require(plan.nextSlot(of: accounts[100], after: start, start: start))
+        // The first cycle of the slow token: 200 calls at one per 5 s.
+        #expect(slowFirst == start + .seconds(1_000))
+        let rendered = plan.families().flatMap(\.samples).map { "\($0.labels.map(\.value)) \($0.value)" }
+        #expect(rendered.contains("[\"fast\"] 60.0") && rendered.contains("[\"slow\"] \(schedules[1].schedule.effectiveInterval.seconds)"))
+
+        // An account moved to the other credential is planned again; unchanged plans are kept.
+        #expect(plan.update(accounts: accounts).isEmpty, "nothing changed")
+        #expect(plan.update(accounts: Array(accounts.dropFirst())).map(\.credential) == ["fast"])
     }
 
     @Test func slotsAreSpreadOverTheIntervalAndRepeatEveryInterval() {
@@ -149,6 +204,8 @@ import Testing
         }
         let budget = RequestRate(requests: 180, perSeconds: 2)
         let allowedCycle = Double(accounts.count) * budget.spacingSeconds
+        // Planned at 95% of the budget, counting the daily info calls.
+        let plannedCycle = allowedCycle / (1 - allowedCycle / 86_400) / 0.95
         try await api.serve { baseURL in
             let configuration = TestAccounts.configuration(baseURL: baseURL, accounts: [1], interval: .seconds(1)) {
                 $0.rateLimit = budget
@@ -175,8 +232,8 @@ import Testing
                 #expect(firstCycle >= 0.9 * Double(accounts.count - 18) * budget.spacingSeconds, "first cycle took \(firstCycle) s")
 
                 let parsed = try ParsedExposition(body)
-                let effective = try #require(parsed.value("cloudflare_paygo_refresh_interval_seconds"))
-                #expect(abs(effective - allowedCycle) < 0.01, "stretched from 1 s to what the budget allows")
+                let effective = try #require(parsed.value("cloudflare_paygo_refresh_interval_seconds", ["credential": "default"]))
+                #expect(abs(effective - plannedCycle) < 0.001, "stretched from 1 s to what the budget allows")
                 #expect(parsed.value("cloudflare_paygo_configured_refresh_interval_seconds") == 1)
                 #expect(parsed.value("cloudflare_paygo_rate_limit_requests_per_second", ["credential": "default"]) == 90)
                 #expect(exporter.logLines.all.contains("refresh interval stretched"))

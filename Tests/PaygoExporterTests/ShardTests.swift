@@ -48,7 +48,9 @@ import Testing
         options.rateLimit = "600/5m"
         let environment = ["CLOUDFLARE_API_TOKEN": "token"]
         let configuration = try ExporterConfiguration(options: options, environment: environment)
-        #expect(configuration.rateLimit == RequestRate(requests: 200, perSeconds: 300))
+        #expect(
+            configuration.refreshCredentials == [RefreshPlan.Credential(name: "default", rate: RequestRate(requests: 200, perSeconds: 300))]
+        )
         #expect(configuration.givenAccounts.count == 30)
         #expect(configuration.accounts == Self.ids(30).filter(Shard(index: 2, total: 3)!.owns))
         #expect(configuration.discovery == nil)

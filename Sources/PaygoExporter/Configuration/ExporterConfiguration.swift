@@ -86,13 +86,10 @@ public struct ExporterConfiguration: Sendable {
         if case .cloudflare(let credentials, _) = mode { credentials } else { [] }
     }
 
-    /// The calls the credentials allow together, for the refresh schedule (which assumes the
-    /// accounts spread over them); nil in demo mode, which makes no calls.
-    public var rateLimit: RequestRate? {
-        guard let first = credentials.first?.api.rateLimit else { return nil }
-        let perSecond = credentials.reduce(0) { $0 + $1.api.rateLimit.requestsPerSecond }
-        let requests = Int(min((perSecond * first.perSeconds).rounded(), Double(RequestRate.requestRange.upperBound)))
-        return RequestRate(requests: max(1, requests), perSeconds: first.perSeconds)
+    /// Each credential's name and budget, for its refresh schedule; one unlimited credential in
+    /// demo mode, which makes no calls.
+    public var refreshCredentials: [RefreshPlan.Credential] {
+        isDemo ? [RefreshPlan.Credential(name: "demo", rate: nil)] : credentials.map { .init(name: $0.name, rate: $0.api.rateLimit) }
     }
 
     /// The discovery of the first credential that discovers (the flags' one, when set).

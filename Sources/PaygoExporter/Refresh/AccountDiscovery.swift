@@ -24,7 +24,9 @@ public struct AccountDiscovery: Service {
         assignment: AccountAssignment? = nil, credential: Int = 0, clock: any ExporterClock = SystemClock(), logger: Logger
     ) {
         // Alone (one credential, tests), the listing decides the watched accounts by itself.
-        self.assignment = assignment ?? AccountAssignment(credentials: [("default", [], false)], store: store, logger: logger)
+        self.assignment =
+            assignment
+            ?? AccountAssignment(credentials: [(CloudflareAPIConfiguration.defaultCredentialName, [], false)], store: store, logger: logger)
         self.credential = credential
         self.endpoint = endpoint
         self.store = store
@@ -82,8 +84,10 @@ public struct AccountDiscovery: Service {
                     "added": "\(added.count)", "removed": "\(removed.count)", "watched": "\(change.watched.count)",
                     "removed_ids": "\(removed.map(\.rawValue).joined(separator: ","))",
                 ])
-            refresher.watchedAccountsChanged()
         }
+        // Also when none came or went: an account may have moved to another credential. The
+        // plan keeps every schedule whose accounts did not change.
+        refresher.watchedAccountsChanged()
     }
 }
 

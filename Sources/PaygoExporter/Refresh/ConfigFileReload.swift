@@ -31,6 +31,7 @@ enum ConfigFileReload {
         logger.info(
             "reloaded --config.file",
             metadata: ["reason": "\(reason)", "added": "\(added.count)", "removed": "\(removed.count)"])
-        if !added.isEmpty || !removed.isEmpty { refresher.watchedAccountsChanged() }
+        // Also when none came or went: an account may have moved to another credential.
+        refresher.watchedAccountsChanged()
     }
 }

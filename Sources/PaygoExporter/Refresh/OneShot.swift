@@ -16,9 +16,10 @@ public enum OneShot {
         let budgets = BudgetBook(configuration.budgets, path: nil, watchedAccounts: configuration.accounts, logger: logger)
         await UsageSourceParts(mode: configuration.mode, accounts: configuration.accounts, logger: logger).run { parts in
             let refresher = UsageRefresher(
-                store: store, source: parts.source, interval: configuration.refreshInterval, rateLimit: configuration.rateLimit,
+                store: store, source: parts.source, interval: configuration.refreshInterval, credentials: configuration.refreshCredentials,
                 maxStaleSeconds: configuration.maxStaleSeconds, maxSeriesPerAccount: configuration.maxSeriesPerAccount,
-                byZone: configuration.usageByZone, logger: logger)
+                byZone: configuration.usageByZone,
+                credentialIndex: { [routing = parts.routing] in routing?.credentialIndex(of: $0) ?? 0 }, logger: logger)
             await refresher.refreshAllOnce()
         }
         let failed = store.entries().filter { $0.snapshot.health.up != true }.map(\.snapshot.account)

@@ -1,56 +1,111 @@
 import PrometheusExposition
 import Synchronization
 
-/// The refresh schedule for the accounts watched now: rebuilt when discovery changes them, so
-/// the interval stretches (or shrinks back) with their number, and exposed as the
-/// `refresh_interval` families.
+/// The refresh schedules for the accounts watched now, one per credential: each credential's
+/// accounts spread over the interval its own budget allows, so a token with little room never
+/// stretches another's. Rebuilt when discovery or a reload changes the accounts or who polls
+/// them, and exposed as the `refresh_interval` families.
 ///
-/// Each account keeps the jitter it was given at first sight; its slot is its place among the
-/// watched accounts, so slots stay evenly spread whatever joins or leaves.
+/// Each account keeps the jitter it was given at first sight; its slot is its place among its
+/// credential's accounts, so slots stay evenly spread whatever joins or leaves.
 public final class RefreshPlan: StandaloneMetricSource {
+    /// A credential as the plan sees it: the name for the metric and the log, and its budget
+    /// (nil when nothing limits requests: demo).
+    public struct Credential: Sendable, Hashable {
+        public var name: String
+        public var rate: RequestRate?
+
+        public init(name: String, rate: RequestRate?) {
+            self.name = name
+            self.rate = rate
+        }
+
+        /// The flags' one credential, when nothing limits requests.
+        public static let unlimited = Credential(name: CloudflareAPIConfiguration.defaultCredentialName, rate: nil)
+    }
+
     private struct State {
-        var schedule: RefreshSchedule
-        var accounts: [AccountID]
-        var index: [AccountID: Int]
+        /// Per credential, its schedule and its accounts in slot order.
+        var schedules: [RefreshSchedule]
+        var planned: [[AccountID]]
+        /// Each planned account's credential and place among its accounts.
+        var slots: [AccountID: (credential: Int, index: Int)]
         var jitter: [AccountID: Double]
         var generation: UInt64 = 0
     }
 
     private let interval: Duration
-    private let rate: RequestRate?
+    private let credentials: [Credential]
+    private let credentialIndex: @Sendable (AccountID) -> Int
     private let state: Mutex<State>
 
-    /// - Parameter jitter: per account its offset in its slot, in [0, 1); random where absent.
-    public init(accounts: [AccountID], interval: Duration, rate: RequestRate?, jitter: [AccountID: Double] = [:]) {
+    /// - Parameters:
+    ///   - credentials: in the configuration's order; at least one.
+    ///   - credentialIndex: which credential polls an account (an index into `credentials`).
+    ///   - jitter: per account its offset in its slot, in [0, 1); random where absent.
+    public init(
+        accounts: [AccountID], interval: Duration, credentials: [Credential],
+        credentialIndex: @escaping @Sendable (AccountID) -> Int = { _ in 0 }, jitter: [AccountID: Double] = [:]
+    ) {
         self.interval = interval
-        self.rate = rate
-        state = Mutex(
-            State(
-                schedule: RefreshSchedule(accountCount: 0, interval: interval, rate: rate, jitter: []), accounts: [], index: [:],
-                jitter: jitter))
+        self.credentials = credentials.isEmpty ? [.unlimited] : credentials
+        self.credentialIndex = credentialIndex
+        state = Mutex(State(schedules: [], planned: [], slots: [:], jitter: jitter))
         update(accounts: accounts)
     }
 
-    /// The schedule in force.
-    public var schedule: RefreshSchedule { state.withLock { $0.schedule } }
+    /// The schedule in force for each credential, in the configuration's order.
+    public var schedules: [(credential: String, schedule: RefreshSchedule)] {
+        let schedules = state.withLock { $0.schedules }
+        return zip(credentials.map(\.name), schedules).map { ($0, $1) }
+    }
 
-    /// Plans for exactly `accounts` (sorted); returns the new schedule when it changed.
-    @discardableResult
-    public func update(accounts: [AccountID]) -> RefreshSchedule? {
-        let sorted = Array(Set(accounts)).sorted()
-        return state.withLock { state in
-            guard sorted != state.accounts || state.generation == 0 else { return nil }
-            var random = SystemRandomNumberGenerator()
-            for account in sorted where state.jitter[account] == nil {
-                state.jitter[account] = Double.random(in: 0..<1, using: &random)
-            }
-            state.accounts = sorted
-            state.index = Dictionary(uniqueKeysWithValues: sorted.enumerated().map { ($1, $0) })
-            state.schedule = RefreshSchedule(
-                accountCount: sorted.count, interval: interval, rate: rate, jitter: sorted.map { state.jitter[$0] ?? 0 })
-            state.generation += 1
-            return state.schedule
+    /// The schedule of the credential that polls `account`, or of the first credential.
+    public func schedule(of account: AccountID? = nil) -> RefreshSchedule {
+        state.withLock { state in
+            state.schedules[account.flatMap { state.slots[$0]?.credential } ?? 0]
         }
+    }
+
+    /// Plans for exactly `accounts`, each with the credential that polls it now; returns the
+    /// credentials whose schedule changed, with the new schedule.
+    @discardableResult
+    public func update(accounts: [AccountID]) -> [(credential: String, schedule: RefreshSchedule)] {
+        var planned = credentials.map { _ in [AccountID]() }
+        for account in Set(accounts) {
+            planned[min(max(credentialIndex(account), 0), credentials.count - 1)].append(account)
+        }
+        planned = planned.map { $0.sorted() }
+        let changed: [Int] = state.withLock { state in
+            guard planned != state.planned else { return [] }
+            var random = SystemRandomNumberGenerator()
+            var slots: [AccountID: (credential: Int, index: Int)] = [:]
+            var changed: [Int] = []
+            var schedules: [RefreshSchedule] = []
+            for (credential, accounts) in planned.enumerated() {
+                for (index, account) in accounts.enumerated() {
+                    if state.jitter[account] == nil { state.jitter[account] = Double.random(in: 0..<1, using: &random) }
+                    slots[account] = (credential, index)
+                }
+                let schedule = RefreshSchedule(
+                    accountCount: accounts.count, interval: interval,
+                    load: credentials[credential].rate.map { RefreshSchedule.TokenLoad(rate: $0, accounts: accounts.count) },
+                    jitter: accounts.map { state.jitter[$0] ?? 0 })
+                if state.planned.indices.contains(credential), state.planned[credential] == accounts {
+                    schedules.append(state.schedules[credential])
+                } else {
+                    schedules.append(schedule)
+                    changed.append(credential)
+                }
+            }
+            state.planned = planned
+            state.slots = slots
+            state.schedules = schedules
+            state.generation += 1
+            return changed
+        }
+        let schedules = state.withLock { $0.schedules }
+        return changed.map { (credentials[$0].name, schedules[$0]) }
     }
 
     /// The next slot of `account` after `now`; nil once the account is no longer planned for.
@@ -58,18 +113,21 @@ public final class RefreshPlan: StandaloneMetricSource {
         of account: AccountID, after now: ContinuousClock.Instant, start: ContinuousClock.Instant
     ) -> ContinuousClock.Instant? {
         state.withLock { state in
-            state.index[account].map { state.schedule.nextSlot(ofAccountAt: $0, after: now, start: start) }
+            state.slots[account].map { state.schedules[$0.credential].nextSlot(ofAccountAt: $0.index, after: now, start: start) }
         }
     }
 
     public var generation: UInt64 { state.withLock { $0.generation } }
 
     public func families() -> [MetricFamily] {
-        let schedule = self.schedule
+        let schedules = self.schedules
         return [
-            MetricFamily(MetricCatalog.refreshInterval, samples: [Sample(labels: [], value: schedule.effectiveInterval.seconds)]),
             MetricFamily(
-                MetricCatalog.configuredRefreshInterval, samples: [Sample(labels: [], value: schedule.configuredInterval.seconds)]),
+                MetricCatalog.refreshInterval,
+                samples: schedules.map {
+                    Sample(labels: [Label("credential", $0.credential)], value: $0.schedule.effectiveInterval.seconds)
+                }),
+            MetricFamily(MetricCatalog.configuredRefreshInterval, samples: [Sample(labels: [], value: interval.seconds)]),
         ]
     }
 }

@@ -1,16 +1,25 @@
-/// When each account is refreshed: one refresh per account per effective interval, the
-/// accounts' slots spread evenly over it.
+/// When each account of one credential is refreshed: one refresh per account per effective
+/// interval, the accounts' slots spread evenly over it.
 ///
 /// Pure arithmetic, so the plan is testable without clocks: the refresher asks it when an
 /// account is next due and sleeps until then.
 public struct RefreshSchedule: Sendable, Hashable {
     public let configuredInterval: Duration
     /// The configured interval, or longer when the accounts would need more requests per
-    /// interval than the rate limit allows.
+    /// interval than the credential's planned share of its budget allows.
     public let effectiveInterval: Duration
     public let accountCount: Int
+    /// How long after the start the first slot of a cycle may begin: the time the budget needs
+    /// for every account's first refresh, when that is longer than one interval.
+    public let firstCycleDelay: Duration
     /// Each account's offset within a cycle, as a share of the interval in [0, 1).
     private let phases: [Double]
+
+    /// The share of a token's budget a stretched interval plans to fill. The rest absorbs what
+    /// the plan does not count: the first refreshes of accounts found while running, listing
+    /// pages, name lookups, path fallbacks and retries. Planned to exactly the budget, a backlog
+    /// never drains, and the accounts at its end wait a cycle behind the others for good.
+    public static let plannedShareOfBudget = 0.95
 
     /// The calls one token makes per refresh cycle: its accounts, the calls each refresh of
     /// one makes, the info calls each account makes per day, and the budget they share.
@@ -40,47 +49,56 @@ public struct RefreshSchedule: Sendable, Hashable {
             // the info calls stretch to more than a day apart instead.
             return .saturating(seconds: refreshes / (1 - min(infoShare, 0.5)))
         }
+
+        /// The budget's time for every account's first refresh, which also makes its info call.
+        var firstCycle: Duration {
+            .saturating(seconds: rate.spacing.seconds * Double(accounts * (callsPerRefresh + (infoCallsPerDay > 0 ? 1 : 0))))
+        }
     }
 
     /// - Parameters:
-    ///   - tokens: what each token must call per cycle; empty when nothing limits requests
-    ///     (demo). The interval stretches to the slowest token's cycle.
+    ///   - load: what the credential must call per cycle; nil when nothing limits requests
+    ///     (demo).
     ///   - jitter: one number in [0, 1) per account; each account's slot moves by up to half
     ///     the gap between slots, so two exporters (an HA pair) do not call in lockstep and no
     ///     account always lands on the minute.
-    public init(accountCount: Int, interval: Duration, tokens: [TokenLoad], jitter: [Double]) {
+    public init(accountCount: Int, interval: Duration, load: TokenLoad?, jitter: [Double]) {
         self.accountCount = accountCount
         configuredInterval = interval
-        // Path fallback happens once per account and retries are rare; both still go through
-        // the budget, which only delays them.
-        let needed = tokens.map(\.cycle).max() ?? .zero
-        effectiveInterval = max(interval, needed)
+        if let load {
+            effectiveInterval = max(interval, load.cycle / Self.plannedShareOfBudget)
+            firstCycleDelay = max(load.firstCycle - effectiveInterval, .zero)
+        } else {
+            effectiveInterval = interval
+            firstCycleDelay = .zero
+        }
         let count = max(accountCount, 1)
         phases = (0..<accountCount).map { index in
             (Double(index) + 0.5 * (index < jitter.count ? min(max(jitter[index], 0), 0.999) : 0)) / Double(count)
         }
     }
 
-    /// One token, one call per refresh, for every account; nil `rate` when nothing limits
-    /// requests (demo).
+    /// One call per refresh for every account; nil `rate` when nothing limits requests (demo).
     public init(accountCount: Int, interval: Duration, rate: RequestRate?, jitter: [Double]) {
         self.init(
-            accountCount: accountCount, interval: interval,
-            tokens: rate.map { [TokenLoad(rate: $0, accounts: accountCount)] } ?? [], jitter: jitter)
+            accountCount: accountCount, interval: interval, load: rate.map { TokenLoad(rate: $0, accounts: accountCount) },
+            jitter: jitter)
     }
 
     public var isStretched: Bool { effectiveInterval > configuredInterval }
 
     /// The next slot of account `index` after `now`, for a schedule that started at `start`.
     ///
-    /// Slots are `start + phase + k * interval` for k >= 1: the first refresh of every account
-    /// is not scheduled but goes as soon as the request budget allows, so data appears at
-    /// once, and each account then settles into its own slot one interval later. A slot
-    /// missed (a refresh that overran) is skipped, not caught up.
+    /// Slots are `start + delay + phase + k * interval` for k >= 1: the first refresh of every
+    /// account is not scheduled but goes as soon as the request budget allows, so data appears
+    /// at once, and each account then settles into its own slot one interval later, or once
+    /// the budget has had time for every first refresh (each also makes the info call) when
+    /// that takes longer. Slots that began while first refreshes still queued would never
+    /// catch up. A slot missed (a refresh that overran) is skipped, not caught up.
     public func nextSlot(
         ofAccountAt index: Int, after now: ContinuousClock.Instant, start: ContinuousClock.Instant
     ) -> ContinuousClock.Instant {
-        let firstSlot = start + effectiveInterval * phases[index] + effectiveInterval
+        let firstSlot = start + firstCycleDelay + effectiveInterval * phases[index] + effectiveInterval
         guard now >= firstSlot else { return firstSlot }
         // Duration division is floating point: 13 intervals can come out as 12.999..., which
         // would hand back `now` itself and refresh again at once. Step until strictly after.

@@ -27,31 +27,32 @@ public struct UsageRefresher: Service {
     private let costDifferenceLogged = OncePerAccount()
     /// Accounts whose name was asked for: once each, only while their answers give none.
     private let nameAsked = OncePerAccount()
-    /// One limit per credential ("lane").
+    /// One limit per credential.
     private let lanes = ConcurrencyLanes(limit: Self.maxConcurrentRefreshes)
-    private let lane: @Sendable (AccountID) -> Int
+    private let credentialIndex: @Sendable (AccountID) -> Int
     private let clock: any ExporterClock
     private let logger: Logger
 
     /// - Parameters:
-    ///   - rateLimit: the token's request budget, which may stretch the interval; nil when
-    ///     nothing limits requests (demo).
+    ///   - credentials: each credential's name and request budget, which may stretch the
+    ///     interval of its accounts; `[.unlimited]` when nothing limits requests (demo).
     ///   - maxStaleSeconds: how long a failing account's last good usage stays served.
     ///   - maxSeriesPerAccount: usage series kept from one answer; the rest are dropped and counted.
     ///   - byZone: also break usage down by zone (`--usage.by-zone`).
     ///   - jitter: each account's offset in its slot (see `RefreshSchedule`); random when nil.
+    ///   - credentialIndex: which credential polls an account (its schedule and its refresh slots).
     public init(
-        store: SnapshotStore, source: any UsageSource, interval: Duration, rateLimit: RequestRate?,
+        store: SnapshotStore, source: any UsageSource, interval: Duration, credentials: [RefreshPlan.Credential] = [.unlimited],
         maxStaleSeconds: Double = .infinity, maxSeriesPerAccount: Int = AccountUsage.defaultMaxSeries, byZone: Bool = false,
-        jitter: [Double]? = nil, lane: @escaping @Sendable (AccountID) -> Int = { _ in 0 }, clock: any ExporterClock = SystemClock(),
-        logger: Logger
+        jitter: [Double]? = nil, credentialIndex: @escaping @Sendable (AccountID) -> Int = { _ in 0 },
+        clock: any ExporterClock = SystemClock(), logger: Logger
     ) {
-        self.lane = lane
+        self.credentialIndex = credentialIndex
         self.store = store
         self.source = source
         let accounts = store.accounts
         plan = RefreshPlan(
-            accounts: accounts, interval: interval, rate: rateLimit,
+            accounts: accounts, interval: interval, credentials: credentials, credentialIndex: credentialIndex,
             jitter: jitter.map { Dictionary(zip(accounts, $0), uniquingKeysWith: { first, _ in first }) } ?? [:])
         accountChanges = AsyncStream.makeStream(of: Void.self, bufferingPolicy: .bufferingNewest(1))
         self.clock = clock
@@ -62,26 +63,30 @@ public struct UsageRefresher: Service {
     }
 
     private func concurrency(for account: AccountID) -> ConcurrencyLimit {
-        lanes.limit(of: lane(account))
+        lanes.limit(of: credentialIndex(account))
     }
 
-    /// The schedule in force (it changes with the watched accounts).
-    public var schedule: RefreshSchedule { plan.schedule }
+    /// The schedule in force for the first credential, or for the one that polls `account`
+    /// (it changes with the watched accounts).
+    public func schedule(of account: AccountID? = nil) -> RefreshSchedule { plan.schedule(of: account) }
 
-    /// Call after changing the store's accounts (discovery): new accounts get their first
-    /// refresh at once, gone ones stop, and the schedule is planned again.
+    /// Call after changing the store's accounts or who polls them (discovery, a reload): new
+    /// accounts get their first refresh at once, gone ones stop, and the schedules are planned
+    /// again.
     public func watchedAccountsChanged() {
         accountChanges.continuation.yield()
     }
 
     public func run() async throws {
-        logIfStretched(plan.schedule)
+        for (credential, schedule) in plan.schedules { logIfStretched(schedule, credential: credential) }
         let start = clock.now
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
                 startLoops(in: &group, start: start)
                 for await _ in accountChanges.stream {
-                    if let schedule = plan.update(accounts: store.accounts) { logIfStretched(schedule) }
+                    for (credential, schedule) in plan.update(accounts: store.accounts) {
+                        logIfStretched(schedule, credential: credential)
+                    }
                     startLoops(in: &group, start: start)
                 }
             }
@@ -98,15 +103,16 @@ public struct UsageRefresher: Service {
         }
     }
 
-    private func logIfStretched(_ schedule: RefreshSchedule) {
+    private func logIfStretched(_ schedule: RefreshSchedule, credential: String) {
         guard schedule.isStretched else { return }
         logger.warning(
             "refresh interval stretched to stay within the API rate limit",
             metadata: [
-                "accounts": "\(schedule.accountCount)",
+                "credential": "\(credential)", "accounts": "\(schedule.accountCount)",
                 "configured_interval": "\(PrometheusDuration.format(schedule.configuredInterval))",
                 "effective_interval": "\(PrometheusDuration.format(schedule.effectiveInterval))",
-                "fix": "raise --cloudflare.rate-limit if the token has room, or accept the longer interval",
+                "fix":
+                    "raise the credential's rate limit (--cloudflare.rate-limit, or rate_limit in --config.file) if the token has room, or accept the longer interval",
             ])
     }
 
@@ -126,12 +132,18 @@ public struct UsageRefresher: Service {
             let nextSlot = { plan.nextSlot(of: account, after: clock.now, start: start) }
             guard nextSlot() != nil else { return }
             await refreshOnce(account, nextRefreshTime: { nextSlot() ?? clock.now })
-            guard let slot = nextSlot() else { return }
-            do {
-                try await clock.sleep(until: slot)
-            } catch {
-                return
+            let finished = clock.now
+            // A plan made while this loop slept (discovery found more accounts) may have moved
+            // the slot later: the one woken for is then no longer due, and refreshing on it
+            // would spend calls the new plan gave to other accounts.
+            while let slot = plan.nextSlot(of: account, after: finished, start: start), slot > clock.now {
+                do {
+                    try await clock.sleep(until: slot)
+                } catch {
+                    return
+                }
             }
+            guard plan.nextSlot(of: account, after: finished, start: start) != nil else { return }
         }
     }
 

@@ -33,14 +33,13 @@ public final class ExpositionCache: Sendable {
     private let budgets: BudgetBook?
     private let standaloneSources: [any StandaloneMetricSource]
     private let state = Mutex(State())
-    /// Families fixed for the life of the process: build info and the refresh schedule.
+    /// Families fixed for the life of the process: build info.
     private let fixedFamilies: [(MetricDescriptor, [UInt8])]
 
     /// - Parameters:
-    ///   - schedule: the refresh plan, exposed so users see the effective interval; nil for `once`.
     ///   - standaloneSources: families that change without a snapshot changing.
     public init(
-        store: SnapshotStore, budgets: BudgetBook? = nil, schedule: RefreshSchedule? = nil,
+        store: SnapshotStore, budgets: BudgetBook? = nil,
         standaloneSources: [any StandaloneMetricSource] = []
     ) {
         self.store = store
@@ -51,7 +50,7 @@ public final class ExpositionCache: Sendable {
             TextFormat.appendSample(name: descriptor.name, labels: labels, value: value, to: &sample)
             return (descriptor, sample)
         }
-        var fixed = [
+        fixedFamilies = [
             family(
                 MetricCatalog.buildInfo,
                 [
@@ -60,11 +59,6 @@ public final class ExpositionCache: Sendable {
                 ],
                 1)
         ]
-        if let schedule {
-            fixed.append(family(MetricCatalog.refreshInterval, [], schedule.effectiveInterval.seconds))
-            fixed.append(family(MetricCatalog.configuredRefreshInterval, [], schedule.configuredInterval.seconds))
-        }
-        fixedFamilies = fixed
     }
 
     /// The current body of every `cloudflare_paygo_*` family in `format`.

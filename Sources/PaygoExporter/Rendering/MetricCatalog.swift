@@ -105,7 +105,7 @@ public enum MetricCatalog {
     public static let refreshInterval = MetricDescriptor(
         name: "cloudflare_paygo_refresh_interval_seconds",
         help:
-            "Effective time between two refreshes of an account: --cloudflare.refresh-interval, or longer when the accounts need more calls than --cloudflare.rate-limit allows.",
+            "Effective time between two refreshes of each account the credential polls: --cloudflare.refresh-interval, or longer when its accounts need more calls than 95% of its rate limit allows.",
         type: .gauge, unit: "seconds")
     public static let configuredRefreshInterval = MetricDescriptor(
         name: "cloudflare_paygo_configured_refresh_interval_seconds",
