@@ -47,7 +47,7 @@ public struct Exporter: Sendable {
             store: store, source: source, interval: configuration.refreshInterval, credentials: configuration.refreshCredentials,
             maxStaleSeconds: configuration.maxStaleSeconds, maxSeriesPerAccount: configuration.maxSeriesPerAccount,
             byZone: configuration.usageByZone,
-            credentialIndex: { [routing = sourceParts.routing] in routing?.credentialIndex(of: $0) ?? 0 }, logger: logger)
+            credentialIndex: sourceParts.credentialIndex, logger: logger)
         let shardStatus = ShardStatus(shard: configuration.shard, accountsSeen: 0)
         let credentials =
             configuration.isDemo

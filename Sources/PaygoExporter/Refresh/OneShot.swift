@@ -19,7 +19,7 @@ public enum OneShot {
                 store: store, source: parts.source, interval: configuration.refreshInterval, credentials: configuration.refreshCredentials,
                 maxStaleSeconds: configuration.maxStaleSeconds, maxSeriesPerAccount: configuration.maxSeriesPerAccount,
                 byZone: configuration.usageByZone,
-                credentialIndex: { [routing = parts.routing] in routing?.credentialIndex(of: $0) ?? 0 }, logger: logger)
+                credentialIndex: parts.credentialIndex, logger: logger)
             await refresher.refreshAllOnce()
         }
         let failed = store.entries().filter { $0.snapshot.health.up != true }.map(\.snapshot.account)

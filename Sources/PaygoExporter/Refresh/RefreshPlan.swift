@@ -76,27 +76,27 @@ public final class RefreshPlan: StandaloneMetricSource {
             planned[min(max(credentialIndex(account), 0), credentials.count - 1)].append(account)
         }
         planned = planned.map { $0.sorted() }
-        let changed: [Int] = state.withLock { state in
+        return state.withLock { state in
             guard planned != state.planned else { return [] }
             var random = SystemRandomNumberGenerator()
             var slots: [AccountID: (credential: Int, index: Int)] = [:]
-            var changed: [Int] = []
+            var changed: [(credential: String, schedule: RefreshSchedule)] = []
             var schedules: [RefreshSchedule] = []
             for (credential, accounts) in planned.enumerated() {
                 for (index, account) in accounts.enumerated() {
                     if state.jitter[account] == nil { state.jitter[account] = Double.random(in: 0..<1, using: &random) }
                     slots[account] = (credential, index)
                 }
+                if state.planned.indices.contains(credential), state.planned[credential] == accounts {
+                    schedules.append(state.schedules[credential])
+                    continue
+                }
                 let schedule = RefreshSchedule(
                     accountCount: accounts.count, interval: interval,
                     load: credentials[credential].rate.map { RefreshSchedule.TokenLoad(rate: $0, accounts: accounts.count) },
                     jitter: accounts.map { state.jitter[$0] ?? 0 })
-                if state.planned.indices.contains(credential), state.planned[credential] == accounts {
-                    schedules.append(state.schedules[credential])
-                } else {
-                    schedules.append(schedule)
-                    changed.append(credential)
-                }
+                schedules.append(schedule)
+                changed.append((credentials[credential].name, schedule))
             }
             state.planned = planned
             state.slots = slots
@@ -104,8 +104,6 @@ public final class RefreshPlan: StandaloneMetricSource {
             state.generation += 1
             return changed
         }
-        let schedules = state.withLock { $0.schedules }
-        return changed.map { (credentials[$0].name, schedules[$0]) }
     }
 
     /// The next slot of `account` after `now`; nil once the account is no longer planned for.

@@ -143,7 +143,6 @@ public struct UsageRefresher: Service {
                     return
                 }
             }
-            guard plan.nextSlot(of: account, after: finished, start: start) != nil else { return }
         }
     }
 

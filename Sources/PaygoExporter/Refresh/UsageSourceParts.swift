@@ -21,6 +21,12 @@ public struct UsageSourceParts: Sendable {
     private let httpClient: HTTPClient?
     private let logger: Logger
 
+    /// Which credential polls an account, as an index into the configuration's credentials
+    /// (0 in demo mode, and for an account no credential polls).
+    public var credentialIndex: @Sendable (AccountID) -> Int {
+        { [routing] in routing?.credentialIndex(of: $0) ?? 0 }
+    }
+
     /// The first credential's API: the only one with the flags.
     public var api: CloudflareAPI? { apis.first }
 
