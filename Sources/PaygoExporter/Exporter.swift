@@ -65,14 +65,13 @@ public struct Exporter: Sendable {
                         endpoint: AccountsEndpoint(api: sourceParts.apis[index], logger: logger), store: store, refresher: refresher,
                         settings: discovery, assignment: assignment, credential: index, logger: logger)))
         }
+        var configFileReload: ConfigFileReload?
         if let file = configuration.configFile, let defaults = configuration.configFileDefaults {
-            let configured = configuration.credentials.map(\.name)
-            let logger = logger
-            reloads.append { reason in
-                ConfigFileReload.reload(
-                    file, defaults: defaults, configured: configured, assignment: assignment, refresher: refresher, reason: reason,
-                    logger: logger)
-            }
+            let reload = ConfigFileReload(
+                path: file, defaults: defaults, running: configuration.credentials.map(\.name), assignment: assignment,
+                refresher: refresher, logger: logger)
+            reloads.append { reload.reload(reason: $0) }
+            configFileReload = reload
         }
 
         // Trapped even with nothing to reload: SIGHUP's default action would end the process.
@@ -83,10 +82,10 @@ public struct Exporter: Sendable {
             limit: DescriptorLimit.connectionCapAtStart(asked: configuration.web.maxConnections, logger: logger))
         // The token's pause changes rarely and sorts among the usage families: in the cached body.
         // The server's own families change with traffic: in the once-a-second tail.
-        let cache = ExpositionCache(
-            store: store, budgets: budgets,
-            standaloneSources: [refresher.plan as any StandaloneMetricSource, shardStatus]
-                + [sourceParts.credentialMetrics].compactMap { $0 })
+        var standaloneSources: [any StandaloneMetricSource] = [refresher.plan, shardStatus]
+        if let credentialMetrics = sourceParts.credentialMetrics { standaloneSources.append(credentialMetrics) }
+        if let configFileReload { standaloneSources.append(configFileReload) }
+        let cache = ExpositionCache(store: store, budgets: budgets, standaloneSources: standaloneSources)
         let serverSources: [any MetricSource] = webConfiguration.metricSources + [connections]
         let web = configuration.web
         let router = ExporterRouter(

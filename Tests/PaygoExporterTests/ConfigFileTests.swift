@@ -243,18 +243,37 @@ import Testing
         let logger = Logger(label: "test") { label in
             ExporterLogHandler(label: label, level: .debug, format: .logfmt, sink: LogSink { lines.append($0) })
         }
-        func reload() {
-            ConfigFileReload.reload(
-                configuration.configFile!, defaults: configuration.configFileDefaults!, configured: ["a"], assignment: assignment,
-                refresher: refresher, reason: "SIGHUP", environment: ["TEAM_B_TOKEN": "token-b"], logger: logger)
+        let loadedAt = Date(timeIntervalSince1970: 1_000)
+        let configReload = ConfigFileReload(
+            path: configuration.configFile!, defaults: configuration.configFileDefaults!, running: ["a"], assignment: assignment,
+            refresher: refresher, environment: ["TEAM_B_TOKEN": "token-b"], loadedAt: loadedAt, logger: logger)
+        func gauges() -> (successful: Double?, lastSuccess: Double?) {
+            let families = configReload.families()
+            return (
+                families.first { $0.descriptor == MetricCatalog.configLastReloadSuccessful }?.samples.first?.value,
+                families.first { $0.descriptor == MetricCatalog.configLastReloadSuccessTimestamp }?.samples.first?.value
+            )
         }
+        #expect(gauges() == (1, 1_000), "start-up counts as a successful load")
         try folder.write("exporter.yml", yaml("\(Self.id(1)), \(Self.id(2))", "two"))
-        reload()
+        var generation = configReload.generation
+        configReload.reload(reason: "SIGHUP")
         #expect(store.accounts.map(\.rawValue) == [Self.id(1), Self.id(2)])
         #expect(store.snapshot(of: AccountID(Self.id(1))!)?.staticLabels == ["team": "two"])
+        let reloaded = gauges()
+        #expect(reloaded.successful == 1)
+        #expect((reloaded.lastSuccess ?? 0) > 1_000, "the reload's own time")
+        #expect(configReload.generation != generation, "the cached body is rebuilt")
         try folder.write("exporter.yml", "credentials: [broken")
-        reload()
+        generation = configReload.generation
+        configReload.reload(reason: "SIGHUP")
         #expect(store.accounts.map(\.rawValue) == [Self.id(1), Self.id(2)], "kept")
         #expect(lines.contains { $0.contains("not reloaded") && $0.contains("level=error") })
+        #expect(gauges() == (0, reloaded.lastSuccess), "failed; the last success stays")
+        #expect(configReload.generation != generation)
+        try folder.write("exporter.yml", yaml(Self.id(1), "three"))
+        configReload.reload(reason: "SIGHUP")
+        #expect(gauges().successful == 1, "mended")
+        #expect(store.accounts.map(\.rawValue) == [Self.id(1)])
     }
 }

@@ -49,11 +49,19 @@ import Testing
         try "basic_auth_users:\n  alice: \(WebConfigurationTests.aliceHash)\n".write(toFile: webConfig, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(atPath: webConfig) }
         let web = try ReloadableWebConfiguration(settings: WebServerSettings(maxRequests: 40, webConfigFile: webConfig), logger: logger)
+        // A --config.file, for the reload gauges.
+        let configReload = ConfigFileReload(
+            path: "/nonexistent/exporter.yml",
+            defaults: .init(
+                api: CloudflareAPIConfiguration(credentials: .apiToken("t")), shard: .whole, discoveryInterval: .seconds(3_600),
+                maxStaleSeconds: 3_600),
+            running: ["default"], assignment: AccountAssignment(credentials: [], store: store, logger: logger),
+            refresher: UsageRefresher(store: store, source: DemoUsageSource(), interval: .seconds(60), logger: logger), logger: logger)
         let cache = ExpositionCache(
             store: store, budgets: budgets,
             standaloneSources: [
                 RefreshPlan(accounts: [account], interval: .seconds(60), credentials: [.init(name: "default", rate: rate)]),
-                CredentialMetrics([api]), ShardStatus(shard: Shard(index: 1, total: 2)!, accountsSeen: 2),
+                CredentialMetrics([api]), ShardStatus(shard: Shard(index: 1, total: 2)!, accountsSeen: 2), configReload,
             ])
         let endpoint = MetricsEndpoint(
             cache: cache, openMetricsEnabled: true, serverSources: web.metricSources + [WebConnections(limit: 512)])

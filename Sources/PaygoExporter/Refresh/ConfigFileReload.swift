@@ -1,37 +1,92 @@
 import Foundation
 import Logging
+import Synchronization
 
 /// `--config.file` read again on SIGHUP. A file that no longer parses (or names a secret that
-/// cannot be read) keeps the running configuration, and the log says why. What a reload
+/// cannot be read) keeps the running configuration, is logged, and shows as
+/// `cloudflare_paygo_config_last_reload_successful 0` until a reload succeeds. What a reload
 /// changes while running: each credential's accounts and the static account labels; the
 /// credentials themselves (added, removed, another secret source or rate) take effect at the
 /// next start, and the log says so. Token files are re-read by their own reload.
-enum ConfigFileReload {
-    static func reload(
-        _ path: String, defaults: ExporterConfigFile.Defaults, configured: [String], assignment: AccountAssignment,
-        refresher: UsageRefresher, reason: String, environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger
+final class ConfigFileReload: Sendable {
+    let path: String
+    private let defaults: ExporterConfigFile.Defaults
+    /// The credentials running, by name, in the configuration's order.
+    private let running: [String]
+    private let assignment: AccountAssignment
+    private let refresher: UsageRefresher
+    private let environment: [String: String]
+    private let logger: Logger
+
+    private struct State {
+        var successful = true
+        /// Start-up counts: the file was loaded then.
+        var lastSuccess: Date
+        var generation: UInt64 = 0
+    }
+
+    private let state: Mutex<State>
+    /// Held for a whole reload: two SIGHUPs in a row must not interleave their assignments.
+    private let reloading = Mutex(())
+
+    init(
+        path: String, defaults: ExporterConfigFile.Defaults, running: [String], assignment: AccountAssignment,
+        refresher: UsageRefresher, environment: [String: String] = ProcessInfo.processInfo.environment, loadedAt: Date = Date(),
+        logger: Logger
     ) {
-        let contents: ExporterConfigFile.Contents
-        do {
-            contents = try ExporterConfigFile.load(path: path, defaults: defaults, environment: environment)
-        } catch {
-            logger.error(
-                "--config.file not reloaded; the running configuration stays in force",
-                metadata: ["reason": "\(reason)", "error": "\(error)"])
-            return
+        self.path = path
+        self.defaults = defaults
+        self.running = running
+        self.assignment = assignment
+        self.refresher = refresher
+        self.environment = environment
+        self.logger = logger
+        state = Mutex(State(lastSuccess: loadedAt))
+    }
+
+    /// The outcome of the last load, for the metrics.
+    var reloadState: (successful: Bool, lastSuccess: Date) {
+        state.withLock { ($0.successful, $0.lastSuccess) }
+    }
+
+    /// Differs after every reload, for the cached body.
+    var generation: UInt64 { state.withLock { $0.generation } }
+
+    /// Reads the file again and applies what can change while running; never throws (a bad
+    /// file keeps the running configuration).
+    func reload(reason: String) {
+        reloading.withLock { _ in
+            let contents: ExporterConfigFile.Contents
+            do {
+                contents = try ExporterConfigFile.load(path: path, defaults: defaults, environment: environment)
+            } catch {
+                state.withLock {
+                    $0.successful = false
+                    $0.generation += 1
+                }
+                logger.error(
+                    "--config.file not reloaded; the running configuration stays in force",
+                    metadata: ["reason": "\(reason)", "error": "\(error)"])
+                return
+            }
+            let names = contents.credentials.map(\.name)
+            if names != running {
+                logger.warning(
+                    "credentials added, removed or reordered in --config.file take effect at the next start",
+                    metadata: ["running": "\(running.joined(separator: ","))", "in_file": "\(names.joined(separator: ","))"])
+            }
+            let given = Dictionary(contents.credentials.map { ($0.name, $0.accounts) }, uniquingKeysWith: { first, _ in first })
+            let (added, removed) = assignment.reload(given: given, labels: contents.accountLabels)
+            state.withLock {
+                $0.successful = true
+                $0.lastSuccess = Date()
+                $0.generation += 1
+            }
+            logger.info(
+                "reloaded --config.file",
+                metadata: ["reason": "\(reason)", "added": "\(added.count)", "removed": "\(removed.count)"])
+            // Also when none came or went: an account may have moved to another credential.
+            refresher.watchedAccountsChanged()
         }
-        let names = contents.credentials.map(\.name)
-        if names != configured {
-            logger.warning(
-                "credentials added, removed or reordered in --config.file take effect at the next start",
-                metadata: ["running": "\(configured.joined(separator: ","))", "in_file": "\(names.joined(separator: ","))"])
-        }
-        let given = Dictionary(contents.credentials.map { ($0.name, $0.accounts) }, uniquingKeysWith: { first, _ in first })
-        let (added, removed) = assignment.reload(given: given, labels: contents.accountLabels)
-        logger.info(
-            "reloaded --config.file",
-            metadata: ["reason": "\(reason)", "added": "\(added.count)", "removed": "\(removed.count)"])
-        // Also when none came or went: an account may have moved to another credential.
-        refresher.watchedAccountsChanged()
     }
 }

@@ -54,6 +54,8 @@ extension MetricCatalog {
             .init(buildInfo, .standalone),
             .init(shardInfo, .standalone),
             .init(shardAccountsSeen, .standalone),
+            .init(configLastReloadSuccessful, .standalone),
+            .init(configLastReloadSuccessTimestamp, .standalone),
             .init(webConfigLastReloadSuccessful, .server),
             .init(webConfigLastReloadSuccessTimestamp, .server),
             .init(webAuthChecks, .server),

@@ -164,6 +164,15 @@ public enum MetricCatalog {
         help: "Always 1; labels give the exporter's version, source revision and Swift version.",
         type: .info)
 
+    public static let configLastReloadSuccessful = MetricDescriptor(
+        name: "cloudflare_paygo_config_last_reload_successful",
+        help:
+            "1 if the last reload of --config.file succeeded, 0 if it failed and the running configuration is still in force (the log says why).",
+        type: .gauge)
+    public static let configLastReloadSuccessTimestamp = MetricDescriptor(
+        name: "cloudflare_paygo_config_last_reload_success_timestamp_seconds",
+        help: "Unix time of the last successful load of --config.file (start-up counts).",
+        type: .gauge, unit: "seconds")
     public static let webConfigLastReloadSuccessful = MetricDescriptor(
         name: "cloudflare_paygo_web_config_last_reload_successful",
         help:
