@@ -71,6 +71,25 @@ import Testing
         #expect(capped.reserve(at: asked) == asked + .seconds(300))
     }
 
+    /// Calls queued while only the reserve is left go from the reset on at the budget's pace,
+    /// without a burst: the hold is one wait, not a spacing of one reset between calls.
+    @Test func callsQueuedBehindAHoldGoAtTheBudgetsPaceFromTheReset() {
+        let budget = RequestBudget(rate: RequestRate(requests: 100, perSeconds: 10))
+        let asked = ContinuousClock.now + .seconds(1)
+        budget.observe(RateLimitQuota(remaining: 40, limit: 1_200), at: asked)
+        let reset = asked + .seconds(10)
+        let sendTimes = (0..<8).map { _ in budget.reserve(at: asked) }
+        for (index, time) in sendTimes.enumerated() {
+            #expect(time == reset + .milliseconds(100) * index, "call \(index)")
+        }
+        // A call that had reserved an earlier instant and woke during the hold asks again.
+        let woken = asked + .seconds(2)
+        #expect(budget.reserve(at: woken) == reset + .milliseconds(800))
+        // After the reset, the pace goes on from where the queue left it, then the burst is back.
+        let later = reset + .seconds(30)
+        #expect((0..<10).map { _ in budget.reserve(at: later) }.allSatisfy { $0 == later })
+    }
+
     /// A call that was already waiting for its slot when an answer said only the reserve is
     /// left does not go at its slot: it waits for the reset, on the budget's clock.
     @Test func aCallReservedBeforeTheQuotaRanOutWaitsForTheReset() async throws {

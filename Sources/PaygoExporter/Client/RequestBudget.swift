@@ -66,9 +66,12 @@ public final class RequestBudget: Sendable {
     func reserve(at now: ContinuousClock.Instant) -> ContinuousClock.Instant {
         state.withLock { state in
             if let pace = state.quotaPace, pace.until <= now { state.quotaPace = nil }
-            // Under a low quota: no burst, and the slower of the two spacings.
+            // Under a low quota: no burst, and the slower of the two spacings. Held for a reset:
+            // nothing before it, then the budget's own spacing, without a burst.
             let pace = state.quotaPace.map { max($0.spacing, spacing) }
-            let sendAt = max(now, state.theoreticalArrival - (pace == nil ? tolerance : .zero))
+            let hold = state.hold.flatMap { $0 > now ? $0 : nil }
+            let burst = pace == nil && hold == nil ? tolerance : .zero
+            let sendAt = max(now, hold ?? now, state.theoreticalArrival - burst)
             state.theoreticalArrival = max(state.theoreticalArrival, sendAt) + (pace ?? spacing)
             return sendAt
         }
@@ -88,8 +91,9 @@ public final class RequestBudget: Sendable {
                 state.generation &+= 1
             }
             if usable <= 0 {
-                // Nothing to spare: the next call goes when the window resets.
-                state.quotaPace = (reset, now + reset)
+                // Nothing to spare: the next call goes when the window resets, and the ones
+                // after it at the budget's pace (the window is new then), not one reset apart.
+                state.quotaPace = nil
                 state.theoreticalArrival = max(state.theoreticalArrival, now + reset)
                 state.hold = now + reset
             } else if reset / usable > spacing {
