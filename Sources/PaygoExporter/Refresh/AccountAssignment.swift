@@ -29,6 +29,10 @@ public final class AccountAssignment: Sendable {
     private let shardStatus: ShardStatus?
     private let logger: Logger
     private let state: Mutex<State>
+    /// Held from working out the assignment to publishing it: two credentials' listings (or a
+    /// listing and a reload) that finish together must not publish in the opposite order to
+    /// the one they computed in, or the older assignment would win until the next listing.
+    private let applying = Mutex(())
 
     public init(
         credentials: [(name: String, accounts: [AccountID], keepsGiven: Bool)], shard: Shard = .whole,
@@ -73,10 +77,13 @@ public final class AccountAssignment: Sendable {
     }
 
     /// A reloaded `--config.file`: the ids given per credential (by name) and the static labels.
+    /// A credential the file no longer names keeps its ids: it runs until the next start.
     @discardableResult
     public func reload(given: [String: [AccountID]], labels: [AccountID: [String: String]]) -> (added: [AccountID], removed: [AccountID]) {
         state.withLock { state in
-            for (index, name) in names.enumerated() { state.given[index] = given[name] ?? [] }
+            for (index, name) in names.enumerated() {
+                if let accounts = given[name] { state.given[index] = accounts }
+            }
             state.labels = labels
         }
         let change = apply()
@@ -107,6 +114,10 @@ public final class AccountAssignment: Sendable {
     }
 
     private func apply() -> (added: [AccountID], removed: [AccountID]) {
+        applying.withLock { _ in publish() }
+    }
+
+    private func publish() -> (added: [AccountID], removed: [AccountID]) {
         let (assignment, seenCount, twice) = state.withLock { state in
             let assignment = Self.assign(state, shard: shard, keepsGiven: keepsGiven)
             var seen = Set<AccountID>()
