@@ -90,6 +90,42 @@ import Testing
         #expect(source.times(of: accounts[0]) == [clock.start, clock.start + .seconds(240)])
     }
 
+    /// An account dropped and watched again while its loop slept (a reload that removed it,
+    /// then one that gave it back) gets its first refresh at once, as a new account does, and
+    /// the old loop ends when it wakes instead of refreshing it a second time.
+    @Test func anAccountWatchedAgainIsRefreshedAtOnceAndOnlyByItsNewLoop() async throws {
+        let clock = TestClock(unixTime: 1_000)
+        let accounts = [TestAccounts.account(1), TestAccounts.account(2)]
+        let store = SnapshotStore(accounts: accounts)
+        let source = RecordingSource(clock: clock)
+        let refresher = UsageRefresher(
+            store: store, source: source, interval: .seconds(60), jitter: [0, 0], clock: clock,
+            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let running = Task { try await refresher.run() }
+        defer { running.cancel() }
+        try await clock.waitForSleepers(2)
+        func planned(_ count: Int) async throws {
+            for _ in 0..<2_000 where refresher.schedule().accountCount != count { try await Task.sleep(for: .milliseconds(5)) }
+            #expect(refresher.schedule().accountCount == count)
+        }
+
+        _ = store.replaceAccounts(with: [accounts[0]])
+        refresher.watchedAccountsChanged()
+        try await planned(1)
+        clock.advance(by: .seconds(10))
+        _ = store.replaceAccounts(with: accounts)
+        refresher.watchedAccountsChanged()
+        try await planned(2)
+        try await clock.waitForSleepers(3)
+        #expect(source.times(of: accounts[1]) == [clock.start, clock.start + .seconds(10)], "at once, as a new account")
+
+        // Both loops of accounts[1] were asleep until 90 s: only the new one refreshes.
+        clock.advance(by: .seconds(80))
+        try await clock.waitForSleepers(2)
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(source.times(of: accounts[1]) == [clock.start, clock.start + .seconds(10), clock.start + .seconds(90)])
+    }
+
     @Test func aScrapeBodyIsReusedForExactlyOneSecond() {
         let clock = TestClock()
         let cache = ScrapeBodyCache(clock: clock)

@@ -82,23 +82,26 @@ public struct UsageRefresher: Service {
         let start = clock.now
         await cancelWhenGracefulShutdown {
             await withDiscardingTaskGroup { group in
-                startLoops(in: &group, start: start)
+                startLoops(for: store.accounts, in: &group, start: start)
                 for await _ in accountChanges.stream {
-                    for (credential, schedule) in plan.update(accounts: store.accounts) {
+                    let accounts = store.accounts
+                    for (credential, schedule) in plan.update(accounts: accounts) {
                         logIfStretched(schedule, credential: credential)
                     }
-                    startLoops(in: &group, start: start)
+                    running.forget(allBut: Set(accounts))
+                    startLoops(for: accounts, in: &group, start: start)
                 }
             }
         }
     }
 
     /// A loop for every watched account that has none yet.
-    private func startLoops(in group: inout DiscardingTaskGroup, start: ContinuousClock.Instant) {
-        for account in store.accounts where running.insert(account) {
+    private func startLoops(for accounts: [AccountID], in group: inout DiscardingTaskGroup, start: ContinuousClock.Instant) {
+        for account in accounts {
+            guard let loop = running.start(account) else { continue }
             group.addTask {
-                await refreshForever(account, start: start)
-                running.remove(account)
+                await refreshForever(account, loop: loop, start: start)
+                running.end(loop, of: account)
             }
         }
     }
@@ -126,17 +129,20 @@ public struct UsageRefresher: Service {
     }
 
     /// Refreshes `account` on its slot until it is no longer watched or the task is cancelled.
-    private func refreshForever(_ account: AccountID, start: ContinuousClock.Instant) async {
+    private func refreshForever(_ account: AccountID, loop: UInt64, start: ContinuousClock.Instant) async {
         while !Task.isCancelled {
-            // Planned again when the watched accounts change; nil once this one is gone.
+            // Planned again when the watched accounts change; nil once this one is gone. An
+            // account that went and came back while this loop slept has a new loop.
             let nextSlot = { plan.nextSlot(of: account, after: clock.now, start: start) }
-            guard nextSlot() != nil else { return }
+            guard running.isCurrent(loop, of: account), nextSlot() != nil else { return }
             await refreshOnce(account, nextRefreshTime: { nextSlot() ?? clock.now })
             let finished = clock.now
             // A plan made while this loop slept (discovery found more accounts) may have moved
             // the slot later: the one woken for is then no longer due, and refreshing on it
             // would spend calls the new plan gave to other accounts.
-            while let slot = plan.nextSlot(of: account, after: finished, start: start), slot > clock.now {
+            while running.isCurrent(loop, of: account), let slot = plan.nextSlot(of: account, after: finished, start: start),
+                slot > clock.now
+            {
                 do {
                     try await clock.sleep(until: slot)
                 } catch {
