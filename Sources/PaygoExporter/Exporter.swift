@@ -22,7 +22,7 @@ public struct Exporter: Sendable {
     public func run(handleSignals: Bool = true, onListening: @escaping @Sendable (Int) async -> Void = { _ in }) async throws {
         let store = SnapshotStore(accounts: configuration.accounts)
         let budgets = BudgetBook(
-            configuration.budgets, path: configuration.budgetFile, watchedAccounts: configuration.givenAccounts, logger: logger)
+            configuration.budgets, path: configuration.budgetFile, watchedAccounts: configuration.budgetAccounts, logger: logger)
         var reloads: [@Sendable (String) -> Void] = configuration.budgetFile == nil ? [] : [{ budgets.reload(reason: $0) }]
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
         let sourceParts = UsageSourceParts(mode: configuration.mode, accounts: configuration.accounts, logger: logger)
@@ -68,7 +68,7 @@ public struct Exporter: Sendable {
         var configFileReload: ConfigFileReload?
         if let file = configuration.configFile, let defaults = configuration.configFileDefaults {
             let reload = ConfigFileReload(
-                path: file, defaults: defaults, running: configuration.credentials.map(\.name), assignment: assignment,
+                path: file, defaults: defaults, running: configuration.credentials, assignment: assignment,
                 refresher: refresher, logger: logger)
             reloads.append { reload.reload(reason: $0) }
             configFileReload = reload

@@ -245,7 +245,8 @@ import Testing
         }
         let loadedAt = Date(timeIntervalSince1970: 1_000)
         let configReload = ConfigFileReload(
-            path: configuration.configFile!, defaults: configuration.configFileDefaults!, running: ["a"], assignment: assignment,
+            path: configuration.configFile!, defaults: configuration.configFileDefaults!, running: configuration.credentials,
+            assignment: assignment,
             refresher: refresher, environment: ["TEAM_B_TOKEN": "token-b"], loadedAt: loadedAt, logger: logger)
         func gauges() -> (successful: Double?, lastSuccess: Double?) {
             let families = configReload.families()
@@ -275,5 +276,50 @@ import Testing
         configReload.reload(reason: "SIGHUP")
         #expect(gauges().successful == 1, "mended")
         #expect(store.accounts.map(\.rawValue) == [Self.id(1)])
+    }
+
+    /// What a reload cannot apply while running is named in the log, never shown: another
+    /// secret or rate under the same name, a renamed credential (which keeps its accounts
+    /// until the next start).
+    @Test func aReloadNamesTheCredentialChangesThatWaitForTheNextStart() throws {
+        let folder = try Folder()
+        let yaml = { (name: String, tokenVariable: String, rate: String, discover: Bool) in
+            "credentials:\n  - name: \(name)\n    api_token_env: \(tokenVariable)\n    rate_limit: \(rate)\n    discover: \(discover)\n"
+                + "    accounts: [\(Self.id(1))]\n  - name: b\n    api_token_env: TOKEN_B\n    accounts: [\(Self.id(2))]\n"
+        }
+        let environment = ["TOKEN_A": "secret-token-a", "TOKEN_NEW": "secret-token-new", "TOKEN_B": "secret-token-b"]
+        var commandLine = CommandLineOptions()
+        commandLine.configFile = try folder.write("exporter.yml", yaml("a", "TOKEN_A", "600/5m", false))
+        let configuration = try ExporterConfiguration(options: commandLine, environment: environment)
+        let store = SnapshotStore(accounts: configuration.accounts)
+        let assignment = AccountAssignment(
+            credentials: configuration.credentials.map { ($0.name, $0.accounts, $0.keepsGivenAccounts) }, store: store, logger: Self.quiet)
+        assignment.start()
+        let lines = LogLines()
+        let logger = Logger(label: "test") { label in
+            ExporterLogHandler(label: label, level: .debug, format: .logfmt, sink: LogSink { lines.append($0) })
+        }
+        let reload = ConfigFileReload(
+            path: configuration.configFile!, defaults: configuration.configFileDefaults!, running: configuration.credentials,
+            assignment: assignment,
+            refresher: UsageRefresher(store: store, source: DemoUsageSource(), interval: .seconds(600), logger: Self.quiet),
+            environment: environment, logger: logger)
+
+        reload.reload(reason: "SIGHUP")
+        #expect(!lines.contains { $0.contains("level=warning") }, "the same file: nothing to say")
+
+        try folder.write("exporter.yml", yaml("a", "TOKEN_NEW", "300/5m", true))
+        reload.reload(reason: "SIGHUP")
+        let changed = lines.entries.filter { $0.contains("take effect at the next start") }
+        #expect(changed.count == 1)
+        #expect(changed.first?.contains("credential=a") == true)
+        #expect(changed.first?.contains("settings=secret,rate_limit,discover") == true)
+        #expect(!lines.all.contains("secret-token"), "the secrets are compared, never shown")
+
+        try folder.write("exporter.yml", yaml("renamed", "TOKEN_A", "600/5m", false))
+        reload.reload(reason: "SIGHUP")
+        #expect(lines.contains { $0.contains("renamed or reordered") && $0.contains("in_file=renamed,b") })
+        #expect(store.accounts.map(\.rawValue) == [Self.id(1), Self.id(2)], "a's accounts stay until the next start")
+        #expect(reload.reloadState.successful)
     }
 }

@@ -55,7 +55,7 @@ import Testing
             defaults: .init(
                 api: CloudflareAPIConfiguration(credentials: .apiToken("t")), shard: .whole, discoveryInterval: .seconds(3_600),
                 maxStaleSeconds: 3_600),
-            running: ["default"], assignment: AccountAssignment(credentials: [], store: store, logger: logger),
+            running: [], assignment: AccountAssignment(credentials: [], store: store, logger: logger),
             refresher: UsageRefresher(store: store, source: DemoUsageSource(), interval: .seconds(60), logger: logger), logger: logger)
         let cache = ExpositionCache(
             store: store, budgets: budgets,

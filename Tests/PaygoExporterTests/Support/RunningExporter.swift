@@ -78,6 +78,8 @@ final class LogLines: Sendable {
     private let lines = Mutex<[String]>([])
     func append(_ line: String) { lines.withLock { $0.append(line) } }
     var all: String { lines.withLock { $0.joined() } }
+    /// Each line, in the order logged.
+    var entries: [String] { lines.withLock { $0 } }
     /// Whether some line satisfies `predicate`.
     func contains(where predicate: (String) -> Bool) -> Bool { lines.withLock { $0.contains(where: predicate) } }
 }
