@@ -131,6 +131,24 @@ import Testing
         }
     }
 
+    /// With discovery the watched accounts change while running: a budget may name an account
+    /// the flags do not give (it applies once discovery finds it). Without, it is a typo.
+    @Test func withDiscoveryABudgetMayNameAnAccountNotGiven() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("budgets-\(UInt64.random(in: 0...UInt64.max)).yml").path
+        try "budgets:\n  - account_id: \(TestAccounts.id(2))\n    currency: USD\n    amount: 100\n".write(
+            toFile: path, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        var options = CommandLineOptions()
+        options.accountIDs = [TestAccounts.id(1)]
+        options.budgetFile = path
+        #expect(throws: ConfigurationError.self) { try ExporterConfiguration(options: options, environment: ["CLOUDFLARE_API_TOKEN": "t"]) }
+        options.accountIDs = []
+        options.discoverAccounts = true
+        let configuration = try ExporterConfiguration(options: options, environment: ["CLOUDFLARE_API_TOKEN": "t"])
+        #expect(configuration.budgets.map(\.account) == [TestAccounts.account(2)])
+        #expect(configuration.budgetAccounts == nil)
+    }
+
     @Test func budgetsAndForecastAreServedAndReloadOnSIGHUP() async throws {
         let path = FileManager.default.temporaryDirectory.appendingPathComponent("budgets-\(UInt64.random(in: 0...UInt64.max)).yml").path
         let account = DemoUsageSource.accounts[0].rawValue

@@ -13,11 +13,14 @@ import Yams
 ///
 /// Every problem is an error naming the entry, so a typo never silently drops a budget.
 public enum BudgetFile {
-    public static func load(path: String, watchedAccounts: [AccountID]) throws(ConfigurationError) -> [Budget] {
+    /// - Parameter watchedAccounts: the accounts a budget may name; nil when the watched set
+    ///   changes while running (discovery, `--config.file`), so that a budget may name an
+    ///   account before it is watched.
+    public static func load(path: String, watchedAccounts: [AccountID]?) throws(ConfigurationError) -> [Budget] {
         try parse(YAMLConfigFile.read(path: path, flag: "--budget.config-file"), source: path, watchedAccounts: watchedAccounts)
     }
 
-    static func parse(_ text: String, source: String, watchedAccounts: [AccountID]) throws(ConfigurationError) -> [Budget] {
+    static func parse(_ text: String, source: String, watchedAccounts: [AccountID]?) throws(ConfigurationError) -> [Budget] {
         func fail(_ problem: String, _ fix: String = "see the budgets example in README.md") -> ConfigurationError {
             ConfigurationError("--budget.config-file \(source): \(problem)", fix: fix)
         }
@@ -57,7 +60,7 @@ public enum BudgetFile {
             guard let accountText, let account = AccountID(accountText) else {
                 throw fail("\(name).account_id is missing or not a 32-character lowercase hex account id")
             }
-            guard watchedAccounts.contains(account) else {
+            guard watchedAccounts?.contains(account) ?? true else {
                 throw fail(
                     "\(name).account_id \(account) is not one of the watched accounts",
                     "add it with --cloudflare.account-id or remove the budget")

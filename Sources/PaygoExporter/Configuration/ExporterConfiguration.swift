@@ -23,6 +23,15 @@ public struct ExporterConfiguration: Sendable {
     /// Every id given, before the shard's share is taken: budgets may name any of them, and
     /// their count is `cloudflare_paygo_shard_accounts_seen` when nothing is discovered.
     public var givenAccounts: [AccountID]
+    /// The accounts a budget may name: the ids given, or nil (any account) when discovery or a
+    /// `--config.file` reload can change the watched set while running.
+    public var budgetAccounts: [AccountID]? {
+        Self.budgetAccounts(given: givenAccounts, credentials: credentials, fromFile: configFile != nil)
+    }
+
+    private static func budgetAccounts(given: [AccountID], credentials: [CredentialConfiguration], fromFile: Bool) -> [AccountID]? {
+        fromFile || credentials.contains { $0.discovery != nil } ? nil : given
+    }
     /// This replica's share of the accounts (`--shard`, `--total-shards`); `.whole` alone.
     public var shard: Shard = .whole
     public var mode: Mode
@@ -257,7 +266,8 @@ public struct ExporterConfiguration: Sendable {
         givenAccounts = given
         accounts = given.filter(shard.owns)
         budgetFile = options.budgetFile
-        budgets = if let path = options.budgetFile { try BudgetFile.load(path: path, watchedAccounts: given) } else { [] }
+        let budgetAccounts = Self.budgetAccounts(given: given, credentials: credentials, fromFile: options.configFile != nil)
+        budgets = if let path = options.budgetFile { try BudgetFile.load(path: path, watchedAccounts: budgetAccounts) } else { [] }
         mode = .cloudflare(credentials, usagePath: options.usagePath)
     }
 
