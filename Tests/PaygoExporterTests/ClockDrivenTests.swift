@@ -119,11 +119,18 @@ import Testing
         try await clock.waitForSleepers(3)
         #expect(source.times(of: accounts[1]) == [clock.start, clock.start + .seconds(10)], "at once, as a new account")
 
-        // Both loops of accounts[1] were asleep until 90 s: only the new one refreshes.
+        // The old loop slept until 90 s, the old plan's slot: it ends there without a call.
+        // The new loop's slot is 90 s plus its own jitter in the 30 s slot (given anew).
+        let next = try #require(store.snapshot(of: accounts[1])?.health.nextRefreshTime)
+        #expect(next >= 1_090 && next < 1_120)
         clock.advance(by: .seconds(80))
         try await clock.waitForSleepers(2)
         try await Task.sleep(for: .milliseconds(50))
-        #expect(source.times(of: accounts[1]) == [clock.start, clock.start + .seconds(10), clock.start + .seconds(90)])
+        #expect(source.times(of: accounts[1]) == [clock.start, clock.start + .seconds(10)], "not by the old loop")
+        clock.advance(by: .saturating(seconds: next - 1_090))
+        try await clock.waitForSleepers(2)
+        #expect(source.times(of: accounts[1]).count == 3, "by the new loop, on its slot")
+        #expect(source.times(of: accounts[1]).last == clock.start + .saturating(seconds: next - 1_000))
     }
 
     @Test func aScrapeBodyIsReusedForExactlyOneSecond() {

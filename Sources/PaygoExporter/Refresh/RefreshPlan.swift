@@ -6,8 +6,9 @@ import Synchronization
 /// stretches another's. Rebuilt when discovery or a reload changes the accounts or who polls
 /// them, and exposed as the `refresh_interval` families.
 ///
-/// Each account keeps the jitter it was given at first sight; its slot is its place among its
-/// credential's accounts, so slots stay evenly spread whatever joins or leaves.
+/// Each account keeps the jitter it was given at first sight while it is planned for; its slot
+/// is its place among its credential's accounts, so slots stay evenly spread whatever joins or
+/// leaves.
 public final class RefreshPlan: StandaloneMetricSource {
     /// A credential as the plan sees it: the name for the metric and the log, and its budget
     /// (nil when nothing limits requests: demo).
@@ -100,6 +101,8 @@ public final class RefreshPlan: StandaloneMetricSource {
             }
             state.planned = planned
             state.slots = slots
+            // Discovery's churn would otherwise keep every account ever seen.
+            state.jitter = state.jitter.filter { slots[$0.key] != nil }
             state.schedules = schedules
             state.generation += 1
             return changed
