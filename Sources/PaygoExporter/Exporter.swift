@@ -57,13 +57,17 @@ public struct Exporter: Sendable {
             credentials: credentials, shard: configuration.shard, labels: configuration.accountLabels, store: store,
             routing: sourceParts.routing, shardStatus: shardStatus, logger: logger)
         assignment.start()
+        let discoveryStatus = configuration.credentials.contains { $0.discovery != nil } ? DiscoveryStatus() : nil
         for (index, credential) in configuration.credentials.enumerated() {
             guard let discovery = credential.discovery, sourceParts.apis.indices.contains(index) else { continue }
+            var named = logger
+            named[metadataKey: "credential"] = "\(credential.name)"
             services.append(
                 .init(
                     service: AccountDiscovery(
-                        endpoint: AccountsEndpoint(api: sourceParts.apis[index], logger: logger), store: store, refresher: refresher,
-                        settings: discovery, assignment: assignment, credential: index, logger: logger)))
+                        endpoint: AccountsEndpoint(api: sourceParts.apis[index], logger: named), store: store, refresher: refresher,
+                        settings: discovery, assignment: assignment, credential: index, credentialName: credential.name,
+                        status: discoveryStatus, logger: named)))
         }
         var configFileReload: ConfigFileReload?
         if let file = configuration.configFile, let defaults = configuration.configFileDefaults {
@@ -85,6 +89,7 @@ public struct Exporter: Sendable {
         var standaloneSources: [any StandaloneMetricSource] = [refresher.plan, shardStatus]
         if let credentialMetrics = sourceParts.credentialMetrics { standaloneSources.append(credentialMetrics) }
         if let configFileReload { standaloneSources.append(configFileReload) }
+        if let discoveryStatus { standaloneSources.append(discoveryStatus) }
         let cache = ExpositionCache(store: store, budgets: budgets, standaloneSources: standaloneSources)
         let serverSources: [any MetricSource] = webConfiguration.metricSources + [connections]
         let web = configuration.web

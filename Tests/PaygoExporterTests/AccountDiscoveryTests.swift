@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PrometheusExposition
 import Synchronization
 import Testing
 
@@ -185,6 +186,37 @@ import Testing
         var empty = DiscoveryState(settings: DiscoverySettings(onlyAccounts: [TestAccounts.account(1)]))
         let change = empty.apply(.success([]), at: 0, matcher: nil)
         #expect(change.watched == [TestAccounts.account(1)] && change.explanation != nil)
+    }
+
+    /// An id given to narrow discovery that the token does not list is said once, until it is
+    /// listed again; each listing's outcome is a metric per credential.
+    @Test func aGivenIDTheTokenDoesNotListIsSaidOnce() {
+        let (one, two) = (TestAccounts.account(1), TestAccounts.account(2))
+        var state = DiscoveryState(settings: DiscoverySettings(onlyAccounts: [one, two]))
+        let listedOne = [ListedAccount(id: one, name: "One")]
+        #expect(state.apply(.success(listedOne), at: 0, matcher: nil).givenButNotListed == [two])
+        #expect(state.apply(.success(listedOne), at: 3_600, matcher: nil).givenButNotListed == [], "said once")
+        let both = [ListedAccount(id: one, name: "One"), ListedAccount(id: two, name: "Two")]
+        #expect(state.apply(.success(both), at: 7_200, matcher: nil).givenButNotListed == [])
+        #expect(state.apply(.success(listedOne), at: 10_800, matcher: nil).givenButNotListed == [two], "gone again: said again")
+
+        let status = DiscoveryStatus()
+        #expect(status.families().allSatisfy { $0.samples.isEmpty }, "nothing before a listing")
+        status.record(credential: "team-a", successful: false, at: 1_000)
+        status.record(credential: "team-b", successful: true, at: 1_000)
+        let generation = status.generation
+        status.record(credential: "team-a", successful: true, at: 4_600)
+        status.record(credential: "team-b", successful: false, at: 4_600)
+        #expect(status.generation != generation)
+        let families = status.families()
+        func values(_ descriptor: MetricDescriptor) -> [String: Double] {
+            Dictionary(
+                uniqueKeysWithValues: (families.first { $0.descriptor == descriptor }?.samples ?? []).map {
+                    ($0.labels.first { $0.name == "credential" }?.value ?? "", $0.value)
+                })
+        }
+        #expect(values(MetricCatalog.discoveryLastListingSuccessful) == ["team-a": 1, "team-b": 0])
+        #expect(values(MetricCatalog.discoveryLastSuccessTimestamp) == ["team-a": 4_600, "team-b": 1_000], "the last success stays")
     }
 
     /// Given ids narrow, excluded ids and a name pattern filter, all against the listing.

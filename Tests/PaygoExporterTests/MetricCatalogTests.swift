@@ -57,11 +57,13 @@ import Testing
                 maxStaleSeconds: 3_600),
             running: [], assignment: AccountAssignment(credentials: [], store: store, logger: logger),
             refresher: UsageRefresher(store: store, source: DemoUsageSource(), interval: .seconds(60), logger: logger), logger: logger)
+        let discovery = DiscoveryStatus()
+        discovery.record(credential: "default", successful: true, at: 1_000)
         let cache = ExpositionCache(
             store: store, budgets: budgets,
             standaloneSources: [
                 RefreshPlan(accounts: [account], interval: .seconds(60), credentials: [.init(name: "default", rate: rate)]),
-                CredentialMetrics([api]), ShardStatus(shard: Shard(index: 1, total: 2)!, accountsSeen: 2), configReload,
+                CredentialMetrics([api]), ShardStatus(shard: Shard(index: 1, total: 2)!, accountsSeen: 2), configReload, discovery,
             ])
         let endpoint = MetricsEndpoint(
             cache: cache, openMetricsEnabled: true, serverSources: web.metricSources + [WebConnections(limit: 512)])

@@ -16,18 +16,24 @@ public struct AccountDiscovery: Service {
     private let settings: DiscoverySettings
     private let assignment: AccountAssignment
     private let credential: Int
+    private let credentialName: String
+    private let status: DiscoveryStatus?
     private let clock: any ExporterClock
     private let logger: Logger
 
     public init(
         endpoint: AccountsEndpoint, store: SnapshotStore, refresher: UsageRefresher, settings: DiscoverySettings,
-        assignment: AccountAssignment? = nil, credential: Int = 0, clock: any ExporterClock = SystemClock(), logger: Logger
+        assignment: AccountAssignment? = nil, credential: Int = 0,
+        credentialName: String = CloudflareAPIConfiguration.defaultCredentialName, status: DiscoveryStatus? = nil,
+        clock: any ExporterClock = SystemClock(), logger: Logger
     ) {
         // Alone (one credential, tests), the listing decides the watched accounts by itself.
         self.assignment =
             assignment
             ?? AccountAssignment(credentials: [(CloudflareAPIConfiguration.defaultCredentialName, [], false)], store: store, logger: logger)
         self.credential = credential
+        self.credentialName = credentialName
+        self.status = status
         self.endpoint = endpoint
         self.store = store
         self.refresher = refresher
@@ -57,9 +63,23 @@ public struct AccountDiscovery: Service {
     func discover(into state: inout DiscoveryState, matcher: NSRegularExpression?) async {
         let now = clock.unixTime
         let listing = await endpoint.listAccounts()
+        if case .success = listing {
+            status?.record(credential: credentialName, successful: true, at: clock.unixTime)
+        } else {
+            status?.record(credential: credentialName, successful: false, at: clock.unixTime)
+        }
         let change = state.apply(listing, at: now, matcher: matcher)
         if let explanation = change.explanation {
             logger.warning("\(explanation.message)", metadata: ["fix": "\(explanation.fix)"])
+        }
+        for account in change.givenButNotListed {
+            logger.warning(
+                "an account given alongside discovery is not in the token's listing, so it is not watched",
+                metadata: [
+                    "account_id": "\(account)",
+                    "fix":
+                        "check the id, or give this token access to the account (Account Settings Read lists it, Billing Read polls it)",
+                ])
         }
         for (account, name) in change.names {
             store.update(account) { snapshot in
@@ -101,11 +121,15 @@ struct DiscoveryState {
         /// Accounts the listing showed that some shard watches (this one's and the others');
         /// nil when the listing failed.
         var seen: Set<AccountID>?
+        /// Ids given to narrow discovery that this listing, the first to miss them, does not show.
+        var givenButNotListed: [AccountID] = []
     }
 
     let settings: DiscoverySettings
     private(set) var lastListed: [AccountID: Double] = [:]
     private var explainedListingProblem = false
+    /// Given ids already logged as missing from the listing (logged again once listed again).
+    private var reportedNotListed: Set<AccountID> = []
 
     init(settings: DiscoverySettings) {
         self.settings = settings
@@ -117,6 +141,7 @@ struct DiscoveryState {
         var names: [(AccountID, String)] = []
         var explanation: (message: String, fix: String)?
         var seen: Set<AccountID>?
+        var givenButNotListed: [AccountID] = []
         switch listing {
         case .success(let accounts):
             let kept = accounts.filter { settings.keeps($0, nameMatcher: matcher) }
@@ -125,11 +150,18 @@ struct DiscoveryState {
                 lastListed[account.id] = now
                 if let name = account.name { names.append((account.id, name)) }
             }
+            if !accounts.isEmpty {
+                let listed = Set(accounts.map(\.id))
+                let missing = settings.onlyAccounts.filter { settings.shard.owns($0) && !listed.contains($0) }
+                reportedNotListed.formIntersection(missing)
+                givenButNotListed = missing.subtracting(reportedNotListed).sorted()
+                reportedNotListed.formUnion(missing)
+            }
             if accounts.isEmpty, !settings.onlyAccounts.isEmpty, !explainedListingProblem {
                 explainedListingProblem = true
                 explanation = (
-                    "the token lists no accounts (an account-scoped token may see none); watching the ids given with --cloudflare.account-id",
-                    "give the token Account Settings Read to discover accounts, or keep listing them with --cloudflare.account-id"
+                    "the token lists no accounts (an account-scoped token may see none); watching the ids given",
+                    "give the token Account Settings Read to discover accounts, or keep giving their ids (--cloudflare.account-id, or accounts in --config.file)"
                 )
             }
         case .failure(let error):
@@ -137,11 +169,11 @@ struct DiscoveryState {
                 explainedListingProblem = true
                 let fallback =
                     settings.onlyAccounts.isEmpty
-                    ? "no account is watched until it can" : "watching the ids given with --cloudflare.account-id"
+                    ? "no account is watched until it can" : "watching the ids given"
                 explanation = (
                     "account discovery failed: \(error); \(fallback)",
                     error.reason == .auth
-                        ? "give the token Account Settings Read to discover accounts, or list them with --cloudflare.account-id"
+                        ? "give the token Account Settings Read to discover accounts, or give their ids (--cloudflare.account-id, or accounts in --config.file)"
                         : "the next listing is tried after --cloudflare.discovery-interval"
                 )
             }
@@ -157,6 +189,7 @@ struct DiscoveryState {
             watched = settings.onlyAccounts.filter(settings.shard.owns)
             seen = settings.onlyAccounts
         }
-        return Change(watched: watched.sorted(), names: names, explanation: explanation, seen: seen)
+        return Change(
+            watched: watched.sorted(), names: names, explanation: explanation, seen: seen, givenButNotListed: givenButNotListed)
     }
 }

@@ -52,6 +52,8 @@ extension MetricCatalog {
             .init(apiCalls, .standalone),
             .init(rateLimitedUntil, .standalone),
             .init(buildInfo, .standalone),
+            .init(discoveryLastListingSuccessful, .standalone),
+            .init(discoveryLastSuccessTimestamp, .standalone),
             .init(shardInfo, .standalone),
             .init(shardAccountsSeen, .standalone),
             .init(configLastReloadSuccessful, .standalone),

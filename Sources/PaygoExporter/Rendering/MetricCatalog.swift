@@ -149,6 +149,15 @@ public enum MetricCatalog {
         help:
             "Unix time until which every call on the credential's token waits after a 429 (Retry-After, capped at 5 minutes); 0 when not paused.",
         type: .gauge, unit: "seconds")
+    public static let discoveryLastListingSuccessful = MetricDescriptor(
+        name: "cloudflare_paygo_account_discovery_last_listing_successful",
+        help:
+            "1 if the credential's newest listing of its accounts (GET /accounts) worked, 0 if it failed and the accounts listed before stay watched (the log says why).",
+        type: .gauge)
+    public static let discoveryLastSuccessTimestamp = MetricDescriptor(
+        name: "cloudflare_paygo_account_discovery_last_success_timestamp_seconds",
+        help: "Unix time of the credential's last listing of its accounts that worked; 0 until one did.",
+        type: .gauge, unit: "seconds")
     public static let shardInfo = MetricDescriptor(
         name: "cloudflare_paygo_shard_info",
         help:
