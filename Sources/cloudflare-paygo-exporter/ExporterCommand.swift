@@ -21,9 +21,11 @@ struct ExporterCommand: AsyncParsableCommand {
               HTTPS_PROXY, NO_PROXY  an http:// proxy for API calls; TLS is always verified
               HTTP_PROXY             the proxy when --cloudflare.api-url is http://
 
-            Signals: SIGHUP re-reads --cloudflare.api-token-file (a changed file is \
-            also picked up before each call) and --budget.config-file; SIGTERM and \
-            SIGINT stop gracefully.
+            Signals: SIGHUP re-reads --config.file, --cloudflare.api-token-file and the \
+            token files --config.file names (a changed token file is also picked up \
+            before each call), --budget.config-file and --web.config.file (also re-read \
+            when it or a certificate it names changes); a broken file keeps what is in \
+            force. SIGTERM and SIGINT stop gracefully.
             """,
         version: BuildInfo.versionLine,
         subcommands: [OnceCommand.self, BackfillCommand.self])

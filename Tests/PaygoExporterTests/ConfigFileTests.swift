@@ -38,7 +38,9 @@ import Testing
         var commandLine = CommandLineOptions()
         commandLine.configFile = try folder.write("exporter.yml", yaml)
         options(&commandLine)
-        return try ExporterConfiguration(options: commandLine, environment: ["TEAM_B_TOKEN": "token-b", "LEGACY_EMAIL": "ops@example.com"])
+        return try ExporterConfiguration(
+            options: commandLine,
+            environment: ["TEAM_B_TOKEN": "token-b", "LEGACY_EMAIL": "ops@example.com", "SPACED_TOKEN": "spaced token"])
     }
 
     @Test func theExampleOfTheIssueIsAccepted() throws {
@@ -109,13 +111,22 @@ import Testing
         ),
         (
             "credentials:\n  - name: a\n    api_token_env: TEAM_B_TOKEN\n    discover: true\naccount_labels:\n  \(id(1)): {9lives: x}\n",
-            "not a Prometheus label name"
+            "the label name \"9lives\" is not a Prometheus label name"
+        ),
+        (
+            "credentials:\n  - name: a\n    api_token_env: SPACED_TOKEN\n    discover: true\n",
+            "the token in SPACED_TOKEN (--config.file credentials[0] (a).api_token_env) holds spaces"
+        ),
+        (
+            "credentials:\n  - name: a\n    api_token_env: TEAM_B_TOKEN\n    discover: true\n  -\n   bad: [\n",
+            "did not find expected node content)"
         ),
         (
             "credentials:\n  - name: a\n    api_token_env: TEAM_B_TOKEN\n    discover: true\n    account_name_regex: 'prod-('\n",
             "not a valid regular expression"
         ),
         ("credentials: [unclosed", "not valid YAML"),
+        ("credentials:\n  - name: a\n    name: b\n", "not valid YAML"),
     ])
     func mistakesAreOneLineErrors(yaml: String, mentions: String) throws {
         let folder = try Folder()
@@ -128,8 +139,20 @@ import Testing
             #expect(text.contains(mentions), "\(text)")
             #expect(text.contains("--config.file"), "\(text)")
             #expect(!text.contains("\n"))
-            #expect(!text.contains("token-b"), "never a secret")
+            #expect(!text.contains("token-b") && !text.contains("spaced token"), "never a secret")
+            #expect(!text.contains(":)") && !text.contains("Context"), "no debris of the YAML parser's message: \(text)")
         }
+    }
+
+    /// A relative token file is found next to the config file, as Prometheus resolves the
+    /// files its configuration names, wherever the exporter was started.
+    @Test func aRelativeTokenFileIsRelativeToTheConfigFile() throws {
+        let folder = try Folder()
+        try folder.write("team-a.token", "token-a\n")
+        let configuration = try configuration(
+            "credentials:\n  - name: a\n    api_token_file: team-a.token\n    accounts: [\(Self.id(1))]\n", in: folder)
+        #expect(configuration.credentials.first?.api.tokenFile == folder.path + "/team-a.token")
+        #expect(configuration.credentials.first?.api.credentials.headers.first?.value == "Bearer token-a")
     }
 
     @Test func theOneTokenFlagsDoNotMixWithTheFile() throws {

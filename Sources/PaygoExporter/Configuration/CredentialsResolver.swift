@@ -10,7 +10,7 @@ public enum CredentialsResolver {
     ) throws(ConfigurationError) -> CloudflareCredentials {
         if let tokenFile {
             let token = try readSecret(tokenFile, flag: flag, holding: "the API token")
-            try check(token, source: "the token in \(tokenFile)")
+            try check(token, source: "the token in \(tokenFile) (\(flag))")
             return .apiToken(token)
         }
         if let token = environment["CLOUDFLARE_API_TOKEN"]?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty {
@@ -41,8 +41,15 @@ public enum CredentialsResolver {
     public static func resolveGlobalKey(email: String, keyFile: String, field: String) throws(ConfigurationError) -> CloudflareCredentials {
         let key = try readSecret(keyFile, flag: field, holding: "the global API key")
         try check(email, source: "the email of \(field)")
-        try check(key, source: "the key in \(keyFile)")
+        try check(key, source: "the key in \(keyFile) (\(field))")
         return .globalKey(email: email, key: key)
+    }
+
+    /// A token taken from the environment variable `source` names (`--config.file`'s
+    /// api_token_env), checked as a token file's is.
+    static func resolve(token: String, source: String) throws(ConfigurationError) -> CloudflareCredentials {
+        try check(token, source: source)
+        return .apiToken(token)
     }
 
     private static func readSecret(_ path: String, flag: String, holding what: String) throws(ConfigurationError) -> String {

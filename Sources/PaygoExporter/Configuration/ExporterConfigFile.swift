@@ -53,6 +53,8 @@ public enum ExporterConfigFile {
         guard let root = try YAMLConfigFile.compose(text, failing: { fail($0) }), let top = root.mapping else {
             throw fail("the top level must be a mapping with a credentials list")
         }
+        // Relative paths in the file are relative to its folder, as in Prometheus's own files.
+        let folder = URL(fileURLWithPath: source).deletingLastPathComponent().path
         var credentials: [CredentialConfiguration] = []
         var labels: [AccountID: [String: String]] = [:]
         for (key, value) in top {
@@ -62,7 +64,7 @@ public enum ExporterConfigFile {
                 guard list.count <= maxCredentials else { throw fail("more than \(maxCredentials) credentials") }
                 for (index, entry) in list.enumerated() {
                     let credential = try parseCredential(
-                        entry, at: "credentials[\(index)]", defaults: defaults, environment: environment, fail)
+                        entry, at: "credentials[\(index)]", folder: folder, defaults: defaults, environment: environment, fail)
                     guard !credentials.contains(where: { $0.name == credential.name }) else {
                         throw fail("credentials[\(index)].name \"\(credential.name)\" is used twice", "give each credential its own name")
                     }
@@ -83,7 +85,7 @@ public enum ExporterConfigFile {
     }
 
     private static func parseCredential(
-        _ node: Node, at place: String, defaults: Defaults, environment: [String: String],
+        _ node: Node, at place: String, folder: String, defaults: Defaults, environment: [String: String],
         _ failing: (String, String) -> ConfigurationError
     ) throws(ConfigurationError) -> CredentialConfiguration {
         func fail(_ problem: String, _ fix: String = "see the --config.file example in README.md") -> ConfigurationError {
@@ -96,6 +98,7 @@ public enum ExporterConfigFile {
             guard let text = value.scalar?.string, !text.isEmpty else { throw fail("\(place).\(field) must be a non-empty value") }
             return text
         }
+        func path(_ text: String) -> String { text.hasPrefix("/") ? text : folder + "/" + text }
         func ids(_ value: Node, _ field: String) throws(ConfigurationError) -> [AccountID] {
             guard let list = value.sequence else { throw fail("\(place).\(field) must be a list of account ids") }
             var found: [AccountID] = []
@@ -115,10 +118,10 @@ public enum ExporterConfigFile {
                     throw fail("\(place).name must be 1 to 64 letters, digits, '_', '-' or '.'")
                 }
                 name = text
-            case "api_token_file": tokenFile = try scalar(value, field)
+            case "api_token_file": tokenFile = path(try scalar(value, field))
             case "api_token_env": tokenEnv = try scalar(value, field)
             case "api_email_env": emailEnv = try scalar(value, field)
-            case "api_key_file": keyFile = try scalar(value, field)
+            case "api_key_file": keyFile = path(try scalar(value, field))
             case "rate_limit":
                 let text = try scalar(value, field)
                 guard let parsed = RequestRate(parsing: text) else {
@@ -153,7 +156,8 @@ public enum ExporterConfigFile {
             guard let token = environment[variable]?.trimmingCharacters(in: .whitespacesAndNewlines), !token.isEmpty else {
                 throw fail("\(where_).api_token_env names \(variable), which is not set or empty")
             }
-            api.credentials = try CredentialsResolver.resolve(tokenFile: nil, environment: ["CLOUDFLARE_API_TOKEN": token])
+            api.credentials = try CredentialsResolver.resolve(
+                token: token, source: "the token in \(variable) (--config.file \(where_).api_token_env)")
             api.tokenFile = nil
         case (nil, nil, let variable?, let file?):
             guard let email = environment[variable]?.trimmingCharacters(in: .whitespacesAndNewlines), !email.isEmpty else {
@@ -184,7 +188,9 @@ public enum ExporterConfigFile {
             do {
                 _ = try settings.compiledNamePattern()
             } catch {
-                throw fail("\(where_).account_name_regex is not a valid regular expression")
+                throw fail(
+                    "\(where_).account_name_regex is not a valid regular expression",
+                    "use an ICU/Perl-style pattern matched against the whole name, e.g. 'prod-.*'; quote it in YAML")
             }
             discovery = settings
         }
@@ -199,10 +205,13 @@ public enum ExporterConfigFile {
         guard mapping.count <= maxLabelsPerAccount else { throw fail("\(place) has more than \(maxLabelsPerAccount) labels", "keep fewer") }
         var labels: [String: String] = [:]
         for (key, value) in mapping {
-            guard let name = key.string, let first = name.utf8.first, !(0x30...0x39).contains(first), !name.hasPrefix("__"),
+            guard let name = key.scalar?.string else { throw fail("\(place): a label name is not a single value", "rename it") }
+            guard let first = name.utf8.first, !(0x30...0x39).contains(first), !name.hasPrefix("__"),
                 name.utf8.allSatisfy(isLabelCharacter)
             else {
-                throw fail("\(place): a label name is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, no leading __)", "rename it")
+                throw fail(
+                    "\(place): the label name \(FlagRanges.quoted(name)) is not a Prometheus label name ([a-zA-Z_][a-zA-Z0-9_]*, no leading __)",
+                    "rename it")
             }
             guard !["account_id", "account_name", "job", "instance"].contains(name) else {
                 throw fail("\(place).\(name) is a label the exporter or Prometheus sets", "rename it")

@@ -189,7 +189,7 @@ public struct ExporterConfiguration: Sendable {
         if options.demo {
             guard options.accountIDs.isEmpty, !options.discoverAccounts, options.configFile == nil else {
                 throw ConfigurationError(
-                    "--demo serves its own sample accounts and ignores Cloudflare settings",
+                    "--demo serves its own sample accounts and takes no Cloudflare accounts or credentials",
                     fix:
                         "drop --cloudflare.account-id, --cloudflare.discover-accounts and --config.file, or drop --demo to watch real accounts"
                 )

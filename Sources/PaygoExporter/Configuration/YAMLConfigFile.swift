@@ -20,7 +20,9 @@ enum YAMLConfigFile {
             // Yams ends its message ("...: problem:") with the offending line of the file, which
             // may hold a password hash, and would break the one-line error: only the message.
             let lines = "\(error)".split(separator: "\n")
-            let message = lines.prefix(through: lines.firstIndex { $0.hasSuffix(":") } ?? 0).joined(separator: " ")
+            var message = lines.prefix(through: lines.firstIndex { $0.hasSuffix(":") } ?? 0).joined(separator: " ")
+            // The colon (and a "Context" heading) announced the line left out.
+            for tail in [":", " Context", "."] where message.hasSuffix(tail) { message.removeLast(tail.count) }
             throw fail("is not valid YAML (\(String(message.prefix(160))))")
         }
     }
