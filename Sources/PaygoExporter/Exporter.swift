@@ -31,7 +31,8 @@ public struct Exporter: Sendable {
             // First in the group, so it stops last, after the refresher that calls through it.
             services.append(.init(service: httpClientService))
         }
-        for credentials in sourceParts.reloadableCredentials {
+        // Every credential's, also one from the environment: a reload may point it at a file.
+        for credentials in sourceParts.credentialStores {
             reloads.append { credentials.reload(reason: $0) }
         }
         let webConfiguration = try ReloadableWebConfiguration(settings: configuration.web, logger: logger)
@@ -72,8 +73,9 @@ public struct Exporter: Sendable {
         var configFileReload: ConfigFileReload?
         if let file = configuration.configFile, let defaults = configuration.configFileDefaults {
             let reload = ConfigFileReload(
-                path: file, defaults: defaults, running: configuration.credentials, assignment: assignment,
-                refresher: refresher, logger: logger)
+                path: file, defaults: defaults, running: configuration.credentials,
+                credentials: zip(sourceParts.apis, sourceParts.credentialStores).map { .init(api: $0, secrets: $1) },
+                assignment: assignment, refresher: refresher, logger: logger)
             reloads.append { reload.reload(reason: $0) }
             configFileReload = reload
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import PrometheusExposition
 import Synchronization
 import Testing
 
@@ -301,10 +302,10 @@ import Testing
         #expect(store.accounts.map(\.rawValue) == [Self.id(1)])
     }
 
-    /// What a reload cannot apply while running is named in the log, never shown: another
-    /// secret or rate under the same name, a renamed credential (which keeps its accounts
-    /// until the next start).
-    @Test func aReloadNamesTheCredentialChangesThatWaitForTheNextStart() throws {
+    /// A reload applies a credential's new rate (its budget, its schedule, its metric) and its
+    /// new secret source while running; what waits for the next start is named in the log,
+    /// never shown: a discovery change, a renamed credential (which keeps its accounts).
+    @Test func aReloadAppliesRateAndSecretAndNamesWhatWaitsForTheNextStart() async throws {
         let folder = try Folder()
         let yaml = { (name: String, tokenVariable: String, rate: String, discover: Bool) in
             "credentials:\n  - name: \(name)\n    api_token_env: \(tokenVariable)\n    rate_limit: \(rate)\n    discover: \(discover)\n"
@@ -322,27 +323,52 @@ import Testing
         let logger = Logger(label: "test") { label in
             ExporterLogHandler(label: label, level: .debug, format: .logfmt, sink: LogSink { lines.append($0) })
         }
-        let reload = ConfigFileReload(
-            path: configuration.configFile!, defaults: configuration.configFileDefaults!, running: configuration.credentials,
-            assignment: assignment,
-            refresher: UsageRefresher(store: store, source: DemoUsageSource(), interval: .seconds(600), logger: Self.quiet),
-            environment: environment, logger: logger)
+        let parts = UsageSourceParts(mode: configuration.mode, accounts: configuration.accounts, logger: Self.quiet)
+        try await parts.run { parts in
+            let refresher = UsageRefresher(
+                store: store, source: DemoUsageSource(), interval: .seconds(1), credentials: configuration.refreshCredentials,
+                credentialIndex: parts.credentialIndex, logger: Self.quiet)
+            let reload = ConfigFileReload(
+                path: configuration.configFile!, defaults: configuration.configFileDefaults!, running: configuration.credentials,
+                credentials: zip(parts.apis, parts.credentialStores).map { .init(api: $0, secrets: $1) }, assignment: assignment,
+                refresher: refresher, environment: environment, logger: logger)
+            let account = AccountID(Self.id(1))!
+            func schedule(_ rate: RequestRate) -> Duration {
+                RefreshSchedule(
+                    accountCount: 1, interval: .seconds(1), load: RefreshSchedule.TokenLoad(rate: rate, accounts: 1), jitter: [0]
+                ).effectiveInterval
+            }
+            let (before, after) = (RequestRate(requests: 600, perSeconds: 300), RequestRate(requests: 60, perSeconds: 300))
+            #expect(refresher.schedule(of: account).effectiveInterval == schedule(before))
 
-        reload.reload(reason: "SIGHUP")
-        #expect(!lines.contains { $0.contains("level=warning") }, "the same file: nothing to say")
+            reload.reload(reason: "SIGHUP")
+            #expect(!lines.contains { $0.contains("level=warning") || $0.contains("applied") }, "the same file: nothing to say")
 
-        try folder.write("exporter.yml", yaml("a", "TOKEN_NEW", "300/5m", true))
-        reload.reload(reason: "SIGHUP")
-        let changed = lines.entries.filter { $0.contains("take effect at the next start") }
-        #expect(changed.count == 1)
-        #expect(changed.first?.contains("credential=a") == true)
-        #expect(changed.first?.contains("settings=secret,rate_limit,discover") == true)
-        #expect(!lines.all.contains("secret-token"), "the secrets are compared, never shown")
+            try folder.write("exporter.yml", yaml("a", "TOKEN_NEW", "60/5m", true))
+            reload.reload(reason: "SIGHUP")
+            #expect(parts.apis[0].budget.rate == after, "the budget paces at the new rate")
+            #expect(refresher.schedule(of: account).effectiveInterval == schedule(after), "the schedule is planned for it")
+            #expect(parts.apis[1].budget.rate == .default, "the other credential keeps its own")
+            let rates = CredentialMetrics(parts.apis).families().first { $0.descriptor == MetricCatalog.rateLimit }?.samples
+            #expect(rates?.first { $0.labels == [Label("credential", "a")] }?.value == 0.2)
+            #expect(parts.credentialStores[0].current().headers.first?.value == "Bearer secret-token-new", "the new variable's token")
+            #expect(lines.contains { $0.contains("applied credential settings") && $0.contains("settings=rate_limit,secret") })
+            let waiting = lines.entries.filter { $0.contains("take effect at the next start") }
+            #expect(waiting.count == 1)
+            #expect(waiting.first?.contains("credential=a") == true && waiting.first?.contains("settings=discover") == true)
+            #expect(!lines.all.contains("secret-token"), "the secrets are compared, never shown")
 
-        try folder.write("exporter.yml", yaml("renamed", "TOKEN_A", "600/5m", false))
-        reload.reload(reason: "SIGHUP")
-        #expect(lines.contains { $0.contains("renamed or reordered") && $0.contains("in_file=renamed,b") })
-        #expect(store.accounts.map(\.rawValue) == [Self.id(1), Self.id(2)], "a's accounts stay until the next start")
-        #expect(reload.reloadState.successful)
+            let logged = lines.entries.count
+            reload.reload(reason: "SIGHUP")
+            #expect(
+                lines.entries.dropFirst(logged).filter { $0.contains("applied") }.isEmpty, "applied once: the next reload compares with it")
+
+            try folder.write("exporter.yml", yaml("renamed", "TOKEN_A", "600/5m", false))
+            reload.reload(reason: "SIGHUP")
+            #expect(lines.contains { $0.contains("renamed or reordered") && $0.contains("in_file=renamed,b") })
+            #expect(store.accounts.map(\.rawValue) == [Self.id(1), Self.id(2)], "a's accounts stay until the next start")
+            #expect(parts.apis[0].budget.rate == after, "a's settings too")
+            #expect(reload.reloadState.successful)
+        }
     }
 }

@@ -90,6 +90,20 @@ import Testing
         #expect((0..<10).map { _ in budget.reserve(at: later) }.allSatisfy { $0 == later })
     }
 
+    /// A reloaded rate paces the calls reserved after it; the ones reserved before keep theirs.
+    @Test func aNewRatePacesTheCallsReservedAfterIt() {
+        let budget = RequestBudget(rate: RequestRate(requests: 10, perSeconds: 1))
+        let asked = ContinuousClock.now + .seconds(1)
+        #expect(budget.reserve(at: asked) == asked)
+        #expect(budget.reserve(at: asked) == asked + .milliseconds(100))
+        let generation = budget.generation
+        budget.setRate(RequestRate(requests: 5, perSeconds: 1))
+        #expect(budget.rate == RequestRate(requests: 5, perSeconds: 1))
+        #expect(budget.generation != generation, "the rate's metric is rendered again")
+        #expect(budget.reserve(at: asked) == asked + .milliseconds(200))
+        #expect(budget.reserve(at: asked) == asked + .milliseconds(400))
+    }
+
     /// A call that was already waiting for its slot when an answer said only the reserve is
     /// left does not go at its slot: it waits for the reset, on the budget's clock.
     @Test func aCallReservedBeforeTheQuotaRanOutWaitsForTheReset() async throws {

@@ -25,7 +25,7 @@ public final class CredentialMetrics: StandaloneMetricSource {
         }
         return [
             MetricFamily(MetricCatalog.apiCalls, samples: samples { Double($0.callCount) }),
-            MetricFamily(MetricCatalog.rateLimit, samples: samples { $0.configuration.rateLimit.requestsPerSecond }),
+            MetricFamily(MetricCatalog.rateLimit, samples: samples { $0.budget.rate.requestsPerSecond }),
             MetricFamily(MetricCatalog.rateLimitRemaining, samples: samples { $0.budget.reportedQuota.map { Double($0.remaining) } }),
             MetricFamily(MetricCatalog.rateLimitedUntil, samples: samples { $0.gate.pausedUntilUnixSeconds }),
         ]

@@ -7,11 +7,22 @@ import Synchronization
 /// rate's length ever holds more than `rate.requests` plus the burst. The burst is a tenth of
 /// the rate, so a budget set at 90% of Cloudflare's limit stays under it in every window.
 public final class RequestBudget: Sendable {
-    public let rate: RequestRate
-    private let spacing: Duration
-    /// How far ahead of the steady pace a call may go: the burst, in time.
-    private let tolerance: Duration
+    /// The rate and what follows from it; replaced whole when a reload changes the rate.
+    private struct Pace {
+        var rate: RequestRate
+        var spacing: Duration
+        /// How far ahead of the steady pace a call may go: the burst, in time.
+        var tolerance: Duration
+
+        init(_ rate: RequestRate) {
+            self.rate = rate
+            spacing = rate.spacing
+            tolerance = spacing * (max(1, rate.requests / 10) - 1)
+        }
+    }
+
     private struct State {
+        var pace: Pace
         /// When the next call would be due if calls had kept exactly to the pace.
         var theoreticalArrival: ContinuousClock.Instant
         /// While the token's reported quota runs low: the slower spacing it leaves room for,
@@ -39,12 +50,21 @@ public final class RequestBudget: Sendable {
     static let maxQuotaWaitSeconds = RetryPolicy.defaultMaxRateLimitPauseSeconds
 
     public init(rate: RequestRate, clock: any ExporterClock = SystemClock()) {
-        self.rate = rate
         self.clock = clock
-        spacing = rate.spacing
-        let burst = max(1, rate.requests / 10)
-        tolerance = spacing * (burst - 1)
-        state = Mutex(State(theoreticalArrival: clock.now))
+        state = Mutex(State(pace: Pace(rate), theoreticalArrival: clock.now))
+    }
+
+    /// The rate calls are paced to.
+    public var rate: RequestRate { state.withLock { $0.pace.rate } }
+
+    /// A reloaded configuration's rate: calls reserved from now on keep to it; ones already
+    /// reserved keep their instants.
+    public func setRate(_ rate: RequestRate) {
+        state.withLock { state in
+            guard state.pace.rate != rate else { return }
+            state.pace = Pace(rate)
+            state.generation &+= 1
+        }
     }
 
     /// Returns when this call may go; throws `CancellationError` if cancelled while waiting
@@ -68,9 +88,10 @@ public final class RequestBudget: Sendable {
             if let pace = state.quotaPace, pace.until <= now { state.quotaPace = nil }
             // Under a low quota: no burst, and the slower of the two spacings. Held for a reset:
             // nothing before it, then the budget's own spacing, without a burst.
+            let spacing = state.pace.spacing
             let pace = state.quotaPace.map { max($0.spacing, spacing) }
             let hold = state.hold.flatMap { $0 > now ? $0 : nil }
-            let burst = pace == nil && hold == nil ? tolerance : .zero
+            let burst = pace == nil && hold == nil ? state.pace.tolerance : .zero
             let sendAt = max(now, hold ?? now, state.theoreticalArrival - burst)
             state.theoreticalArrival = max(state.theoreticalArrival, sendAt) + (pace ?? spacing)
             return sendAt
@@ -82,10 +103,11 @@ public final class RequestBudget: Sendable {
     /// over the time to the reset instead; with nothing left but the reserve, they wait for the
     /// reset. Either way for at most `maxQuotaWaitSeconds`.
     public func observe(_ quota: RateLimitQuota, at now: ContinuousClock.Instant) {
-        let resetSeconds = min(quota.resetSeconds ?? quota.windowSeconds ?? rate.perSeconds, Self.maxQuotaWaitSeconds)
-        let reset = Duration.saturating(seconds: resetSeconds)
-        let usable = quota.remaining - Self.reserve(of: quota, rate: rate)
         state.withLock { state in
+            let rate = state.pace.rate
+            let resetSeconds = min(quota.resetSeconds ?? quota.windowSeconds ?? rate.perSeconds, Self.maxQuotaWaitSeconds)
+            let reset = Duration.saturating(seconds: resetSeconds)
+            let usable = quota.remaining - Self.reserve(of: quota, rate: rate)
             if state.quota != quota {
                 state.quota = quota
                 state.generation &+= 1
@@ -96,7 +118,7 @@ public final class RequestBudget: Sendable {
                 state.quotaPace = nil
                 state.theoreticalArrival = max(state.theoreticalArrival, now + reset)
                 state.hold = now + reset
-            } else if reset / usable > spacing {
+            } else if reset / usable > state.pace.spacing {
                 state.quotaPace = (reset / usable, now + reset)
                 state.theoreticalArrival = max(state.theoreticalArrival, now + reset / usable)
                 state.hold = nil
@@ -110,6 +132,6 @@ public final class RequestBudget: Sendable {
     /// The quota the newest answer reported; nil until one did.
     public var reportedQuota: RateLimitQuota? { state.withLock { $0.quota } }
 
-    /// Changes when `reportedQuota` does.
+    /// Changes when `reportedQuota` or the rate does.
     public var generation: UInt64 { state.withLock { $0.generation } }
 }

@@ -32,11 +32,14 @@ public final class RefreshPlan: StandaloneMetricSource {
         /// Each planned account's credential and place among its accounts.
         var slots: [AccountID: (credential: Int, index: Int)]
         var jitter: [AccountID: Double]
+        /// Per credential, the rate its schedule was made for (a reload may change it).
+        var rates: [RequestRate?]
         var generation: UInt64 = 0
     }
 
     private let interval: Duration
-    private let credentials: [Credential]
+    /// The credentials' names, in the configuration's order.
+    private let names: [String]
     private let credentialIndex: @Sendable (AccountID) -> Int
     private let state: Mutex<State>
 
@@ -49,16 +52,17 @@ public final class RefreshPlan: StandaloneMetricSource {
         credentialIndex: @escaping @Sendable (AccountID) -> Int = { _ in 0 }, jitter: [AccountID: Double] = [:]
     ) {
         self.interval = interval
-        self.credentials = credentials.isEmpty ? [.unlimited] : credentials
+        let credentials = credentials.isEmpty ? [.unlimited] : credentials
+        names = credentials.map(\.name)
         self.credentialIndex = credentialIndex
-        state = Mutex(State(schedules: [], planned: [], slots: [:], jitter: jitter))
+        state = Mutex(State(schedules: [], planned: [], slots: [:], jitter: jitter, rates: credentials.map(\.rate)))
         update(accounts: accounts)
     }
 
     /// The schedule in force for each credential, in the configuration's order.
     public var schedules: [(credential: String, schedule: RefreshSchedule)] {
         let schedules = state.withLock { $0.schedules }
-        return zip(credentials.map(\.name), schedules).map { ($0, $1) }
+        return zip(names, schedules).map { ($0, $1) }
     }
 
     /// The schedule of the credential that polls `account`, or of the first credential.
@@ -72,41 +76,63 @@ public final class RefreshPlan: StandaloneMetricSource {
     /// credentials whose schedule changed, with the new schedule.
     @discardableResult
     public func update(accounts: [AccountID]) -> [(credential: String, schedule: RefreshSchedule)] {
-        var planned = credentials.map { _ in [AccountID]() }
+        var planned = names.map { _ in [AccountID]() }
         for account in Set(accounts) {
-            planned[min(max(credentialIndex(account), 0), credentials.count - 1)].append(account)
+            planned[min(max(credentialIndex(account), 0), names.count - 1)].append(account)
         }
         planned = planned.map { $0.sorted() }
         return state.withLock { state in
             guard planned != state.planned else { return [] }
-            var random = SystemRandomNumberGenerator()
-            var slots: [AccountID: (credential: Int, index: Int)] = [:]
-            var changed: [(credential: String, schedule: RefreshSchedule)] = []
-            var schedules: [RefreshSchedule] = []
-            for (credential, accounts) in planned.enumerated() {
-                for (index, account) in accounts.enumerated() {
-                    if state.jitter[account] == nil { state.jitter[account] = Double.random(in: 0..<1, using: &random) }
-                    slots[account] = (credential, index)
-                }
-                if state.planned.indices.contains(credential), state.planned[credential] == accounts {
-                    schedules.append(state.schedules[credential])
-                    continue
-                }
-                let schedule = RefreshSchedule(
-                    accountCount: accounts.count, interval: interval,
-                    load: credentials[credential].rate.map { RefreshSchedule.TokenLoad(rate: $0, accounts: accounts.count) },
-                    jitter: accounts.map { state.jitter[$0] ?? 0 })
-                schedules.append(schedule)
-                changed.append((credentials[credential].name, schedule))
-            }
-            state.planned = planned
-            state.slots = slots
-            // Discovery's churn would otherwise keep every account ever seen.
-            state.jitter = state.jitter.filter { slots[$0.key] != nil }
-            state.schedules = schedules
-            state.generation += 1
-            return changed
+            return replan(&state, planned: planned, rates: state.rates)
         }
+    }
+
+    /// A reloaded configuration's rates, per credential in the configuration's order (nil
+    /// where nothing limits it; missing ones stay); returns the credentials whose schedule
+    /// changed, with the new schedule.
+    @discardableResult
+    public func update(rates: [RequestRate?]) -> [(credential: String, schedule: RefreshSchedule)] {
+        state.withLock { state in
+            let rates = state.rates.indices.map { rates.indices.contains($0) ? rates[$0] : state.rates[$0] }
+            guard rates != state.rates else { return [] }
+            return replan(&state, planned: state.planned, rates: rates)
+        }
+    }
+
+    /// New schedules for the credentials whose accounts or rate changed; the others keep theirs.
+    private func replan(
+        _ state: inout State, planned: [[AccountID]], rates: [RequestRate?]
+    ) -> [(credential: String, schedule: RefreshSchedule)] {
+        var random = SystemRandomNumberGenerator()
+        var slots: [AccountID: (credential: Int, index: Int)] = [:]
+        var changed: [(credential: String, schedule: RefreshSchedule)] = []
+        var schedules: [RefreshSchedule] = []
+        for (credential, accounts) in planned.enumerated() {
+            for (index, account) in accounts.enumerated() {
+                if state.jitter[account] == nil { state.jitter[account] = Double.random(in: 0..<1, using: &random) }
+                slots[account] = (credential, index)
+            }
+            if state.planned.indices.contains(credential), state.planned[credential] == accounts,
+                state.rates[credential] == rates[credential]
+            {
+                schedules.append(state.schedules[credential])
+                continue
+            }
+            let schedule = RefreshSchedule(
+                accountCount: accounts.count, interval: interval,
+                load: rates[credential].map { RefreshSchedule.TokenLoad(rate: $0, accounts: accounts.count) },
+                jitter: accounts.map { state.jitter[$0] ?? 0 })
+            schedules.append(schedule)
+            changed.append((names[credential], schedule))
+        }
+        state.planned = planned
+        state.slots = slots
+        // Discovery's churn would otherwise keep every account ever seen.
+        state.jitter = state.jitter.filter { slots[$0.key] != nil }
+        state.schedules = schedules
+        state.rates = rates
+        state.generation += 1
+        return changed
     }
 
     /// The next slot of `account` after `now`; nil once the account is no longer planned for.

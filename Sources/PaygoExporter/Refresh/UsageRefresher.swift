@@ -119,6 +119,13 @@ public struct UsageRefresher: Service {
             ])
     }
 
+    /// Call when a reload changed the credentials' rates (in the configuration's order): their
+    /// schedules are planned again, and a loop asleep on a slot the new plan moved later waits
+    /// for its new one. One the new plan moved earlier is refreshed on its old slot once.
+    public func rateLimitsChanged(_ rates: [RequestRate]) {
+        for (credential, schedule) in plan.update(rates: rates) { logIfStretched(schedule, credential: credential) }
+    }
+
     /// Refreshes every account once, within the same limits; for `once`.
     public func refreshAllOnce() async {
         await withDiscardingTaskGroup { group in

@@ -8,8 +8,9 @@ import ServiceLifecycle
 /// exporter's group, or around a one-off run.
 public struct UsageSourceParts: Sendable {
     public let source: any UsageSource
-    /// The credentials whose secrets come from files, reloadable on SIGHUP.
-    public let reloadableCredentials: [CredentialsStore]
+    /// Each credential's secrets, in the configuration's order: re-read on SIGHUP when they
+    /// come from a file (a reload may also point one at another source).
+    public let credentialStores: [CredentialsStore]
     /// The token-level families (rate, calls, reported quota, pause) per credential; nil in
     /// demo mode.
     public let credentialMetrics: CredentialMetrics?
@@ -35,7 +36,7 @@ public struct UsageSourceParts: Sendable {
         switch mode {
         case .demo:
             source = DemoUsageSource()
-            reloadableCredentials = []
+            credentialStores = []
             credentialMetrics = nil
             apis = []
             routing = nil
@@ -48,17 +49,8 @@ public struct UsageSourceParts: Sendable {
             var apis: [CloudflareAPI] = []
             for credential in credentials {
                 let configuration = credential.api
-                let store = CredentialsStore(
-                    ReloadableFile(
-                        configuration.credentials, path: configuration.tokenFile,
-                        subject: configuration.globalKeyEmail == nil ? "API token" : "global API key", logger: logger
-                    ) { path in
-                        if let email = configuration.globalKeyEmail {
-                            return try CredentialsResolver.resolveGlobalKey(email: email, keyFile: path, field: "api_key_file")
-                        }
-                        return try CredentialsResolver.resolve(tokenFile: path, environment: [:])
-                    })
-                if store.reloads { stores.append(store) }
+                let store = CredentialsStore(for: configuration, logger: logger)
+                stores.append(store)
                 apis.append(
                     CloudflareAPI(
                         httpClient: client, configuration: configuration, credentials: store, clock: clock, userAgent: BuildInfo.userAgent,
@@ -69,7 +61,7 @@ public struct UsageSourceParts: Sendable {
                 routes: Self.initialRoutes(credentials))
             source = routing
             self.routing = routing
-            reloadableCredentials = stores
+            credentialStores = stores
             credentialMetrics = CredentialMetrics(apis)
             self.apis = apis
             httpClient = client
