@@ -219,6 +219,34 @@ import Testing
         #expect(values(MetricCatalog.discoveryLastSuccessTimestamp) == ["team-a": 4_600, "team-b": 1_000], "the last success stays")
     }
 
+    /// An account the first credential's listing no longer shows is kept for max-stale, but a
+    /// later credential that gives it polls it at once; the first credential takes it back when
+    /// its listing shows it again.
+    @Test func aCredentialThatLostAnAccountNeverOutranksOneThatHasIt() {
+        let (kept, moved) = (TestAccounts.account(1), TestAccounts.account(2))
+        let store = SnapshotStore(accounts: [])
+        let routing = RoutingUsageSource(sources: [DemoUsageSource(), DemoUsageSource()])
+        let assignment = AccountAssignment(
+            credentials: [("a", [], false), ("b", [moved], false)], store: store, routing: routing, logger: Self.quiet)
+        assignment.start()
+        var listing = DiscoveryState(settings: DiscoverySettings(maxStaleSeconds: 7_200))
+        func list(_ accounts: [AccountID], at time: Double) {
+            let change = listing.apply(.success(accounts.map { ListedAccount(id: $0, name: nil) }), at: time, matcher: nil)
+            assignment.discovered(change.watched, unlisted: change.unlisted, seen: change.seen, byCredential: 0)
+        }
+        list([kept, moved], at: 0)
+        #expect(routing.credentialIndex(of: moved) == 0, "the first credential that lists it")
+        list([kept], at: 3_600)
+        #expect(store.accounts == [kept, moved])
+        #expect(routing.credentialIndex(of: moved) == 1, "kept by a only until max-stale: b, which gives it, polls it")
+        _ = assignment.discovered(
+            listing.apply(.failure(.status(500, apiErrors: [], operation: AccountsEndpoint.operation)), at: 5_000, matcher: nil).watched,
+            unlisted: nil, seen: nil, byCredential: 0)
+        #expect(routing.credentialIndex(of: moved) == 1, "a failed listing tells nothing new")
+        list([kept, moved], at: 6_000)
+        #expect(routing.credentialIndex(of: moved) == 0, "listed again")
+    }
+
     /// Given ids narrow, excluded ids and a name pattern filter, all against the listing.
     @Test func listingsAreNarrowedExcludedAndFilteredByName() throws {
         let listing = (1...6).map { ListedAccount(id: TestAccounts.account($0), name: $0 % 2 == 0 ? "prod-\($0)" : "dev-\($0)") }

@@ -15,6 +15,9 @@ public final class AccountAssignment: Sendable {
         var discovered: [[AccountID]?]
         /// Per credential, what its newest listing showed for every shard.
         var seen: [Set<AccountID>?]
+        /// Per credential, what it keeps watching only until max-stale: its listing no longer
+        /// shows them.
+        var unlisted: [Set<AccountID>]
         var labels: [AccountID: [String: String]]
         /// Accounts already logged as reachable by more than one credential.
         var reportedTwice: Set<AccountID> = []
@@ -49,7 +52,7 @@ public final class AccountAssignment: Sendable {
         state = Mutex(
             State(
                 given: credentials.map(\.accounts), discovered: credentials.map { _ in nil }, seen: credentials.map { _ in nil },
-                labels: labels))
+                unlisted: credentials.map { _ in [] }, labels: labels))
     }
 
     /// Watches what the configuration gives, before any listing; returns the accounts added.
@@ -60,17 +63,19 @@ public final class AccountAssignment: Sendable {
         return added
     }
 
-    /// A listing of credential `index`: what it keeps for this shard and, when it listed, what
-    /// it showed for every shard. Returns the accounts added and removed.
+    /// A listing of credential `index`: what it keeps for this shard, which of those it no
+    /// longer lists (kept until max-stale; nil: unknown, the listing failed) and, when it
+    /// listed, what it showed for every shard. Returns the accounts added and removed.
     @discardableResult
     public func discovered(
-        _ accounts: [AccountID], seen: Set<AccountID>?, byCredential index: Int
+        _ accounts: [AccountID], unlisted: Set<AccountID>? = [], seen: Set<AccountID>?, byCredential index: Int
     ) -> (
         added: [AccountID], removed: [AccountID]
     ) {
         state.withLock { state in
             guard state.discovered.indices.contains(index) else { return }
             state.discovered[index] = accounts
+            if let unlisted { state.unlisted[index] = unlisted }
             if let seen { state.seen[index] = seen }
         }
         return apply()
@@ -98,15 +103,20 @@ public final class AccountAssignment: Sendable {
         var owner: [AccountID: Int] = [:]
         var order: [AccountID] = []
         var others: [AccountID: [Int]] = [:]
-        for index in state.given.indices {
-            let given = state.given[index].filter(shard.owns)
-            let accounts = state.discovered[index].map { (keepsGiven[index] ? given : []) + $0 } ?? given
-            for account in accounts {
-                if let first = owner[account] {
-                    if first != index, others[account]?.contains(index) != true { others[account, default: [first]].append(index) }
-                } else {
-                    owner[account] = index
-                    order.append(account)
+        // First what each credential gives or still lists, then what some keep only until
+        // max-stale: a credential that lost an account never outranks one that has it.
+        for keptOnly in [false, true] {
+            for index in state.given.indices {
+                let given = state.given[index].filter(shard.owns)
+                let accounts = state.discovered[index].map { (keepsGiven[index] ? given : []) + $0 } ?? given
+                let unlisted = state.unlisted[index].subtracting(given)
+                for account in accounts where unlisted.contains(account) == keptOnly {
+                    if let first = owner[account] {
+                        if first != index, others[account]?.contains(index) != true { others[account, default: [first]].append(index) }
+                    } else {
+                        owner[account] = index
+                        order.append(account)
+                    }
                 }
             }
         }

@@ -89,7 +89,8 @@ public struct AccountDiscovery: Service {
                 return named
             }
         }
-        let (added, removed) = assignment.discovered(change.watched, seen: change.seen, byCredential: credential)
+        let (added, removed) = assignment.discovered(
+            change.watched, unlisted: change.unlisted, seen: change.seen, byCredential: credential)
         for (account, name) in change.names where added.contains(account) {
             store.update(account) { snapshot in
                 var named = snapshot
@@ -123,6 +124,10 @@ struct DiscoveryState {
         var seen: Set<AccountID>?
         /// Ids given to narrow discovery that this listing, the first to miss them, does not show.
         var givenButNotListed: [AccountID] = []
+        /// Watched ones this listing no longer shows, kept until max-stale: another credential
+        /// that gives or lists them polls them first. Nil when the listing failed (nothing new
+        /// is known).
+        var unlisted: Set<AccountID>? = nil
     }
 
     let settings: DiscoverySettings
@@ -185,11 +190,14 @@ struct DiscoveryState {
             if case .success(let accounts) = listing { return accounts.isEmpty }
             return true
         }()
+        var unlisted: Set<AccountID>?
+        if case .success = listing { unlisted = Set(watched.filter { lastListed[$0] != now }) }
         if listedNone, watched.isEmpty {
             watched = settings.onlyAccounts.filter(settings.shard.owns)
             seen = settings.onlyAccounts
         }
         return Change(
-            watched: watched.sorted(), names: names, explanation: explanation, seen: seen, givenButNotListed: givenButNotListed)
+            watched: watched.sorted(), names: names, explanation: explanation, seen: seen, givenButNotListed: givenButNotListed,
+            unlisted: unlisted)
     }
 }
