@@ -134,6 +134,42 @@ import Testing
         #expect(source.times(of: accounts[1]).last == clock.now)
     }
 
+    /// An account whose answers carry no name has it asked for once; when that answer gave
+    /// none (a 429 in the first cycle), again a day later, not at every refresh.
+    @Test func aNameThatCouldNotBeFetchedIsAskedAgainADayLater() async {
+        final class NamelessSource: UsageSource {
+            let asked = Mutex<Int>(0)
+            func fetchUsage(for account: AccountID, range: UsageDateRange?) async -> UsageFetchOutcome {
+                UsageFetchOutcome(result: .success([]), responseCodes: [200])
+            }
+            func fetchAccountName(for account: AccountID) async -> String? {
+                asked.withLock { asked in
+                    asked += 1
+                    return asked >= 2 ? "Named at last" : nil
+                }
+            }
+        }
+        let clock = TestClock(unixTime: 1_000)
+        let account = TestAccounts.account(1)
+        let store = SnapshotStore(accounts: [account])
+        let source = NamelessSource()
+        let refresher = UsageRefresher(
+            store: store, source: source, interval: .seconds(600), clock: clock,
+            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        await refresher.refreshAllOnce()
+        #expect(source.asked.withLock { $0 } == 1)
+        clock.advance(by: .seconds(86_399))
+        await refresher.refreshAllOnce()
+        #expect(source.asked.withLock { $0 } == 1, "not again within the day")
+        clock.advance(by: .seconds(1))
+        await refresher.refreshAllOnce()
+        #expect(source.asked.withLock { $0 } == 2)
+        #expect(store.snapshot(of: account)?.accountName == "Named at last")
+        clock.advance(by: .seconds(86_400))
+        await refresher.refreshAllOnce()
+        #expect(source.asked.withLock { $0 } == 2, "named: never asked again")
+    }
+
     @Test func aScrapeBodyIsReusedForExactlyOneSecond() {
         let clock = TestClock()
         let cache = ScrapeBodyCache(clock: clock)

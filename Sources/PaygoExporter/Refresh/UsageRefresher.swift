@@ -25,8 +25,8 @@ public struct UsageRefresher: Service {
     private let maxSeriesPerAccount: Int
     private let byZone: Bool
     private let costDifferenceLogged = OncePerAccount()
-    /// Accounts whose name was asked for: once each, only while their answers give none.
-    private let nameAsked = OncePerAccount()
+    /// Accounts whose name was asked for, only while their answers give none.
+    private let nameLookups = NameLookups()
     /// One limit per credential.
     private let lanes = ConcurrencyLanes(limit: Self.maxConcurrentRefreshes)
     private let credentialIndex: @Sendable (AccountID) -> Int
@@ -88,7 +88,9 @@ public struct UsageRefresher: Service {
                     for (credential, schedule) in plan.update(accounts: accounts) {
                         logIfStretched(schedule, credential: credential)
                     }
-                    running.forget(allBut: Set(accounts))
+                    let watched = Set(accounts)
+                    running.forget(allBut: watched)
+                    nameLookups.forget(allBut: watched)
                     startLoops(for: accounts, in: &group, start: start)
                 }
             }
@@ -203,7 +205,9 @@ public struct UsageRefresher: Service {
         }
         if let info, let previous, let updated { logInfo(info, for: account, before: previous, after: updated) }
         // Every watched account gets a name, also one given by id whose answers carry none.
-        if updated?.accountName == nil, nameAsked.first(account), let name = await source.fetchAccountName(for: account) {
+        if updated?.accountName == nil, nameLookups.shouldAsk(account, at: clock.unixTime),
+            let name = await source.fetchAccountName(for: account)
+        {
             store.update(account) { snapshot in
                 guard snapshot.accountName == nil else { return snapshot }
                 var named = snapshot
