@@ -25,14 +25,22 @@ import Testing
         }
     }
 
-    @Test func accountsRefreshAtOnceThenExactlyOnTheirSlots() async throws {
-        let clock = TestClock(unixTime: 1_000)
+    /// Two accounts on a refresher every 60 s, each at the start of its slot.
+    static func twoAccountsEveryMinute(
+        _ clock: TestClock
+    ) -> (accounts: [AccountID], store: SnapshotStore, source: RecordingSource, refresher: UsageRefresher) {
         let accounts = [TestAccounts.account(1), TestAccounts.account(2)]
         let store = SnapshotStore(accounts: accounts)
         let source = RecordingSource(clock: clock)
         let refresher = UsageRefresher(
             store: store, source: source, interval: .seconds(60), jitter: [0, 0], clock: clock,
             logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        return (accounts, store, source, refresher)
+    }
+
+    @Test func accountsRefreshAtOnceThenExactlyOnTheirSlots() async throws {
+        let clock = TestClock(unixTime: 1_000)
+        let (accounts, store, source, refresher) = Self.twoAccountsEveryMinute(clock)
         let running = Task { try await refresher.run() }
         defer { running.cancel() }
         try await clock.waitForSleepers(2)
@@ -95,12 +103,7 @@ import Testing
     /// the old loop ends when it wakes instead of refreshing it a second time.
     @Test func anAccountWatchedAgainIsRefreshedAtOnceAndOnlyByItsNewLoop() async throws {
         let clock = TestClock(unixTime: 1_000)
-        let accounts = [TestAccounts.account(1), TestAccounts.account(2)]
-        let store = SnapshotStore(accounts: accounts)
-        let source = RecordingSource(clock: clock)
-        let refresher = UsageRefresher(
-            store: store, source: source, interval: .seconds(60), jitter: [0, 0], clock: clock,
-            logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() })
+        let (accounts, store, source, refresher) = Self.twoAccountsEveryMinute(clock)
         let running = Task { try await refresher.run() }
         defer { running.cancel() }
         try await clock.waitForSleepers(2)

@@ -1,3 +1,4 @@
+import Foundation
 import PrometheusExposition
 
 extension MetricCatalog {
@@ -94,5 +95,16 @@ extension MetricCatalog {
         return usage.billingPeriodStarts.keys.sorted().compactMap { currency in
             value(usage, currency).map { AccountSample([Label("currency", currency)], $0) }
         }
+    }
+
+    /// A reloaded file's two gauges, as Prometheus's own `config_last_reload_*`: whether the
+    /// last load worked, and when one last did (whole seconds).
+    static func reloadFamilies(
+        _ successfulFamily: MetricDescriptor, _ timestampFamily: MetricDescriptor, successful: Bool, lastSuccess: Date
+    ) -> [MetricFamily] {
+        [
+            MetricFamily(successfulFamily, samples: [Sample(labels: [], value: successful ? 1 : 0)]),
+            MetricFamily(timestampFamily, samples: [Sample(labels: [], value: lastSuccess.timeIntervalSince1970.rounded(.down))]),
+        ]
     }
 }
