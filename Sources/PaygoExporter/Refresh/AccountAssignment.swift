@@ -72,26 +72,32 @@ public final class AccountAssignment: Sendable {
     ) -> (
         added: [AccountID], removed: [AccountID]
     ) {
-        state.withLock { state in
-            guard state.discovered.indices.contains(index) else { return }
-            state.discovered[index] = accounts
-            if let unlisted { state.unlisted[index] = unlisted }
-            if let seen { state.seen[index] = seen }
+        // The change and its publication under one lock: otherwise another caller's publication
+        // could carry this change, and this caller would be told nothing was added.
+        applying.withLock { _ in
+            state.withLock { state in
+                guard state.discovered.indices.contains(index) else { return }
+                state.discovered[index] = accounts
+                if let unlisted { state.unlisted[index] = unlisted }
+                if let seen { state.seen[index] = seen }
+            }
+            return publish()
         }
-        return apply()
     }
 
     /// A reloaded `--config.file`: the ids given per credential (by name) and the static labels.
     /// A credential the file no longer names keeps its ids: it runs until the next start.
     @discardableResult
     public func reload(given: [String: [AccountID]], labels: [AccountID: [String: String]]) -> (added: [AccountID], removed: [AccountID]) {
-        state.withLock { state in
-            for (index, name) in names.enumerated() {
-                if let accounts = given[name] { state.given[index] = accounts }
+        let change = applying.withLock { _ in
+            state.withLock { state in
+                for (index, name) in names.enumerated() {
+                    if let accounts = given[name] { state.given[index] = accounts }
+                }
+                state.labels = labels
             }
-            state.labels = labels
+            return publish()
         }
-        let change = apply()
         for account in store.accounts { applyLabels(to: account) }
         return change
     }
