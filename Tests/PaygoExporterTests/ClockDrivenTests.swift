@@ -137,6 +137,24 @@ import Testing
         #expect(source.times(of: accounts[1]).last == clock.now)
     }
 
+    /// The same when the removal and the return come together, before the refresher plans
+    /// either: the removal is told at once, so the account still gets a new loop.
+    @Test func anAccountRemovedAndGivenBackAtOnceIsRefreshedAtOnce() async throws {
+        let clock = TestClock(unixTime: 1_000)
+        let (accounts, store, source, refresher) = Self.twoAccountsEveryMinute(clock)
+        let running = Task { try await refresher.run() }
+        defer { running.cancel() }
+        try await clock.waitForSleepers(2)
+        clock.advance(by: .seconds(10))
+        let (_, removed) = store.replaceAccounts(with: [accounts[0]])
+        refresher.watchedAccountsChanged(removed: removed)
+        _ = store.replaceAccounts(with: accounts)
+        refresher.watchedAccountsChanged()
+        try await clock.waitForSleepers(3)
+        #expect(source.times(of: accounts[1]) == [clock.start, clock.start + .seconds(10)])
+        #expect(store.snapshot(of: accounts[1])?.health.up == true)
+    }
+
     /// An account whose answers carry no name has it asked for once; when that answer gave
     /// none (a 429 in the first cycle), again a day later, not at every refresh.
     @Test func aNameThatCouldNotBeFetchedIsAskedAgainADayLater() async {

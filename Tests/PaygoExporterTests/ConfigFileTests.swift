@@ -344,8 +344,14 @@ import Testing
             reload.reload(reason: "SIGHUP")
             #expect(!lines.contains { $0.contains("level=warning") || $0.contains("applied") }, "the same file: nothing to say")
 
+            // The old token was paused after a 429 and had only its reserve left.
+            parts.apis[0].gate.pause(seconds: 60)
+            parts.apis[0].budget.observe(RateLimitQuota(remaining: 1, resetSeconds: 200), at: .now)
             try folder.write("exporter.yml", yaml("a", "TOKEN_NEW", "60/5m", true))
             reload.reload(reason: "SIGHUP")
+            #expect(parts.apis[0].gate.remainingSeconds == 0, "the old token's pause is not the new one's")
+            #expect(parts.apis[0].budget.reportedQuota == nil)
+            #expect(parts.apis[0].budget.reserve(at: .now + .seconds(1)) < .now + .seconds(10), "nor its hold")
             #expect(parts.apis[0].budget.rate == after, "the budget paces at the new rate")
             #expect(refresher.schedule(of: account).effectiveInterval == schedule(after), "the schedule is planned for it")
             #expect(parts.apis[1].budget.rate == .default, "the other credential keeps its own")

@@ -39,6 +39,15 @@ public final class RateLimitGate: Sendable {
     }
 
     /// Seconds left in the current pause, 0 when open.
+    /// Lifts the pause: it belonged to a token that a reload replaced.
+    public func reopen() {
+        state.withLock { state in
+            guard state.pause != nil else { return }
+            state.pause = nil
+            state.changes &+= 1
+        }
+    }
+
     public var remainingSeconds: Double {
         guard let until = state.withLock({ $0.pause?.until }) else { return 0 }
         return max(0, clock.now.duration(to: until).seconds)

@@ -129,6 +129,20 @@ public final class RequestBudget: Sendable {
         }
     }
 
+    /// Forgets the reported quota, its slower pace and its hold: they were another token's,
+    /// which a reload replaced. The pace of the budget itself goes on.
+    public func forgetQuota() {
+        state.withLock { state in
+            guard state.quota != nil || state.quotaPace != nil || state.hold != nil else { return }
+            state.quota = nil
+            state.quotaPace = nil
+            state.hold = nil
+            // Calls asked for from now on no longer wait for the old token's reset.
+            state.theoreticalArrival = min(state.theoreticalArrival, clock.now)
+            state.generation &+= 1
+        }
+    }
+
     /// The quota the newest answer reported; nil until one did.
     public var reportedQuota: RateLimitQuota? { state.withLock { $0.quota } }
 

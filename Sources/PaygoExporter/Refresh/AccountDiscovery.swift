@@ -108,7 +108,7 @@ public struct AccountDiscovery: Service {
         }
         // Also when none came or went: an account may have moved to another credential. The
         // plan keeps every schedule whose accounts did not change.
-        refresher.watchedAccountsChanged()
+        refresher.watchedAccountsChanged(removed: removed)
     }
 }
 

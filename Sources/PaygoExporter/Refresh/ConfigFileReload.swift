@@ -97,7 +97,7 @@ final class ConfigFileReload: Sendable {
                 "reloaded --config.file",
                 metadata: ["reason": "\(reason)", "added": "\(added.count)", "removed": "\(removed.count)"])
             // Also when none came or went: an account may have moved to another credential.
-            refresher.watchedAccountsChanged()
+            refresher.watchedAccountsChanged(removed: removed)
         }
     }
 
@@ -128,6 +128,9 @@ final class ConfigFileReload: Sendable {
             }
             if changed.contains("secret"), let parts {
                 parts.secrets.replace(with: new.api, logger: logger)
+                // A pause after a 429 and a quota running low were the old token's.
+                parts.api.gate.reopen()
+                parts.api.budget.forgetQuota()
                 inForce[index].api.credentials = new.api.credentials
                 inForce[index].api.tokenFile = new.api.tokenFile
                 inForce[index].api.globalKeyEmail = new.api.globalKeyEmail

@@ -29,6 +29,14 @@ final class RunningAccounts: Sendable {
         }
     }
 
+    /// Forgets the loops of `accounts`, just removed from the store: told at once, so that one
+    /// given back before the refresher next looks still gets a new loop.
+    func forget(_ accounts: [AccountID]) {
+        state.withLock { state in
+            for account in accounts { state.loops[account] = nil }
+        }
+    }
+
     /// Whether `loop` is still the one refreshing `account`.
     func isCurrent(_ loop: UInt64, of account: AccountID) -> Bool {
         state.withLock { $0.loops[account] == loop }

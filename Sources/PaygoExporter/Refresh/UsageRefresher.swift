@@ -73,7 +73,14 @@ public struct UsageRefresher: Service {
     /// Call after changing the store's accounts or who polls them (discovery, a reload): new
     /// accounts get their first refresh at once, gone ones stop, and the schedules are planned
     /// again.
-    public func watchedAccountsChanged() {
+    ///
+    /// - Parameter removed: the accounts the change removed from the store. Changes that come
+    ///   together are planned for together; these loops are forgotten at once, so an account
+    ///   removed and given back between two plans still gets its first refresh at once.
+    public func watchedAccountsChanged(removed: [AccountID] = []) {
+        if !removed.isEmpty {
+            running.forget(removed)
+        }
         accountChanges.continuation.yield()
     }
 
