@@ -145,6 +145,23 @@ import Testing
         }
     }
 
+    /// A changed exclude list or name pattern is named as such, not as "discover".
+    @Test func aReloadNamesEachDiscoverySettingThatChanged() throws {
+        let base = try configuration(
+            "credentials:\n  - name: a\n    api_token_env: TEAM_B_TOKEN\n    discover: true\n", in: try Folder()
+        ).credentials[0]
+        var excluded = base
+        excluded.discovery?.excludedAccounts = [AccountID(Self.id(9))!]
+        #expect(ConfigFileReload.settingsChanged(from: base, to: excluded) == ["exclude"])
+        var pattern = base
+        pattern.discovery?.namePattern = "prod-.*"
+        #expect(ConfigFileReload.settingsChanged(from: base, to: pattern) == ["account_name_regex"])
+        var off = base
+        off.discovery = nil
+        #expect(ConfigFileReload.settingsChanged(from: base, to: off) == ["discover"])
+        #expect(ConfigFileReload.settingsChanged(from: base, to: base).isEmpty)
+    }
+
     /// A relative token file is found next to the config file, as Prometheus resolves the
     /// files its configuration names, wherever the exporter was started.
     @Test func aRelativeTokenFileIsRelativeToTheConfigFile() throws {

@@ -173,8 +173,13 @@ struct DiscoveryState {
             if !explainedListingProblem {
                 explainedListingProblem = true
                 let fallback =
-                    settings.onlyAccounts.isEmpty
-                    ? "no account is watched until it can" : "watching the ids given"
+                    if !lastListed.isEmpty {
+                        "the accounts listed before stay watched until --cloudflare.max-stale"
+                    } else if settings.onlyAccounts.isEmpty {
+                        "no account is watched until it can"
+                    } else {
+                        "watching the ids given"
+                    }
                 explanation = (
                     "account discovery failed: \(error); \(fallback)",
                     error.reason == .auth

@@ -95,7 +95,10 @@ final class ConfigFileReload: Sendable {
             }
             logger.info(
                 "reloaded --config.file",
-                metadata: ["reason": "\(reason)", "added": "\(added.count)", "removed": "\(removed.count)"])
+                metadata: [
+                    "reason": "\(reason)", "added": "\(added.count)", "removed": "\(removed.count)",
+                    "removed_ids": "\(removed.map(\.rawValue).joined(separator: ","))",
+                ])
             // Also when none came or went: an account may have moved to another credential.
             refresher.watchedAccountsChanged(removed: removed)
         }
@@ -108,7 +111,7 @@ final class ConfigFileReload: Sendable {
         let runningNames = running.map(\.name)
         if names != runningNames {
             logger.warning(
-                "credentials added, removed, renamed or reordered in --config.file take effect at the next start; until then a credential missing from the file keeps its accounts",
+                "credentials added, removed, renamed or reordered in --config.file take effect at the next start; until then a credential missing from the file keeps its accounts and settings, and edits under its new name wait too",
                 metadata: ["running": "\(runningNames.joined(separator: ","))", "in_file": "\(names.joined(separator: ","))"])
         }
         let byName = Dictionary(inFile.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
@@ -165,7 +168,17 @@ final class ConfigFileReload: Sendable {
             changed.append("secret")
         }
         if old.rateLimit != new.rateLimit { changed.append("rate_limit") }
-        if running.discovery != inFile.discovery || running.keepsGivenAccounts != inFile.keepsGivenAccounts {
+        switch (running.discovery, inFile.discovery) {
+        case (let old?, let new?) where running.keepsGivenAccounts == inFile.keepsGivenAccounts:
+            if old.excludedAccounts != new.excludedAccounts { changed.append("exclude") }
+            if old.namePattern != new.namePattern { changed.append("account_name_regex") }
+            var rest = new
+            rest.excludedAccounts = old.excludedAccounts
+            rest.namePattern = old.namePattern
+            if rest != old { changed.append("discover") }
+        case (nil, nil) where running.keepsGivenAccounts == inFile.keepsGivenAccounts:
+            break
+        default:
             changed.append("discover")
         }
         return changed
