@@ -34,9 +34,6 @@ public final class CredentialsStore: Sendable {
         file.withLock { $0 }.reload(reason: reason)
     }
 
-    /// Whether the credentials come from a file (and so reload).
-    public var reloads: Bool { file.withLock { $0 }.path != nil }
-
     /// Another source for the credentials (a reloaded `--config.file` names another token file
     /// or variable): the next call uses it.
     public func replace(with configuration: CloudflareAPIConfiguration, logger: Logger) {
